@@ -1,0 +1,137 @@
+package glpinet
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"hash/crc32"
+	"strings"
+)
+
+// Registration key format: "gnk_" + 26 base32 characters holding 128 random
+// bits + "_" + 7 base32 characters holding the CRC-32 of everything before
+// it. Example: gnk_mfrggzdfmztwq2lknnwg23tpob_aaaaaaa.
+//
+// Why CRC-32: it detects every burst error up to 32 bits long. A mistyped
+// character changes one byte (a burst of at most 8 bits) and swapping two
+// adjacent characters changes two bytes (at most 16 bits), so both are always
+// caught offline, before any request. The alphabet (lower-case letters,
+// digits 2-7 and '_') is safe in an HTTP header and in a URL.
+const (
+	KeyPrefix       = "gnk_"
+	keyRandomBytes  = 16
+	keyBodyLen      = 26 // base32 of 16 bytes, unpadded
+	keyChecksumLen  = 7  // base32 of a 32-bit CRC, unpadded
+	keyLen          = len(KeyPrefix) + keyBodyLen + 1 + keyChecksumLen
+	keyDisplayChars = 8 // random characters kept in the display prefix
+)
+
+var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// KeyProblem says why a string is not a well-formed registration key.
+type KeyProblem string
+
+// Key problems, from the most to the least fundamental.
+const (
+	KeyOK          KeyProblem = ""
+	KeyEmpty       KeyProblem = "empty"
+	KeyWrongPrefix KeyProblem = "wrong_prefix"
+	KeyTooShort    KeyProblem = "too_short"
+	KeyTooLong     KeyProblem = "too_long"
+	KeyBadChars    KeyProblem = "bad_characters"
+	KeyChecksum    KeyProblem = "checksum_mismatch"
+)
+
+// Description is a one-sentence English explanation of the problem, with a
+// remedy, for command-line tools and logs.
+func (p KeyProblem) Description() string {
+	switch p {
+	case KeyOK:
+		return "The key is well formed."
+	case KeyEmpty:
+		return "No key was given."
+	case KeyWrongPrefix:
+		return "This is not a glpinet registration key: glpinet keys start with \"gnk_\"."
+	case KeyTooShort:
+		return "The key is truncated: copy it again in full (it is 38 characters long)."
+	case KeyTooLong:
+		return "The key has extra characters: copy exactly the 38 characters of the key."
+	case KeyBadChars:
+		return "The key contains characters a glpinet key never has: copy it again."
+	case KeyChecksum:
+		return "The key has a typo: its checksum does not match. Copy it again rather than retyping it."
+	}
+	return string(p)
+}
+
+// GenerateKey returns a new random registration key.
+func GenerateKey() (string, error) {
+	var b [keyRandomBytes]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	head := KeyPrefix + keyEncoding.EncodeToString(b[:])
+	return head + "_" + keyChecksum(head), nil
+}
+
+func keyChecksum(head string) string {
+	var c [4]byte
+	sum := crc32.ChecksumIEEE([]byte(head))
+	c[0], c[1], c[2], c[3] = byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum)
+	return keyEncoding.EncodeToString(c[:])
+}
+
+// NormalizeKey trims the white space and line breaks that copy and paste
+// adds, and lower-cases the key (keys are case-insensitive so that a key read
+// aloud or retyped in capitals still works).
+func NormalizeKey(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// CheckKey reports whether s (already normalized) is a well-formed key,
+// without any network or database access.
+func CheckKey(s string) KeyProblem {
+	switch {
+	case s == "":
+		return KeyEmpty
+	case !strings.HasPrefix(s, KeyPrefix):
+		return KeyWrongPrefix
+	}
+	for i := len(KeyPrefix); i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7' || c == '_') {
+			return KeyBadChars
+		}
+	}
+	switch {
+	case len(s) < keyLen:
+		return KeyTooShort
+	case len(s) > keyLen:
+		return KeyTooLong
+	}
+	sep := len(KeyPrefix) + keyBodyLen
+	if s[sep] != '_' || strings.IndexByte(s[len(KeyPrefix):sep], '_') >= 0 || strings.IndexByte(s[sep+1:], '_') >= 0 {
+		// A separator moved by a swap or a typo: the structure itself is off.
+		return KeyChecksum
+	}
+	if keyChecksum(s[:sep]) != s[sep+1:] {
+		return KeyChecksum
+	}
+	return KeyOK
+}
+
+// HashKey returns the SHA-256 of a normalized key: the only form in which a
+// key is stored or used as a cache key.
+func HashKey(s string) [32]byte {
+	return sha256.Sum256([]byte(s))
+}
+
+// KeyDisplayPrefix returns the part of a key that may be shown and stored in
+// clear to help people tell their keys apart ("gnk_mfrggzdf…").
+func KeyDisplayPrefix(s string) string {
+	n := len(KeyPrefix) + keyDisplayChars
+	if len(s) < n {
+		return s
+	}
+	return s[:n]
+}

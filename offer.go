@@ -1,0 +1,57 @@
+package glpinet
+
+import "strings"
+
+// Offer is a level of service a subscription grants: the free "registered"
+// offer or a paid one. A higher level includes everything a lower level
+// unlocks.
+type Offer struct {
+	Reference string            `json:"offer_reference"`
+	Level     int               `json:"level"`
+	Titles    map[string]string `json:"titles"` // language (2 letters) → title; "en" is the fallback
+	Features  []string          `json:"features"`
+}
+
+// Title returns the offer's title in lang, falling back to English and then
+// to the reference.
+func (o *Offer) Title(lang string) string {
+	if t := o.Titles[lang]; t != "" {
+		return t
+	} else if t := o.Titles["en"]; t != "" {
+		return t
+	}
+	return o.Reference
+}
+
+// Validate reports an EINVALID error when the offer cannot be stored.
+func (o *Offer) Validate() error {
+	if !validSlug(o.Reference) {
+		return Errorf(EINVALID, "An offer reference is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", o.Reference)
+	}
+	if o.Level < 0 {
+		return Errorf(EINVALID, "An offer level is zero or more.")
+	}
+	return nil
+}
+
+// validSlug reports whether s is safe in a URL path segment and a header
+// without any encoding (GLPI interpolates such values without encoding them).
+func validSlug(s string) bool {
+	if s == "" || len(s) > 50 {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == ""
+}
+
+// DefaultOffers returns the four offers a new database is seeded with.
+func DefaultOffers() []*Offer {
+	return []*Offer{
+		{Reference: "registered", Level: 0, Titles: map[string]string{"en": "Registered (free)", "fr": "Enregistré (gratuit)"}, Features: []string{"marketplace"}},
+		{Reference: "basic", Level: 10, Titles: map[string]string{"en": "Basic", "fr": "Basique"}, Features: []string{"marketplace", "plugins-basic"}},
+		{Reference: "standard", Level: 20, Titles: map[string]string{"en": "Standard", "fr": "Standard"}, Features: []string{"marketplace", "plugins-basic", "plugins-standard"}},
+		{Reference: "advanced", Level: 30, Titles: map[string]string{"en": "Advanced", "fr": "Avancé"}, Features: []string{"marketplace", "plugins-basic", "plugins-standard", "plugins-advanced"}},
+	}
+}
+
+// FreeOfferReference is the offer every account holds forever.
+const FreeOfferReference = "registered"

@@ -1,0 +1,133 @@
+package glpinet
+
+import (
+	"regexp"
+	"time"
+)
+
+// PluginKeyPattern is GLPI's rule for plugin keys: the directory name, the
+// URL segment and the index of the catalogue.
+var PluginKeyPattern = regexp.MustCompile(`^[a-z0-9]+$`)
+
+// Plugin is a catalogue entry, with its versions newest last.
+type Plugin struct {
+	Key           string        `json:"key"`
+	Name          string        `json:"name"`
+	LogoURL       string        `json:"logo_url"`
+	HomepageURL   string        `json:"homepage_url"`
+	IssuesURL     string        `json:"issues_url"`
+	ReadmeURL     string        `json:"readme_url"`
+	ChangelogURL  string        `json:"changelog_url"`
+	License       string        `json:"license"`
+	Note          float64       `json:"note"`
+	Authors       []string      `json:"authors"`
+	Descriptions  []Description `json:"descriptions"` // English first
+	Tags          []string      `json:"tags"`         // tag keys
+	DownloadCount int64         `json:"download_count"`
+	DateAdded     time.Time     `json:"date_added"`
+	DateUpdated   time.Time     `json:"date_updated"`
+	Versions      []*Version    `json:"versions"`
+}
+
+// Description is a plugin's text in one language.
+type Description struct {
+	Lang  string `json:"lang"`
+	Short string `json:"short_description"`
+	Long  string `json:"long_description"`
+}
+
+// Validate reports an EINVALID error when the plugin cannot be stored.
+func (p *Plugin) Validate() error {
+	switch {
+	case !PluginKeyPattern.MatchString(p.Key):
+		return Errorf(EINVALID, "A plugin key is made of lower-case letters and digits only (got %q).", p.Key)
+	case p.Name == "":
+		return Errorf(EINVALID, "Plugin %s needs a name.", p.Key)
+	case p.Note < 0 || p.Note > 5:
+		return Errorf(EINVALID, "A plugin note is between 0 and 5.")
+	}
+	for _, d := range p.Descriptions {
+		if len(d.Lang) != 2 {
+			return Errorf(EINVALID, "A description language is a 2-letter code (got %q).", d.Lang)
+		}
+	}
+	for _, t := range p.Tags {
+		if err := (&Tag{Key: t}).Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stability values for plugin versions; GLPI hides anything but stable
+// unless prereleases are enabled.
+const StabilityStable = "stable"
+
+// Version is one release of a plugin.
+type Version struct {
+	PluginKey      string    `json:"plugin_key"`
+	Num            string    `json:"num"`
+	Compatibility  string    `json:"compatibility"` // Composer constraint on the GLPI version; "" = any
+	Stability      string    `json:"stability"`
+	RequiredOffers []string  `json:"required_offers"` // offers the version needs, any of them; empty = none
+	ReleasedAt     time.Time `json:"released_at"`
+	Archive        Archive   `json:"archive"`
+	Yanked         bool      `json:"yanked"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Archive is a version's downloadable file, kept by the server.
+type Archive struct {
+	Filename string `json:"filename"` // glpi-<key>-<num>.<ext>: GLPI detects the format by it
+	Format   string `json:"format"`   // zip, tar.gz, tar.bz2
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+	// Signature is the Ed25519 signature of the archive's SHA-256, when the
+	// server has a signing key.
+	Signature []byte `json:"signature,omitempty"`
+	// Path is where the archive is stored, relative to the archive directory.
+	Path string `json:"-"`
+}
+
+// VersionNumPattern keeps version numbers safe in URL paths, which GLPI
+// builds without encoding.
+var VersionNumPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+_-]{0,49}$`)
+
+// Validate reports an EINVALID error when the version cannot be stored.
+func (v *Version) Validate() error {
+	switch {
+	case !VersionNumPattern.MatchString(v.Num):
+		return Errorf(EINVALID, "A version number is up to 50 letters, digits and . + _ - (got %q).", v.Num)
+	case v.Stability == "":
+		return Errorf(EINVALID, "A version needs a stability (stable, RC, beta, alpha or dev).")
+	case v.Archive.SHA256 == "" || v.Archive.Size <= 0 || v.Archive.Path == "":
+		return Errorf(EINVALID, "A version needs its archive.")
+	}
+	return nil
+}
+
+// Tag is a catalogue label, with its name per language.
+type Tag struct {
+	Key   string            `json:"key"`
+	Names map[string]string `json:"names"`
+}
+
+// Validate reports an EINVALID error when the tag's key is not a URL-safe
+// slug (GLPI puts it in URL paths without encoding).
+func (t *Tag) Validate() error {
+	if !validSlug(t.Key) {
+		return Errorf(EINVALID, "A tag key is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", t.Key)
+	}
+	return nil
+}
+
+// Name returns the tag's name in lang, falling back to English and then to
+// its key.
+func (t *Tag) Name(lang string) string {
+	if n := t.Names[lang]; n != "" {
+		return n
+	} else if n := t.Names["en"]; n != "" {
+		return n
+	}
+	return t.Key
+}

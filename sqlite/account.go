@@ -1,0 +1,141 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+)
+
+// CreateAccount stores a new account with its perpetual free subscription.
+func (db *DB) CreateAccount(ctx context.Context, a *glpinet.Account) error {
+	if a.State == "" {
+		a.State = glpinet.AccountActive
+	}
+	a.Name = strings.TrimSpace(a.Name)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+			a.Name, a.State, fmtTime(tx.now), fmtTime(tx.now))
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		a.CreatedAt, a.UpdatedAt = tx.now, tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES (?, ?, ?, NULL, 'active', ?)`,
+			a.ID, glpinet.FreeOfferReference, fmtTime(tx.now), fmtTime(tx.now)); err != nil {
+			return fmt.Errorf("free subscription: %w", err)
+		}
+		return tx.audit(ctx, "account.create", accountSubject(a.ID), a.Name)
+	})
+}
+
+func accountSubject(id int64) string { return "account:" + strconv.FormatInt(id, 10) }
+
+// FindAccountByID returns one account.
+func (db *DB) FindAccountByID(ctx context.Context, id int64) (*glpinet.Account, error) {
+	as, _, err := db.FindAccounts(ctx, glpinet.AccountFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	} else if len(as) == 0 {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+	}
+	return as[0], nil
+}
+
+// FindAccounts returns matching accounts by ID and their total count.
+func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, int, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "id = ?"), append(args, *f.ID)
+	}
+	if f.Name != nil {
+		where, args = append(where, "name LIKE ? ESCAPE '\\'"), append(args, "%"+escapeLike(*f.Name)+"%")
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM accounts WHERE "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := -1
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+cond+" ORDER BY id LIMIT ? OFFSET ?",
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*glpinet.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanAccount(s scanner) (*glpinet.Account, error) {
+	var a glpinet.Account
+	var created, updated string
+	if err := s.Scan(&a.ID, &a.Name, &a.State, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
+	return &a, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SetAccountState suspends or reactivates an account.
+func (db *DB) SetAccountState(ctx context.Context, id int64, state glpinet.AccountState) error {
+	if state != glpinet.AccountActive && state != glpinet.AccountSuspended {
+		return glpinet.Errorf(glpinet.EINVALID, "Unknown account state %q (use active or suspended).", state)
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET state = ?, updated_at = ? WHERE id = ?`, state, fmtTime(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+		}
+		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.state", accountSubject(id), string(state))
+	})
+}
+
+// CountAccounts returns how many accounts exist.
+func (db *DB) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
+	return n, err
+}
+
+// accountExists returns ENOTFOUND unless the account exists.
+func accountExists(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id int64) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+	}
+	return err
+}

@@ -1,0 +1,196 @@
+// Package sqlite is the embedded, default store of glpinet: one SQLite file
+// in WAL mode, through the pure-Go modernc.org/sqlite driver (no cgo).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/pressly/goose/v3"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a SQLite store. It keeps two pools: a single writer connection whose
+// transactions start with BEGIN IMMEDIATE (so that writers queue on the busy
+// timeout instead of failing with SQLITE_BUSY on lock upgrade), and readers
+// that run in parallel thanks to WAL.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+var _ glpinet.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path, applies the
+// migrations and seeds the default offers.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	db := &DB{path: path, Now: time.Now}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	if db.read, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.seedOffers(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	if writer {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return glpinet.Errorf(glpinet.EUNAVAILABLE, "The database does not answer: %v", err)
+	}
+	return nil
+}
+
+// Tx is a write transaction with the time it started, used for every
+// timestamp it writes so that one change has one time.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// update runs fn in a write transaction, committed when fn returns nil.
+func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	tx := &Tx{Tx: sqlTx, now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return mapError(err)
+	}
+	return mapError(sqlTx.Commit())
+}
+
+// audit records an audit event attributed to the context's actor.
+func (tx *Tx) audit(ctx context.Context, action, subject, details string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)`,
+		fmtTime(tx.now), glpinet.ActorFrom(ctx), action, subject, details)
+	return err
+}
+
+// change appends to the change feed that caches follow.
+func (tx *Tx) change(ctx context.Context, topic, subject string) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO changes (topic, subject, at) VALUES (?, ?, ?)`, topic, subject, fmtTime(tx.now))
+	if err != nil {
+		return err
+	}
+	// Keep the feed short: followers poll every second, a day is plenty.
+	if id, _ := res.LastInsertId(); id%1000 == 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM changes WHERE at < ?`, fmtTime(tx.now.Add(-24*time.Hour)))
+	}
+	return err
+}
+
+// mapError turns driver errors into application errors where the caller can
+// do something about them.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3lib.SQLITE_CONSTRAINT_UNIQUE, sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return glpinet.Errorf(glpinet.ECONFLICT, "This already exists.")
+		case sqlite3lib.SQLITE_BUSY, sqlite3lib.SQLITE_LOCKED:
+			return glpinet.Errorf(glpinet.EUNAVAILABLE, "The database is busy; try again.")
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return glpinet.Errorf(glpinet.ENOTFOUND, "Not found.")
+	}
+	return err
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite3.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

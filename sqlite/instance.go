@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/glpinet/glpinet"
+)
+
+// RecordSightings upserts the instances seen.
+func (db *DB) RecordSightings(ctx context.Context, sightings []glpinet.Sighting) error {
+	if len(sightings) == 0 {
+		return nil
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO instances (key_id, uid, account_id, glpi_version, install_mode, first_seen, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key_id, uid) DO UPDATE SET
+				glpi_version = excluded.glpi_version, install_mode = excluded.install_mode,
+				last_seen = MAX(last_seen, excluded.last_seen), first_seen = MIN(first_seen, excluded.first_seen)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, s := range sightings {
+			at := fmtTime(s.At)
+			if _, err := stmt.ExecContext(ctx, s.KeyID, s.UID, s.AccountID, s.GLPIVersion, s.InstallMode, at, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListInstances returns an account's instances, most recently seen first.
+func (db *DB) ListInstances(ctx context.Context, accountID int64) ([]*glpinet.Instance, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT key_id, account_id, uid, glpi_version, install_mode, first_seen, last_seen
+		FROM instances WHERE account_id = ? ORDER BY last_seen DESC, uid`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*glpinet.Instance
+	for rows.Next() {
+		var in glpinet.Instance
+		var first, last string
+		if err := rows.Scan(&in.KeyID, &in.AccountID, &in.UID, &in.GLPIVersion, &in.InstallMode, &first, &last); err != nil {
+			return nil, err
+		}
+		in.FirstSeen, in.LastSeen = parseTime(first), parseTime(last)
+		out = append(out, &in)
+	}
+	return out, rows.Err()
+}

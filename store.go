@@ -1,0 +1,151 @@
+package glpinet
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence of glpinet. Every method is one transaction;
+// mutations record an audit event (attributed with ActorFrom(ctx)) and a
+// Change in the same transaction, so that caches of every replica learn of it.
+//
+// Implementations: sqlite (default), postgres; storetest checks both.
+type Store interface {
+	// Ping checks that the database answers. Returns EUNAVAILABLE.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+
+	AccountStore
+	OfferStore
+	SubscriptionStore
+	KeyStore
+	InstanceStore
+	PluginStore
+	AuditStore
+	ChangeFeed
+}
+
+// AccountStore keeps accounts.
+type AccountStore interface {
+	// CreateAccount stores a new account, sets its ID and timestamps, and
+	// gives it its perpetual free subscription. Returns EINVALID.
+	CreateAccount(ctx context.Context, a *Account) error
+	// FindAccountByID returns ENOTFOUND.
+	FindAccountByID(ctx context.Context, id int64) (*Account, error)
+	// FindAccounts returns the matching accounts by ID and their total count.
+	FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)
+	// SetAccountState suspends or reactivates an account. Returns ENOTFOUND, EINVALID.
+	SetAccountState(ctx context.Context, id int64, state AccountState) error
+	// CountAccounts returns how many accounts exist.
+	CountAccounts(ctx context.Context) (int, error)
+}
+
+// OfferStore keeps offers.
+type OfferStore interface {
+	// ListOffers returns every offer by increasing level.
+	ListOffers(ctx context.Context) ([]*Offer, error)
+	// SaveOffer creates or updates an offer by reference. Returns EINVALID.
+	SaveOffer(ctx context.Context, o *Offer) error
+}
+
+// SubscriptionStore keeps subscriptions.
+type SubscriptionStore interface {
+	// CreateSubscription stores s and sets its ID. Returns EINVALID (bad
+	// period, unknown offer) and ENOTFOUND (no such account).
+	CreateSubscription(ctx context.Context, s *Subscription) error
+	// ListSubscriptions returns an account's subscriptions by begin date.
+	// Returns ENOTFOUND.
+	ListSubscriptions(ctx context.Context, accountID int64) ([]*Subscription, error)
+	// UpdateSubscription changes a subscription's end and state.
+	// Returns ENOTFOUND, EINVALID.
+	UpdateSubscription(ctx context.Context, id int64, end *time.Time, state SubscriptionState) (*Subscription, error)
+}
+
+// KeyStore keeps registration keys (their hashes).
+type KeyStore interface {
+	// CreateKey stores a new key for k.AccountID from its Hash, Prefix and
+	// Label, and sets ID and CreatedAt. Returns ENOTFOUND, ECONFLICT (hash
+	// already used).
+	CreateKey(ctx context.Context, k *RegistrationKey) error
+	// RotateKey stores next as the replacement of key id, which stays valid
+	// until graceUntil. Returns ENOTFOUND, ECONFLICT (already rotated or revoked).
+	RotateKey(ctx context.Context, id int64, next *RegistrationKey, graceUntil time.Time) error
+	// RevokeKey revokes key id now. Returns ENOTFOUND, ECONFLICT (already revoked).
+	RevokeKey(ctx context.Context, id int64) error
+	// FindKeyRecord returns what validating the key with this hash needs.
+	// Returns ENOTFOUND.
+	FindKeyRecord(ctx context.Context, hash [32]byte) (*KeyRecord, error)
+	// FindKeyByID returns ENOTFOUND.
+	FindKeyByID(ctx context.Context, id int64) (*RegistrationKey, error)
+	// ListKeys returns an account's keys, newest first.
+	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
+	// CreateKeys stores many keys at once (seeding and imports); no audit
+	// event per key.
+	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
+}
+
+// InstanceStore keeps the GLPI instances seen with each key.
+type InstanceStore interface {
+	// RecordSightings upserts instances (first seen kept, last seen raised).
+	RecordSightings(ctx context.Context, s []Sighting) error
+	// ListInstances returns an account's instances, most recently seen first.
+	ListInstances(ctx context.Context, accountID int64) ([]*Instance, error)
+}
+
+// PluginStore keeps the catalogue.
+type PluginStore interface {
+	// PublishVersion creates or updates plugin p's metadata and adds version
+	// v. Returns EINVALID, ECONFLICT (the version exists and force is false).
+	PublishVersion(ctx context.Context, p *Plugin, v *Version, force bool) error
+	// FindPlugin returns a plugin with all its versions. Returns ENOTFOUND.
+	FindPlugin(ctx context.Context, key string) (*Plugin, error)
+	// ListPlugins returns the whole catalogue by key, with versions (oldest
+	// first) and tags.
+	ListPlugins(ctx context.Context) ([]*Plugin, error)
+	// FindVersion returns one version. Returns ENOTFOUND.
+	FindVersion(ctx context.Context, key, num string) (*Version, error)
+	// AddDownloads adds n to the download counts of a plugin. Returns ENOTFOUND.
+	AddDownloads(ctx context.Context, key string, n int64) error
+	// ListTags returns every tag with how many plugins carry it.
+	ListTags(ctx context.Context) ([]*TagCount, error)
+	// SaveTag creates or updates a tag's names. Returns EINVALID.
+	SaveTag(ctx context.Context, t *Tag) error
+}
+
+// TagCount is a tag with the number of plugins that carry it.
+type TagCount struct {
+	Tag
+	Plugins int `json:"plugin_count"`
+}
+
+// AuditStore reads the audit log (mutations write it themselves).
+type AuditStore interface {
+	// ListAuditEvents returns events newest first.
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// Change topics: what a Change invalidates.
+const (
+	TopicKey       = "key"       // Subject: hex SHA-256 of the key
+	TopicAccount   = "account"   // Subject: account ID (its state, subscriptions or keys)
+	TopicOffers    = "offers"    // Subject: offer reference
+	TopicCatalogue = "catalogue" // Subject: plugin key
+)
+
+// Change is an entry of the change feed, written in the transaction of the
+// mutation it describes.
+type Change struct {
+	ID      int64
+	Topic   string
+	Subject string
+	At      time.Time
+}
+
+// ChangeFeed lets caches follow mutations made by any process.
+type ChangeFeed interface {
+	// ChangesSince returns up to limit changes with an ID above after, oldest first.
+	ChangesSince(ctx context.Context, after int64, limit int) ([]Change, error)
+	// LastChangeID returns the ID of the latest change, 0 when none.
+	LastChangeID(ctx context.Context) (int64, error)
+}
