@@ -1,0 +1,226 @@
+package cache
+
+import (
+	"context"
+	"encoding/hex"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/glpinet/glpinet"
+)
+
+// ValidatorStore is what the validator reads.
+type ValidatorStore interface {
+	FindKeyRecord(ctx context.Context, hash [32]byte) (*glpinet.KeyRecord, error)
+	ListOffers(ctx context.Context) ([]*glpinet.Offer, error)
+}
+
+// Validator is a glpinet.Validator with an in-memory cache keyed by the
+// SHA-256 of the key. Entries are dropped when the change feed reports a
+// change to their key or account, and re-read after Fresh in any case (a
+// safety net for a missed change). When the store fails, an entry up to
+// Stale old is still served, so that instances keep working through a
+// database outage; without one, Validate returns the error (the GLPI API
+// then answers 5xx, never "invalid").
+type Validator struct {
+	store ValidatorStore
+	now   func() time.Time
+	log   *slog.Logger
+
+	// Fresh is how long an entry is trusted without a change notice; Stale
+	// how long it may still be served when the store fails; Negative how
+	// long an unknown key stays known as unknown.
+	Fresh, Stale, Negative time.Duration
+	// MaxEntries bounds memory: past it, arbitrary entries are evicted.
+	MaxEntries int
+
+	mu        sync.RWMutex
+	entries   map[[32]byte]*entry
+	byAccount map[int64]map[[32]byte]struct{}
+	offers    atomic.Pointer[map[string]*glpinet.Offer]
+
+	loads singleflight
+}
+
+type entry struct {
+	rec      *glpinet.KeyRecord // nil: the key is unknown
+	loadedAt time.Time
+	// verdict is the last evaluation, reused until it expires.
+	verdict atomic.Pointer[glpinet.Validation]
+}
+
+// NewValidator returns a validator reading store.
+func NewValidator(store ValidatorStore, now func() time.Time, log *slog.Logger) *Validator {
+	return &Validator{store: store, now: now, log: log,
+		Fresh: 5 * time.Minute, Stale: 24 * time.Hour, Negative: time.Minute, MaxEntries: 2_000_000,
+		entries: map[[32]byte]*entry{}, byAccount: map[int64]map[[32]byte]struct{}{}}
+}
+
+// Validate returns the verdict on a raw key as GLPI sends it.
+func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validation, error) {
+	key := glpinet.NormalizeKey(raw)
+	if key == "" {
+		return glpinet.Validation{Code: glpinet.ValidationMissing}, nil
+	}
+	if p := glpinet.CheckKey(key); p != glpinet.KeyOK {
+		return glpinet.Validation{Code: glpinet.ValidationMalformed, KeyProblem: p}, nil
+	}
+	hash := glpinet.HashKey(key)
+	now := v.now()
+
+	v.mu.RLock()
+	e := v.entries[hash]
+	v.mu.RUnlock()
+	if e != nil && now.Sub(e.loadedAt) < v.ttl(e) {
+		return v.verdict(ctx, e, now)
+	}
+	fresh, err := v.loads.do(hash, func() (*entry, error) { return v.load(ctx, hash) })
+	if err != nil {
+		if e != nil && now.Sub(e.loadedAt) < v.Stale {
+			v.log.Warn("serving a cached validation: the store failed", "err", err)
+			return v.verdict(ctx, e, now)
+		}
+		return glpinet.Validation{}, err
+	}
+	return v.verdict(ctx, fresh, now)
+}
+
+func (v *Validator) ttl(e *entry) time.Duration {
+	if e.rec == nil {
+		return v.Negative
+	}
+	return v.Fresh
+}
+
+// verdict evaluates an entry, reusing the previous evaluation while time
+// alone cannot have changed it.
+func (v *Validator) verdict(ctx context.Context, e *entry, now time.Time) (glpinet.Validation, error) {
+	if e.rec == nil {
+		return glpinet.Validation{Code: glpinet.ValidationUnknown}, nil
+	}
+	if p := e.verdict.Load(); p != nil && (p.Expires.IsZero() || now.Before(p.Expires)) {
+		return *p, nil
+	}
+	offers, err := v.offerMap(ctx)
+	if err != nil {
+		return glpinet.Validation{}, err
+	}
+	val := glpinet.Evaluate(e.rec, offers, now)
+	e.verdict.Store(&val)
+	return val, nil
+}
+
+func (v *Validator) offerMap(ctx context.Context) (map[string]*glpinet.Offer, error) {
+	if m := v.offers.Load(); m != nil {
+		return *m, nil
+	}
+	offers, err := v.store.ListOffers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := glpinet.OfferMap(offers)
+	v.offers.Store(&m)
+	return m, nil
+}
+
+func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
+	rec, err := v.store.FindKeyRecord(ctx, hash)
+	if err != nil && glpinet.ErrorCode(err) != glpinet.ENOTFOUND {
+		return nil, err
+	}
+	if _, err := v.offerMap(ctx); err != nil {
+		return nil, err
+	}
+	e := &entry{rec: rec, loadedAt: v.now()}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.entries) >= v.MaxEntries {
+		v.evictLocked(len(v.entries) / 10)
+	}
+	v.entries[hash] = e
+	if rec != nil {
+		set := v.byAccount[rec.Account.ID]
+		if set == nil {
+			set = map[[32]byte]struct{}{}
+			v.byAccount[rec.Account.ID] = set
+		}
+		set[hash] = struct{}{}
+	}
+	return e, nil
+}
+
+// evictLocked drops n arbitrary entries (Go's map order is random enough to
+// make this fair).
+func (v *Validator) evictLocked(n int) {
+	for h := range v.entries {
+		if n <= 0 {
+			return
+		}
+		v.dropLocked(h)
+		n--
+	}
+}
+
+func (v *Validator) dropLocked(h [32]byte) {
+	e := v.entries[h]
+	if e == nil {
+		return
+	}
+	delete(v.entries, h)
+	if e.rec != nil {
+		if set := v.byAccount[e.rec.Account.ID]; set != nil {
+			delete(set, h)
+			if len(set) == 0 {
+				delete(v.byAccount, e.rec.Account.ID)
+			}
+		}
+	}
+}
+
+// Apply drops what a change makes stale. It implements Follower.
+func (v *Validator) Apply(c glpinet.Change) {
+	switch c.Topic {
+	case glpinet.TopicKey:
+		var h [32]byte
+		if b, err := hex.DecodeString(c.Subject); err == nil && len(b) == len(h) {
+			copy(h[:], b)
+			v.mu.Lock()
+			v.dropLocked(h)
+			v.mu.Unlock()
+		}
+	case glpinet.TopicAccount:
+		id, err := strconv.ParseInt(c.Subject, 10, 64)
+		if err != nil {
+			return
+		}
+		v.mu.Lock()
+		for h := range v.byAccount[id] {
+			v.dropLocked(h)
+		}
+		v.mu.Unlock()
+	case glpinet.TopicOffers:
+		v.offers.Store(nil)
+		v.Reset()
+	}
+}
+
+// Reset empties the cache (after a gap in the change feed).
+func (v *Validator) Reset() {
+	v.mu.Lock()
+	v.entries = map[[32]byte]*entry{}
+	v.byAccount = map[int64]map[[32]byte]struct{}{}
+	v.mu.Unlock()
+	v.offers.Store(nil)
+}
+
+// Len returns the number of cached entries.
+func (v *Validator) Len() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return len(v.entries)
+}
+
+var _ glpinet.Validator = (*Validator)(nil)

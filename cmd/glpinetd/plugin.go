@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/pluginarchive"
+	"github.com/glpinet/glpinet/publish"
+)
+
+func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return sub(ctx, "plugin", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"publish": pluginPublish,
+		"list":    pluginList,
+	})
+}
+
+// splitList reads "a,b" flags; "" is nil.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugin publish", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	offers := fs.String("required-offers", "", "offers that unlock the version, comma-separated (higher offers included); none = public")
+	var opts publish.Options
+	fs.StringVar(&opts.Compatibility, "compatibility", "", "GLPI versions, as a Composer constraint like ~10.0 (default: from setup.php)")
+	fs.StringVar(&opts.Stability, "stability", "", "stable, RC, beta, alpha or dev (default: from the version number)")
+	tags := fs.String("tags", "", "tag keys, comma-separated")
+	meta := fs.String("meta", "", "JSON metadata file (name, descriptions, authors, urls…; default: ARCHIVE.meta.json if present)")
+	fs.BoolVar(&opts.Force, "force", false, "replace the version if it is already published")
+	fs.StringVar(&opts.Meta.Name, "name", "", "display name")
+	fs.StringVar(&opts.Meta.LogoURL, "logo-url", "", "logo URL")
+	fs.StringVar(&opts.Meta.HomepageURL, "homepage-url", "", "homepage URL")
+	fs.StringVar(&opts.Meta.License, "license", "", "license, e.g. GPLv3+")
+	short := fs.String("description", "", "short English description")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
+	}
+	flagMeta := opts.Meta
+	if err := loadMeta(pos[0], *meta, &opts.Meta); err != nil {
+		return err
+	}
+	mergeFlags(&opts.Meta, flagMeta)
+	opts.RequiredOffers = splitList(*offers)
+	if t := splitList(*tags); t != nil {
+		opts.Meta.Tags = t
+	}
+	if *short != "" {
+		opts.Meta.Descriptions = append([]glpinet.Description{{Lang: "en", Short: *short}}, opts.Meta.Descriptions...)
+	}
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := publish.LoadOrCreateSigningKey(sf.signingKeyPath())
+	if err != nil {
+		return err
+	}
+	p := &publish.Publisher{Store: db, ArchiveDir: sf.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: key}
+	res, err := p.Publish(cliActor(ctx), pos[0], opts)
+	if err != nil {
+		return err
+	}
+	return output{stdout, sf.json}.result(res, func(w io.Writer) {
+		gated := "public"
+		if len(res.Version.RequiredOffers) > 0 {
+			gated = "requires " + strings.Join(res.Version.RequiredOffers, " or ") + " (or higher)"
+		}
+		compat := res.Version.Compatibility
+		if compat == "" {
+			compat = "any GLPI version"
+		}
+		fmt.Fprintf(w, "Published %s %s (%s, %s): %s, %d bytes, sha256 %s.\nGLPI instances see it at their next catalogue refresh (at most an hour).\n",
+			res.Plugin.Key, res.Version.Num, res.Version.Stability, compat, gated, res.Version.Archive.Size, res.Version.Archive.SHA256)
+	})
+}
+
+// loadMeta reads the metadata file: the one named, or ARCHIVE.meta.json
+// when it exists.
+func loadMeta(archive, path string, md *publish.Metadata) error {
+	explicit := path != ""
+	if !explicit {
+		path = archive + ".meta.json"
+	}
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) && !explicit {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(md); err != nil {
+		return glpinet.Errorf(glpinet.EINVALID, "metadata file %s: %v", path, err)
+	}
+	return nil
+}
+
+// mergeFlags lets flags override the metadata file.
+func mergeFlags(md *publish.Metadata, flags publish.Metadata) {
+	for _, f := range []struct{ dst, src *string }{
+		{&md.Name, &flags.Name}, {&md.LogoURL, &flags.LogoURL}, {&md.HomepageURL, &flags.HomepageURL}, {&md.License, &flags.License},
+	} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+}
+
+func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugin list", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	plugins, err := db.ListPlugins(ctx)
+	if err != nil {
+		return err
+	}
+	if plugins == nil {
+		plugins = []*glpinet.Plugin{}
+	}
+	return output{stdout, sf.json}.result(plugins, func(w io.Writer) {
+		fmt.Fprintln(w, "KEY\tNAME\tVERSIONS\tDOWNLOADS")
+		for _, p := range plugins {
+			var nums []string
+			for _, v := range p.Versions {
+				n := v.Num
+				if len(v.RequiredOffers) > 0 {
+					n += "[" + strings.Join(v.RequiredOffers, ",") + "]"
+				}
+				nums = append(nums, n)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", p.Key, p.Name, strings.Join(nums, " "), p.DownloadCount)
+		}
+	})
+}

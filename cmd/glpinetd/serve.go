@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/cache"
+	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/sqlite"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Main is the running server: everything serve wires together, so that
+// tests start the real thing on ":0".
+type Main struct {
+	Addr      string
+	PublicURL string
+	Store     storeFlags
+	Logger    *slog.Logger
+	// PollInterval is how often the change feed is read (default 1s).
+	PollInterval time.Duration
+
+	DB        *sqlite.DB
+	Validator *cache.Validator
+	Catalogue *cache.Catalogue
+	listener  net.Listener
+	server    *http.Server
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// URL returns the base URL the server listens on.
+func (m *Main) URL() string {
+	return "http://" + m.listener.Addr().String()
+}
+
+// Open opens the store, loads the caches and starts listening.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if m.PollInterval == 0 {
+		m.PollInterval = time.Second
+	}
+	if err := os.MkdirAll(m.Store.archiveDir(), 0o750); err != nil {
+		return err
+	}
+	db, err := m.Store.open(ctx)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	m.Validator = cache.NewValidator(db, time.Now, m.Logger)
+	m.Catalogue = cache.NewCatalogue(db, time.Now)
+	if err := m.Catalogue.Load(ctx); err != nil {
+		return fmt.Errorf("load catalogue: %w", err)
+	}
+	watcher := &cache.Watcher{Feed: db, Followers: []cache.Follower{m.Validator, m.Catalogue}, Interval: m.PollInterval, Log: m.Logger}
+	if err := watcher.Start(ctx); err != nil {
+		return err
+	}
+	sightings := &cache.Sightings{Store: db, Log: m.Logger}
+	downloads := &cache.Downloads{Store: db}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := &ghttp.Server{
+		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
+		ArchiveDir: m.Store.archiveDir(), PublicURL: m.PublicURL, Logger: m.Logger, Registry: reg,
+	}
+	m.listener, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.wg.Go(func() { watcher.Run(bg) })
+	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
+	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
+	m.wg.Go(func() {
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("server stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+// Close stops accepting requests, lets running ones finish, writes the
+// pending batches and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+	}
+	if m.cancel != nil {
+		m.cancel()
+		m.wg.Wait() // the batch writers flush once more before returning
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	m := &Main{}
+	m.Store.register(fs)
+	fs.StringVar(&m.Addr, "addr", env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
+	fs.StringVar(&m.PublicURL, "public-url", env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
+	level := fs.String("log-level", env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		return usagef("bad --log-level %q", *level)
+	}
+	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	slog.SetDefault(m.Logger)
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	n, _ := m.DB.CountAccounts(ctx)
+	m.Logger.Info("glpinetd serving", "url", m.URL(), "database", m.DB.Path(), "accounts", n)
+	if n == 0 {
+		fmt.Fprintf(stdout, `glpinetd is running on %s with an empty database (%s).
+Next steps:
+  glpinetd account create "My company"            # prints the account ID
+  glpinetd key issue --account 1                   # prints a registration key, once
+  glpinetd plugin publish glpi-myplugin-1.0.0.tar.gz
+Then in GLPI's config/local_define.php:
+  define('GLPI_NETWORK_SERVICES', '%s');
+`, m.URL(), m.DB.Path(), strings.TrimSuffix(publicOr(m), "/"))
+	}
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}
+
+func publicOr(m *Main) string {
+	if m.PublicURL != "" {
+		return m.PublicURL
+	}
+	return m.URL()
+}
+
+var _ glpinet.Validator = (*cache.Validator)(nil)

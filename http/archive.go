@@ -1,0 +1,67 @@
+package http
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/glpinet/glpinet"
+)
+
+// contentTypes of the archive formats. Set explicitly: GLPI detects the
+// format by the URL's file name, and nothing must content-negotiate or sniff.
+var contentTypes = map[string]string{
+	"zip":     "application/zip",
+	"tar.gz":  "application/gzip",
+	"tar.bz2": "application/x-bzip2",
+}
+
+// handleArchive serves a version's archive: exactly 200 with Content-Length
+// (GLPI's progress bar needs it), Range requests for resumable downloads,
+// and a valid, entitled X-Registration-Key when the version is gated.
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
+	cat := s.catalogue(w, r)
+	if cat == nil {
+		return
+	}
+	key, num := r.PathValue("key"), r.PathValue("version")
+	v := cat.Version(key, num)
+	if v == nil || v.Yanked || r.PathValue("file") != v.Archive.Filename {
+		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no archive %s for %s %s.", r.PathValue("file"), key, num))
+		return
+	}
+	if len(v.RequiredOffers) > 0 {
+		val, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
+		if err != nil {
+			Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+			return
+		}
+		s.sighting(r, val)
+		if !val.IsRunning() {
+			Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
+			return
+		}
+		if !glpinet.Entitled(val, v.RequiredOffers, cat.OfferMap()) {
+			Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This plugin needs a higher offer than %s.", val.Offer.Reference))
+			return
+		}
+	}
+	f, err := os.Open(filepath.Join(s.ArchiveDir, filepath.FromSlash(v.Archive.Path)))
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", contentTypes[v.Archive.Format])
+	h.Set("Content-Disposition", `attachment; filename="`+v.Archive.Filename+`"`)
+	h.Set("ETag", `"`+v.Archive.SHA256+`"`)
+	if sum, err := hex.DecodeString(v.Archive.SHA256); err == nil {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
+	h.Set("Cache-Control", "private, max-age=3600")
+	s.metrics.downloads.WithLabelValues("archive").Inc()
+	http.ServeContent(w, r, v.Archive.Filename, v.CreatedAt, f)
+}

@@ -1,0 +1,58 @@
+package http
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/glpinet/glpinet"
+)
+
+// codes maps application error codes to HTTP statuses.
+var codes = map[string]int{
+	glpinet.ECONFLICT:       http.StatusConflict,
+	glpinet.EINVALID:        http.StatusBadRequest,
+	glpinet.ENOTFOUND:       http.StatusNotFound,
+	glpinet.EUNAUTHORIZED:   http.StatusUnauthorized,
+	glpinet.EFORBIDDEN:      http.StatusForbidden,
+	glpinet.EUNAVAILABLE:    http.StatusServiceUnavailable,
+	glpinet.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	glpinet.EINTERNAL:       http.StatusInternalServerError,
+}
+
+// ErrorStatus returns the HTTP status for an application error code.
+func ErrorStatus(code string) int {
+	if s, ok := codes[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the one error shape of every JSON endpoint. It never has an
+// is_valid field, so that GLPI does not cache an error as a verdict.
+type errorBody struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// Error writes err as JSON with the status its code maps to. Internal errors
+// are logged with the request id and shown only as a generic message.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := glpinet.ErrorCode(err), glpinet.ErrorMessage(err)
+	if code == glpinet.EINTERNAL || code == glpinet.EUNAVAILABLE {
+		slog.Default().Error("request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, ErrorStatus(code), errorBody{Code: code, Message: msg, RequestID: RequestID(r.Context())})
+}
+
+// writeJSON writes v with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"internal","message":"Internal error."}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,175 @@
+package http
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+)
+
+// urlRoot returns the absolute marketplace root download links start with,
+// on the same prefix the request used (so GLPI 9.5–10.0.7, which knows only
+// /api/glpi-plugins/, gets links it can follow through the same proxies).
+func (s *Server) urlRoot(r *http.Request) string {
+	prefix := MarketplacePrefixes[0]
+	for _, p := range MarketplacePrefixes {
+		if strings.HasPrefix(r.URL.Path, p) {
+			prefix = p
+		}
+	}
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/") + prefix
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + prefix
+}
+
+// level returns the offer level the request's key entitles to, -1 for
+// none. The marketplace is public; a key only unlocks gated downloads.
+func (s *Server) level(r *http.Request) (int, error) {
+	raw := r.Header.Get("X-Registration-Key")
+	if raw == "" {
+		return -1, nil
+	}
+	v, err := s.Validator.Validate(r.Context(), raw)
+	if err != nil {
+		return 0, err
+	}
+	s.sighting(r, v)
+	return v.Level(), nil
+}
+
+// catalogue returns the snapshot or writes a 503.
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) *glpinet.Catalogue {
+	cat := s.Catalogue.Current()
+	if cat == nil {
+		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+	}
+	return cat
+}
+
+// handlePlugins serves a page of the catalogue.
+func (s *Server) handlePlugins(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, "")
+}
+
+// handleTagPlugins serves a page of the plugins carrying a tag; an unknown
+// tag is an empty list, not an error (GLPI retries errors three times and
+// then reports a truncated list).
+func (s *Server) handleTagPlugins(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, r.PathValue("tag"))
+}
+
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
+	cat := s.catalogue(w, r)
+	if cat == nil {
+		return
+	}
+	if tag != "" && !cat.HasTag(tag) {
+		writeJSON(w, http.StatusOK, []struct{}{})
+		return
+	}
+	level, err := s.level(r)
+	if err != nil {
+		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		return
+	}
+	rng := ParseXRange(r.Header.Get("X-Range"))
+	v := view{gen: cat.Generation, glpi: glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, level: level, urlRoot: s.urlRoot(r)}
+	p := s.pages.get(pageKey{view: v, tag: tag, start: rng.Start, end: rng.End}, cat)
+
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Range", contentRange(rng, p.total))
+	h.Set("Accept-Range", "model "+strconv.Itoa(p.total))
+	h.Set("ETag", p.etag)
+	h.Set("Vary", "Accept-Encoding, X-Range, X-Registration-Key, User-Agent")
+	h.Set("Cache-Control", "private, no-cache")
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == p.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := p.body
+	if p.gz != nil && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") ||
+				strings.Contains(params, "q=0.")
+		}
+	}
+	return false
+}
+
+// topTagJSON is one entry of tags/top.
+type topTagJSON struct {
+	Key         string `json:"key"`
+	Tag         string `json:"tag"`
+	Lang        string `json:"lang"`
+	PluginCount int    `json:"plugin_count"`
+}
+
+// handleTopTags lists the ten most used tags, named in the X-Lang language
+// when a name exists in it.
+func (s *Server) handleTopTags(w http.ResponseWriter, r *http.Request) {
+	cat := s.catalogue(w, r)
+	if cat == nil {
+		return
+	}
+	lang := tagLanguage(r.Header.Get("X-Lang"))
+	tags := make([]*glpinet.TagCount, 0, len(cat.Tags))
+	for _, t := range cat.Tags {
+		if t.Plugins > 0 {
+			tags = append(tags, t)
+		}
+	}
+	sort.SliceStable(tags, func(i, j int) bool {
+		if tags[i].Plugins != tags[j].Plugins {
+			return tags[i].Plugins > tags[j].Plugins
+		}
+		return tags[i].Key < tags[j].Key
+	})
+	out := []topTagJSON{}
+	for _, t := range tags[:min(10, len(tags))] {
+		l := lang
+		if t.Names[lang] == "" {
+			l = "en"
+		}
+		out = append(out, topTagJSON{Key: t.Key, Tag: t.Name(lang), Lang: l, PluginCount: t.Plugins})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleDownloadNotice counts the download GLPI reports after installing a
+// plugin; GLPI ignores the answer.
+func (s *Server) handleDownloadNotice(w http.ResponseWriter, r *http.Request) {
+	cat := s.catalogue(w, r)
+	if cat == nil {
+		return
+	}
+	key := r.PathValue("key")
+	if cat.Plugin(key) == nil {
+		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key))
+		return
+	}
+	if s.Downloads != nil {
+		s.Downloads.Add(key)
+	}
+	s.metrics.downloads.WithLabelValues("notice").Inc()
+	w.WriteHeader(http.StatusNoContent)
+}

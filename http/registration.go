@@ -1,0 +1,148 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/glpinet/glpinet"
+)
+
+// infoResponse is the body of GET /api/registration/info. GLPI reads
+// owner and subscription unconditionally, so both are always present
+// (null when the key is not valid).
+type infoResponse struct {
+	IsValid           bool              `json:"is_valid"`
+	Code              string            `json:"code"`
+	ValidationMessage string            `json:"validation_message"`
+	Owner             *ownerJSON        `json:"owner"`
+	Subscription      *subscriptionJSON `json:"subscription"`
+}
+
+type ownerJSON struct {
+	Name string `json:"name"`
+}
+
+type subscriptionJSON struct {
+	OfferReference string   `json:"offer_reference"`
+	Title          string   `json:"title"`
+	IsRunning      bool     `json:"is_running"`
+	BeginDate      *string  `json:"begin_date"`
+	EndDate        *string  `json:"end_date"`
+	Features       []string `json:"features"`
+}
+
+// handleInfo validates the key GLPI sends. Every verdict is 200 with
+// is_valid; an internal failure is a 503 without is_valid, because GLPI
+// caches any is_valid answer for a day.
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	lang := language(r.Header.Get("Accept-Language"))
+	v, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
+	if err != nil {
+		s.metrics.validations.WithLabelValues("ERROR").Inc()
+		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		return
+	}
+	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()
+	s.sighting(r, v)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, s.infoBody(v, lang))
+}
+
+// sighting records the instance behind a request made with a known key.
+func (s *Server) sighting(r *http.Request, v glpinet.Validation) {
+	if v.Record == nil || s.Sightings == nil {
+		return
+	}
+	uid := r.Header.Get("X-Glpi-Network-Uid")
+	if uid == "" || len(uid) > 64 {
+		return
+	}
+	ua := glpinet.ParseUserAgent(r.UserAgent())
+	s.Sightings.Add(glpinet.Sighting{KeyID: v.Record.Key.ID, AccountID: v.Record.Account.ID, UID: uid,
+		GLPIVersion: ua.GLPIVersion, InstallMode: ua.InstallMode, At: s.Now()})
+}
+
+func (s *Server) infoBody(v glpinet.Validation, lang string) infoResponse {
+	out := infoResponse{IsValid: v.IsValid(), Code: string(v.Code)}
+	switch v.Code {
+	case glpinet.ValidationMalformed:
+		out.ValidationMessage = fmt.Sprintf(msg(lang, "MALFORMED"), keyProblems[lang][v.KeyProblem])
+	case glpinet.ValidationRotatedExpired:
+		out.ValidationMessage = fmt.Sprintf(msg(lang, "ROTATED_EXPIRED"), glpinet.FormatDate(*v.Record.Key.GraceUntil))
+	case glpinet.ValidationValid:
+		period := msg(lang, "no_end")
+		if v.Running.End != nil {
+			period = fmt.Sprintf(msg(lang, "until"), glpinet.LastDay(*v.Running.End))
+		}
+		out.ValidationMessage = fmt.Sprintf(msg(lang, "VALID"), v.Offer.Title(lang), period)
+		if g := v.Record.Key.GraceUntil; g != nil {
+			out.ValidationMessage = fmt.Sprintf(msg(lang, "VALID_GRACE"), g.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	case glpinet.ValidationSubscriptionEnded:
+		out.ValidationMessage = msg(lang, "NO_SUBSCRIPTION")
+		if v.Running != nil && v.Offer != nil {
+			out.ValidationMessage = fmt.Sprintf(msg(lang, "SUBSCRIPTION_ENDED"), v.Offer.Title(lang), glpinet.LastDay(*v.Running.End))
+		}
+	default:
+		out.ValidationMessage = msg(lang, string(v.Code))
+	}
+	if !out.IsValid {
+		return out
+	}
+	out.Owner = &ownerJSON{Name: v.Record.Account.Name}
+	sub := &subscriptionJSON{IsRunning: v.IsRunning(), Features: []string{}}
+	if v.Running != nil {
+		sub.OfferReference = v.Running.OfferRef
+		b := glpinet.FormatDate(v.Running.Begin)
+		sub.BeginDate = &b
+		if v.Running.End != nil {
+			e := glpinet.LastDay(*v.Running.End)
+			sub.EndDate = &e
+		}
+	} else {
+		sub.OfferReference = glpinet.FreeOfferReference
+	}
+	sub.Title = sub.OfferReference
+	if v.Offer != nil {
+		sub.Title = v.Offer.Title(lang)
+		if v.Offer.Features != nil {
+			sub.Features = v.Offer.Features
+		}
+	}
+	out.Subscription = sub
+	return out
+}
+
+// offerJSON is one entry of GET /api/registration/offers.
+type offerJSON struct {
+	OfferReference string   `json:"offer_reference"`
+	Title          string   `json:"title"`
+	Level          int      `json:"level"`
+	Features       []string `json:"features"`
+}
+
+// handleOffers lists the offers. GLPI calls it once per plugin card when
+// it fails, so it is served from the catalogue snapshot and never limited.
+func (s *Server) handleOffers(w http.ResponseWriter, r *http.Request) {
+	cat := s.Catalogue.Current()
+	if cat == nil {
+		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		return
+	}
+	lang := language(r.Header.Get("Accept-Language"))
+	out := make([]offerJSON, 0, len(cat.Offers))
+	for _, o := range cat.Offers {
+		f := o.Features
+		if f == nil {
+			f = []string{}
+		}
+		out = append(out, offerJSON{OfferReference: o.Reference, Title: o.Title(lang), Level: o.Level, Features: f})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleAvailability is GLPI's "are the services up" probe: any non-empty
+// body means yes.
+func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

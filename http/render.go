@@ -1,0 +1,268 @@
+package http
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/phpver"
+)
+
+// view is what makes two clients see different catalogues: the catalogue
+// generation, the GLPI version (compatibility filter), the key's offer
+// level (download gating) and the URL root download links start with.
+type view struct {
+	gen     uint64
+	glpi    string
+	level   int
+	urlRoot string
+}
+
+// page is a rendered response, kept as bytes with its gzip form and ETag.
+type page struct {
+	body, gz []byte
+	etag     string
+	total    int // items in the whole list
+}
+
+type pageKey struct {
+	view
+	tag        string
+	start, end int
+}
+
+// pageCache keeps rendered lists and pages. It is bounded: the GLPI version
+// comes from a header anyone can set, so its key space is not. When full it
+// is emptied, which only costs re-rendering.
+type pageCache struct {
+	mu    sync.Mutex
+	max   int
+	lists map[view][][]byte
+	pages map[pageKey]*page
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{max: max, lists: map[view][][]byte{}, pages: map[pageKey]*page{}}
+}
+
+func (c *pageCache) get(k pageKey, cat *glpinet.Catalogue) *page {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.pages[k]; p != nil {
+		return p
+	}
+	if len(c.pages) >= c.max || len(c.lists) >= c.max/8 {
+		c.pages, c.lists = map[pageKey]*page{}, map[view][][]byte{}
+	}
+	items := c.lists[k.view]
+	if items == nil {
+		items = renderItems(cat, k.view)
+		c.lists[k.view] = items
+	}
+	p := buildPage(cat, items, k)
+	c.pages[k] = p
+	return p
+}
+
+// buildPage joins the items of the requested range into a JSON list.
+func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey) *page {
+	var idx []int
+	for i, p := range cat.Plugins {
+		if k.tag == "" || hasTag(p, k.tag) {
+			idx = append(idx, i)
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for n, i := range idx {
+		if n < k.start || n > k.end {
+			continue
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.Write(items[i])
+	}
+	buf.WriteByte(']')
+	p := &page{body: buf.Bytes(), total: len(idx)}
+	sum := sha256.Sum256(p.body)
+	p.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	if len(p.body) > 1024 {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(p.body)
+		zw.Close()
+		p.gz = gz.Bytes()
+	}
+	return p
+}
+
+func hasTag(p *glpinet.Plugin, tag string) bool {
+	for _, t := range p.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// Wire shapes of the marketplace (see the spec, section 3.3).
+type pluginJSON struct {
+	Key            string            `json:"key"`
+	Name           string            `json:"name"`
+	LogoURL        string            `json:"logo_url"`
+	HomepageURL    string            `json:"homepage_url"`
+	IssuesURL      string            `json:"issues_url"`
+	ReadmeURL      string            `json:"readme_url"`
+	ChangelogURL   string            `json:"changelog_url"`
+	License        string            `json:"license"`
+	Note           float64           `json:"note"`
+	DownloadCount  int64             `json:"download_count"`
+	DateAdded      string            `json:"date_added"`
+	DateUpdated    string            `json:"date_updated"`
+	Authors        []authorJSON      `json:"authors"`
+	Descriptions   []descriptionJSON `json:"descriptions"`
+	Tags           []string          `json:"tags"`
+	Versions       []versionJSON     `json:"versions"`
+	RequiredOffers []string          `json:"required_offers"` // null when nothing is required
+}
+
+type authorJSON struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+type descriptionJSON struct {
+	Lang  string `json:"lang"`
+	Short string `json:"short_description"`
+	Long  string `json:"long_description"`
+}
+
+// versionJSON carries, beyond what GLPI reads, the archive's size and
+// SHA-256 (and signature when the server signs) for glpinet's own client.
+type versionJSON struct {
+	Num            string   `json:"num"`
+	Compatibility  string   `json:"compatibility"`
+	Stability      string   `json:"stability"`
+	DownloadURL    *string  `json:"download_url"`
+	RequiredOffers []string `json:"required_offers"`
+	ReleasedAt     string   `json:"released_at"`
+	Size           int64    `json:"size"`
+	SHA256         string   `json:"sha256"`
+	Signature      string   `json:"signature,omitempty"`
+}
+
+// apiTime formats dates as the official service does.
+func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
+// renderItems renders every plugin of the catalogue for one view.
+func renderItems(cat *glpinet.Catalogue, v view) [][]byte {
+	offers := cat.OfferMap()
+	items := make([][]byte, len(cat.Plugins))
+	for i, p := range cat.Plugins {
+		items[i], _ = json.Marshal(pluginFor(p, cat.Offers, offers, v))
+	}
+	return items
+}
+
+func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view) pluginJSON {
+	out := pluginJSON{Key: p.Key, Name: p.Name, LogoURL: p.LogoURL, HomepageURL: p.HomepageURL, IssuesURL: p.IssuesURL,
+		ReadmeURL: p.ReadmeURL, ChangelogURL: p.ChangelogURL, License: p.License, Note: p.Note, DownloadCount: p.DownloadCount,
+		DateAdded: apiTime(p.DateAdded), DateUpdated: apiTime(p.DateUpdated),
+		Authors: make([]authorJSON, len(p.Authors)), Descriptions: englishFirst(p.Descriptions), Tags: p.Tags, Versions: []versionJSON{}}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	for i, a := range p.Authors {
+		out.Authors[i] = authorJSON{ID: i + 1, Name: a}
+	}
+	var newest *glpinet.Version
+	for _, ver := range visibleVersions(p.Versions, v.glpi) {
+		vj := versionJSON{Num: ver.Num, Compatibility: ver.Compatibility, Stability: ver.Stability,
+			RequiredOffers: expandOffers(ver.RequiredOffers, offerList, offers), ReleasedAt: apiTime(ver.ReleasedAt),
+			Size: ver.Archive.Size, SHA256: ver.Archive.SHA256}
+		if len(ver.Archive.Signature) > 0 {
+			vj.Signature = base64.StdEncoding.EncodeToString(ver.Archive.Signature)
+		}
+		if v.level >= 0 && (len(ver.RequiredOffers) == 0 || v.level >= glpinet.MinLevel(ver.RequiredOffers, offers)) {
+			u := v.urlRoot + "archives/" + p.Key + "/" + ver.Num + "/" + ver.Archive.Filename
+			vj.DownloadURL = &u
+		}
+		out.Versions = append(out.Versions, vj)
+		if newest == nil || phpver.Compare(ver.Num, newest.Num) > 0 {
+			newest = ver
+		}
+	}
+	if newest != nil {
+		out.RequiredOffers = expandOffers(newest.RequiredOffers, offerList, offers)
+	}
+	return out
+}
+
+// visibleVersions drops yanked versions and those whose compatibility
+// excludes the GLPI version (all are kept when it is unknown). GLPI does no
+// such filtering itself: it installs the last version it is given.
+func visibleVersions(all []*glpinet.Version, glpi string) []*glpinet.Version {
+	out := make([]*glpinet.Version, 0, len(all))
+	for _, v := range all {
+		if v.Yanked {
+			continue
+		}
+		if glpi != "" && v.Compatibility != "" {
+			c, err := phpver.ParseConstraint(v.Compatibility)
+			if err == nil && !phpver.CheckGLPI(c, glpi) {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// expandOffers turns "requires basic" into every offer that includes basic
+// (basic, standard, advanced), because GLPI shows its "needs a higher
+// offer" badge unless the key's offer is literally in the list. It returns
+// nil when nothing is required: GLPI treats any list, even empty, as gated.
+func expandOffers(required []string, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer) []string {
+	if len(required) == 0 {
+		return nil
+	}
+	min := glpinet.MinLevel(required, offers)
+	var out []string
+	for _, o := range offerList {
+		if o.Level >= min {
+			out = append(out, o.Reference)
+		}
+	}
+	if out == nil {
+		out = append(out, required...) // unknown offers: say what was asked
+	}
+	return out
+}
+
+// englishFirst orders descriptions with English first: GLPI's "Installed"
+// tab shows the first one whatever the language.
+func englishFirst(ds []glpinet.Description) []descriptionJSON {
+	out := make([]descriptionJSON, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, descriptionJSON{Lang: d.Lang, Short: d.Short, Long: d.Long})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Lang == "en" && out[j].Lang != "en" })
+	return out
+}
+
+// contentRange is the header the official service sends with pages.
+func contentRange(r Range, total int) string {
+	end := min(r.End, total-1)
+	if r.Start >= total {
+		return "*/" + strconv.Itoa(total)
+	}
+	return strconv.Itoa(r.Start) + "-" + strconv.Itoa(end) + "/" + strconv.Itoa(total)
+}

@@ -1,0 +1,153 @@
+// Package http serves glpinet over HTTP: the GLPI Network contract that an
+// unmodified GLPI calls (registration and marketplace), archive downloads,
+// health and metrics.
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// CatalogueSource returns the current catalogue snapshot.
+type CatalogueSource interface {
+	Current() *glpinet.Catalogue
+}
+
+// Server holds what the handlers need. Fields are set by the caller (see
+// cmd/glpinetd) before Handler is called.
+type Server struct {
+	Store     glpinet.Store
+	Validator glpinet.Validator
+	Catalogue CatalogueSource
+	// Sightings and Downloads receive what GLPI reports, to be written in
+	// batches off the request path.
+	Sightings interface{ Add(glpinet.Sighting) }
+	Downloads interface{ Add(key string) }
+	// ArchiveDir is where published archives are stored.
+	ArchiveDir string
+	// PublicURL is the absolute URL GLPI reaches this server at (e.g.
+	// https://glpinet.example.com), used in download URLs. When empty it is
+	// derived from each request.
+	PublicURL string
+	Logger    *slog.Logger
+	Registry  *prometheus.Registry
+	Now       func() time.Time
+
+	metrics *metrics
+	pages   *pageCache
+}
+
+// MarketplacePrefixes are the two roots GLPI uses for the marketplace: the
+// current one (10.0.8 and later) and the one of GLPI 9.5 to 10.0.7.
+var MarketplacePrefixes = []string{"/api/marketplace/", "/api/glpi-plugins/"}
+
+// Handler returns the server's routes wrapped in its middleware.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(s.Registry)
+	s.pages = newPageCache(4096)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/registration/info", s.handleInfo)
+	mux.HandleFunc("GET /api/registration/offers", s.handleOffers)
+	mux.HandleFunc("GET /api/registration/{$}", s.handleAvailability)
+	mux.HandleFunc("GET /api/ping", s.handleAvailability)
+	for _, p := range MarketplacePrefixes {
+		mux.HandleFunc("GET "+p+"plugins", s.handlePlugins)
+		mux.HandleFunc("GET "+p+"tags/top", s.handleTopTags)
+		mux.HandleFunc("GET "+p+"tags/{tag}/plugin", s.handleTagPlugins)
+		mux.HandleFunc("GET "+p+"plugin/{key}/download/{version}", s.handleDownloadNotice)
+		mux.HandleFunc("GET "+p+"archives/{key}/{version}/{file}", s.handleArchive)
+	}
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
+	})
+	return s.middleware(mux)
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the request's id, as logged and sent in X-Request-Id.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusWriter records the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (sendfile).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// middleware adds a request id, recovers panics, logs and counts requests.
+// It never logs headers: they carry registration keys.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || strings.ContainsAny(id, "\r\n") {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", r.URL.Path)
+				if sw.status == 0 {
+					Error(sw, r, glpinet.Errorf(glpinet.EINTERNAL, "Internal error."))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			s.metrics.observe(route, sw.status, time.Since(start))
+			s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", r.URL.Path,
+				"status", sw.status, "duration", time.Since(start))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

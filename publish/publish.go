@@ -1,0 +1,233 @@
+// Package publish adds plugin versions to the catalogue: it inspects the
+// archive, stores it under the archive directory atomically, signs it and
+// records the version, so that a rejected archive leaves nothing behind.
+package publish
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/phpver"
+	"github.com/glpinet/glpinet/pluginarchive"
+)
+
+// Publisher publishes archives into a store and an archive directory.
+type Publisher struct {
+	Store      glpinet.PluginStore
+	ArchiveDir string
+	Limits     pluginarchive.Limits
+	// SigningKey signs every archive (see SignedMessage); nil to not sign.
+	SigningKey ed25519.PrivateKey
+}
+
+// Options are what the publisher says beyond the archive itself. Empty
+// fields keep what the archive's setup.php or the existing catalogue entry
+// says.
+type Options struct {
+	RequiredOffers []string
+	Compatibility  string // Composer constraint; default from setup.php's requirements
+	Stability      string // default from the version number (1.0.0-beta1 → beta)
+	Force          bool   // replace an already published version
+	Meta           Metadata
+}
+
+// Metadata is the catalogue text of a plugin, from flags or a metadata
+// file. Zero fields are left as they are.
+type Metadata struct {
+	Name         string                `json:"name"`
+	LogoURL      string                `json:"logo_url"`
+	HomepageURL  string                `json:"homepage_url"`
+	IssuesURL    string                `json:"issues_url"`
+	ReadmeURL    string                `json:"readme_url"`
+	ChangelogURL string                `json:"changelog_url"`
+	License      string                `json:"license"`
+	Note         *float64              `json:"note"`
+	Authors      []string              `json:"authors"`
+	Descriptions []glpinet.Description `json:"descriptions"`
+	Tags         []string              `json:"tags"`
+}
+
+// Result is what Publish stored.
+type Result struct {
+	Plugin   *glpinet.Plugin         `json:"plugin"`
+	Version  *glpinet.Version        `json:"version"`
+	Manifest *pluginarchive.Manifest `json:"manifest"`
+}
+
+// Publish inspects the archive at path and publishes it. Returns EINVALID
+// (archive rejected, bad options), ECONFLICT (version exists, no Force).
+func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Result, error) {
+	m, err := pluginarchive.InspectFile(path, p.Limits)
+	if err != nil {
+		return nil, err
+	}
+	if !glpinet.VersionNumPattern.MatchString(m.Version) {
+		return nil, glpinet.Errorf(glpinet.EINVALID, "setup.php declares version %q, which cannot be used in a download URL: use letters, digits and . + _ - only.", m.Version)
+	}
+	compat := opts.Compatibility
+	if compat == "" {
+		compat = m.Compatibility
+	}
+	if _, err := phpver.ParseConstraint(compat); err != nil {
+		return nil, glpinet.Errorf(glpinet.EINVALID, "Compatibility: %v", err)
+	}
+	stability := opts.Stability
+	if stability == "" {
+		stability = StabilityOf(m.Version)
+	}
+
+	plugin, err := p.Store.FindPlugin(ctx, m.Key)
+	switch glpinet.ErrorCode(err) {
+	case "":
+	case glpinet.ENOTFOUND:
+		plugin = &glpinet.Plugin{Key: m.Key}
+	default:
+		return nil, err
+	}
+	applySetup(plugin, m)
+	opts.Meta.apply(plugin)
+
+	ext := string(m.Format)
+	filename := "glpi-" + m.Key + "-" + m.Version + "." + ext
+	// The SHA-256 in the path makes every stored file immutable: a forced
+	// re-publication writes a new file instead of changing one that a
+	// download may be reading.
+	rel := m.Key + "/" + m.Version + "/" + m.SHA256[:16] + "/" + filename
+	created, err := copyAtomic(path, filepath.Join(p.ArchiveDir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, fmt.Errorf("store archive: %w", err)
+	}
+	v := &glpinet.Version{
+		Num: m.Version, Compatibility: compat, Stability: stability, RequiredOffers: opts.RequiredOffers,
+		Archive: glpinet.Archive{Filename: filename, Format: ext, Size: m.Size, SHA256: m.SHA256, Path: rel},
+	}
+	if p.SigningKey != nil {
+		v.Archive.Signature = ed25519.Sign(p.SigningKey, SignedMessage(m.Key, m.Version, m.SHA256))
+	}
+	if err := p.Store.PublishVersion(ctx, plugin, v, opts.Force); err != nil {
+		if created {
+			os.Remove(filepath.Join(p.ArchiveDir, filepath.FromSlash(rel)))
+		}
+		return nil, err
+	}
+	return &Result{Plugin: plugin, Version: v, Manifest: m}, nil
+}
+
+// SignedMessage is what an archive signature covers: the plugin, the
+// version and the archive's SHA-256, so that a signature cannot be moved to
+// another plugin or version.
+func SignedMessage(key, num, sha256hex string) []byte {
+	return []byte("glpinet-archive-v1\n" + key + "\n" + num + "\n" + sha256hex + "\n")
+}
+
+// applySetup fills what setup.php declares where the catalogue has nothing.
+func applySetup(p *glpinet.Plugin, m *pluginarchive.Manifest) {
+	if p.Name == "" {
+		p.Name = m.Name
+	}
+	if p.Name == "" {
+		p.Name = m.Key
+	}
+	if p.License == "" {
+		p.License = m.License
+	}
+	if p.HomepageURL == "" {
+		p.HomepageURL = m.Homepage
+	}
+	if len(p.Authors) == 0 && m.Author != "" {
+		for _, a := range strings.Split(m.Author, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				p.Authors = append(p.Authors, a)
+			}
+		}
+	}
+}
+
+func (md Metadata) apply(p *glpinet.Plugin) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&p.Name, md.Name)
+	set(&p.LogoURL, md.LogoURL)
+	set(&p.HomepageURL, md.HomepageURL)
+	set(&p.IssuesURL, md.IssuesURL)
+	set(&p.ReadmeURL, md.ReadmeURL)
+	set(&p.ChangelogURL, md.ChangelogURL)
+	set(&p.License, md.License)
+	if md.Note != nil {
+		p.Note = *md.Note
+	}
+	if md.Authors != nil {
+		p.Authors = md.Authors
+	}
+	if md.Descriptions != nil {
+		p.Descriptions = md.Descriptions
+	}
+	if md.Tags != nil {
+		p.Tags = md.Tags
+	}
+}
+
+// StabilityOf guesses a version's stability from its number the way
+// Composer does: 1.0.0-dev → dev, 1.0.0-alpha2 → alpha, 1.0.0-beta1 →
+// beta, 1.0.0-rc1 → RC, anything else stable.
+func StabilityOf(num string) string {
+	n := strings.ToLower(num)
+	switch {
+	case strings.Contains(n, "dev"):
+		return "dev"
+	case strings.Contains(n, "alpha"):
+		return "alpha"
+	case strings.Contains(n, "beta"):
+		return "beta"
+	case strings.Contains(n, "rc"):
+		return "RC"
+	}
+	return glpinet.StabilityStable
+}
+
+// copyAtomic copies src to dst through a temporary file in dst's folder,
+// synced and renamed into place, so that dst is either absent or whole. It
+// reports whether it created dst (false when an identical file, same
+// content-addressed path, was already there).
+func copyAtomic(src, dst string) (bool, error) {
+	if _, err := os.Stat(dst); err == nil {
+		return false, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return false, err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return false, err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+		return false, err
+	}
+	return true, os.Rename(tmp.Name(), dst)
+}
