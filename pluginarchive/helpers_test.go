@@ -73,7 +73,7 @@ func goodFiles() []tfile {
 // with returns goodFiles plus extra entries.
 func with(extra ...tfile) []tfile { return append(goodFiles(), extra...) }
 
-// passthrough is a do-nothing zip compressor, registered under an
+// nopCloser makes a do-nothing zip compressor, registered under an
 // unsupported method number to build archives using that method.
 type nopCloser struct{ io.Writer }
 

@@ -201,6 +201,8 @@ func TestInspectRejects(t *testing.T) {
 			want: `"setup.php" is not inside a folder: the archive must contain a single top folder named after the plugin key`},
 		{name: "two top folders", files: with(tfile{name: "bar/x.php"}),
 			want: `the archive must contain a single top folder named after the plugin key, but it has both "foo" and "bar"`},
+		{name: "macOS Finder archive", formats: zipOnly, files: with(tfile{name: "__MACOSX/foo/._setup.php", body: "x"}),
+			want: `but it has both "foo" and "__MACOSX" (macOS Finder adds __MACOSX when compressing`},
 		{name: "release-style top folder", files: []tfile{{name: "glpi-foo-1.0/setup.php", body: goodSetupPHP}},
 			want: `the top folder "glpi-foo-1.0" must be named after the plugin key, which GLPI restricts to lower-case letters and digits (^[a-z0-9]+$)`},
 		{name: "upper-case top folder", files: []tfile{{name: "Foo/"}, {name: "Foo/setup.php", body: goodSetupPHP}},

@@ -14,8 +14,8 @@ type Limits struct {
 	// that are only implied by the paths of the files inside them.
 	MaxEntries int
 	// MaxRatio bounds uncompressed size / archive size. It is only enforced
-	// once the uncompressed data exceeds ratioFloor, because small archives of
-	// text compress very well and cannot hurt anyone.
+	// once more than 8 MiB (ratioFloor) were decompressed: text compresses
+	// very well, and small archives cannot hurt anyone.
 	MaxRatio int
 }
 

@@ -81,12 +81,16 @@ func cleanText(s string) string {
 
 // stripTags removes HTML tags and decodes entities: plugin authors are
 // often written as links, e.g. '<a href="https://teclib.com">Teclib&#039;</a>'.
+// Tags that break lines become spaces so that the words they separate stay
+// apart; inline tags disappear.
 func stripTags(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '<' && i+1 < len(s) && (isASCIILetter(s[i+1]) || s[i+1] == '/' || s[i+1] == '!') {
 			if end := strings.IndexByte(s[i:], '>'); end >= 0 {
-				b.WriteByte(' ') // "<br>" and block tags separate words
+				if breaksLine(s[i+1 : i+end]) {
+					b.WriteByte(' ')
+				}
 				i += end
 				continue
 			}
@@ -94,4 +98,18 @@ func stripTags(s string) string {
 		b.WriteByte(s[i])
 	}
 	return html.UnescapeString(b.String())
+}
+
+// breaksLine reports whether the tag with the given content (between "<"
+// and ">") starts or ends a line.
+func breaksLine(tag string) bool {
+	name := strings.ToLower(strings.TrimPrefix(tag, "/"))
+	if i := strings.IndexAny(name, " \t\n/"); i >= 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "hr":
+		return true
+	}
+	return false
 }

@@ -112,8 +112,8 @@ function plugin_version_foo() {
 		{
 			name: "HTML author",
 			src: `<?php function plugin_version_foo() { return ['version' => '1',
-				'author' => '<a href="https://teclib.com">Teclib&#039;</a> &amp; <b>Bob</b>,<br/>Alice']; }`,
-			want: SetupInfo{Version: "1", Author: "Teclib' & Bob , Alice"},
+				'author' => '<a href="https://teclib.com">Teclib&#039;</a> &amp; <b>Bob</b>,<br/>Alice<p>and</p>Carol <!-- x -->']; }`,
+			want: SetupInfo{Version: "1", Author: "Teclib' & Bob, Alice and Carol"},
 		},
 		{
 			name: "function name is case-insensitive",

@@ -128,18 +128,27 @@ func (w *walker) accept(clean, raw string, dir bool) (e entry, skip bool, err er
 	case w.res.Key == "":
 		if !isPluginKey(top) {
 			return entry{}, false, glpinet.Errorf(glpinet.EINVALID,
-				"the top folder %q must be named after the plugin key, which GLPI restricts to lower-case letters and digits (^[a-z0-9]+$): rename the folder to the plugin key", top)
+				"the top folder %q must be named after the plugin key, which GLPI restricts to lower-case letters and digits (^[a-z0-9]+$): rename the folder to the plugin key%s", top, macOSHint(top))
 		}
 		w.res.Key = top
 	case top != w.res.Key:
 		return entry{}, false, glpinet.Errorf(glpinet.EINVALID,
-			"the archive must contain a single top folder named after the plugin key, but it has both %q and %q", w.res.Key, top)
+			"the archive must contain a single top folder named after the plugin key, but it has both %q and %q%s", w.res.Key, top, macOSHint(top))
 	}
 	if err := w.paths.add(clean, raw, dir); err != nil {
 		return entry{}, false, err
 	}
 	w.res.Entries++
 	return entry{Name: clean, Raw: raw, Dir: dir}, false, nil
+}
+
+// macOSHint explains the most common stray top folder: the Finder's
+// "Compress" adds resource forks under __MACOSX/.
+func macOSHint(top string) string {
+	if top == "__MACOSX" {
+		return " (macOS Finder adds __MACOSX when compressing: create the archive with \"zip -r\" or remove that folder)"
+	}
+	return ""
 }
 
 // visitEntry hands an accepted entry to the visitor, then drains its body.

@@ -12,10 +12,14 @@ import (
 
 func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return sub(ctx, "account", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"create":   accountCreate,
-		"list":     accountList,
-		"suspend":  func(ctx context.Context, a []string, o, e io.Writer) error { return accountState(ctx, a, o, glpinet.AccountSuspended) },
-		"activate": func(ctx context.Context, a []string, o, e io.Writer) error { return accountState(ctx, a, o, glpinet.AccountActive) },
+		"create": accountCreate,
+		"list":   accountList,
+		"suspend": func(ctx context.Context, a []string, o, e io.Writer) error {
+			return accountState(ctx, a, o, glpinet.AccountSuspended)
+		},
+		"activate": func(ctx context.Context, a []string, o, e io.Writer) error {
+			return accountState(ctx, a, o, glpinet.AccountActive)
+		},
 	})
 }
 

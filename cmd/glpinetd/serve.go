@@ -39,6 +39,8 @@ type Main struct {
 	server    *http.Server
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // URL returns the base URL the server listens on.
@@ -103,6 +105,11 @@ func (m *Main) Open(ctx context.Context) error {
 // Close stops accepting requests, lets running ones finish, writes the
 // pending batches and closes the store.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var errs []error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
