@@ -1,0 +1,63 @@
+package http
+
+import "testing"
+
+func TestParseXRange(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Range
+	}{
+		{"0-199", Range{0, 199}},
+		{"200-399", Range{200, 399}},
+		{" 400 - 599 ", Range{400, 599}},
+		{"items=0-49", Range{0, 49}},
+		{"", Range{0, 199}},
+		{"garbage", Range{0, 199}},
+		{"-5-10", Range{0, 199}},
+		{"10-5", Range{10, 209}},
+		{"10-", Range{10, 209}},
+		{"0-99999", Range{0, 999}},
+		{"99999999999999999999-1", Range{0, 199}},
+	}
+	for _, tt := range tests {
+		if got := ParseXRange(tt.in); got != tt.want {
+			t.Errorf("ParseXRange(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseXRange(f *testing.F) {
+	for _, s := range []string{"0-199", "200-399", "", "a-b", "items=5-9", "-1-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := ParseXRange(s)
+		if r.Start < 0 || r.End < r.Start || r.End-r.Start+1 > maxPageSize {
+			t.Fatalf("ParseXRange(%q) = %v: out of bounds", s, r)
+		}
+	})
+}
+
+func TestContentRange(t *testing.T) {
+	for _, tt := range []struct {
+		r     Range
+		total int
+		want  string
+	}{
+		{Range{0, 199}, 450, "0-199/450"},
+		{Range{400, 599}, 450, "400-449/450"},
+		{Range{600, 799}, 450, "*/450"},
+	} {
+		if got := contentRange(tt.r, tt.total); got != tt.want {
+			t.Errorf("contentRange(%v, %d) = %q, want %q", tt.r, tt.total, got, tt.want)
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	for in, want := range map[string]string{"fr": "fr", "en": "en", "fr-FR,fr;q=0.9": "fr", "de": "en", "": "en", "de-DE, fr;q=0.5": "fr", "FR": "fr"} {
+		if got := language(in); got != want {
+			t.Errorf("language(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
