@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -48,11 +49,24 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeJSON writes v with a status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	b := marshal(v)
+	if b == nil {
 		status, b = http.StatusInternalServerError, []byte(`{"code":"internal","message":"Internal error."}`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// marshal encodes v as JSON without escaping <, > and & (the bodies are
+// not HTML, and constraints like ">=10.0" must read as written); nil on
+// failure.
+func marshal(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"sync"
@@ -167,7 +166,7 @@ func renderItems(cat *glpinet.Catalogue, v view) [][]byte {
 	offers := cat.OfferMap()
 	items := make([][]byte, len(cat.Plugins))
 	for i, p := range cat.Plugins {
-		items[i], _ = json.Marshal(pluginFor(p, cat.Offers, offers, v))
+		items[i] = marshal(pluginFor(p, cat.Offers, offers, v))
 	}
 	return items
 }

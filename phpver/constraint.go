@@ -173,9 +173,7 @@ func splitOr(s string) []string {
 		}
 		alts = append(alts, strings.TrimSpace(s[:i]))
 		s = s[i+1:]
-		if strings.HasPrefix(s, "|") {
-			s = s[1:]
-		}
+		s = strings.TrimPrefix(s, "|")
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,8 +28,11 @@ import (
 type Main struct {
 	Addr      string
 	PublicURL string
-	Store     storeFlags
-	Logger    *slog.Logger
+	// TLSCert and TLSKey are PEM files; when set, the server speaks HTTPS
+	// (GLPI verifies certificates: use one its host trusts).
+	TLSCert, TLSKey string
+	Store           storeFlags
+	Logger          *slog.Logger
 	// PollInterval is how often the change feed is read (default 1s).
 	PollInterval time.Duration
 
@@ -45,7 +49,11 @@ type Main struct {
 
 // URL returns the base URL the server listens on.
 func (m *Main) URL() string {
-	return "http://" + m.listener.Addr().String()
+	scheme := "http"
+	if m.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + m.listener.Addr().String()
 }
 
 // Open opens the store, loads the caches and starts listening.
@@ -82,6 +90,14 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
 		ArchiveDir: m.Store.archiveDir(), PublicURL: m.PublicURL, Logger: m.Logger, Registry: reg,
 	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if m.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey); err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+	}
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		return err
@@ -95,7 +111,11 @@ func (m *Main) Open(ctx context.Context) error {
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() {
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := func() error { return m.server.Serve(m.listener) }
+		if m.TLSCert != "" {
+			serve = func() error { return m.server.ServeTLS(m.listener, m.TLSCert, m.TLSKey) }
+		}
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("server stopped", "err", err)
 		}
 	})
@@ -132,6 +152,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m.Store.register(fs)
 	fs.StringVar(&m.Addr, "addr", env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
 	fs.StringVar(&m.PublicURL, "public-url", env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
+	fs.StringVar(&m.TLSCert, "tls-cert", env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
+	fs.StringVar(&m.TLSKey, "tls-key", env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
 	level := fs.String("log-level", env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
