@@ -70,7 +70,7 @@ func remedy(err error) string {
 	case glpinet.ECONFLICT:
 		return "nothing was changed; see the current state with the matching list command"
 	case glpinet.EINVALID:
-		return "fix the value and run the command again"
+		return "correct it and run the command again"
 	case glpinet.EUNAVAILABLE:
 		return "check that the database is reachable (--database, --data) and try again"
 	}
