@@ -42,7 +42,8 @@ type Validator struct {
 	byAccount map[int64]map[[32]byte]struct{}
 	offers    atomic.Pointer[map[string]*glpinet.Offer]
 
-	loads singleflight
+	loads     singleflight
+	lastSweep time.Time
 }
 
 type entry struct {
@@ -54,8 +55,11 @@ type entry struct {
 
 // NewValidator returns a validator reading store.
 func NewValidator(store ValidatorStore, now func() time.Time, log *slog.Logger) *Validator {
+	if log == nil {
+		log = slog.Default()
+	}
 	return &Validator{store: store, now: now, log: log,
-		Fresh: 5 * time.Minute, Stale: 24 * time.Hour, Negative: time.Minute, MaxEntries: 2_000_000,
+		Fresh: 5 * time.Minute, Stale: 24 * time.Hour, Negative: time.Minute, MaxEntries: 250_000,
 		entries: map[[32]byte]*entry{}, byAccount: map[int64]map[[32]byte]struct{}{}}
 }
 
@@ -205,6 +209,25 @@ func (v *Validator) Apply(c glpinet.Change) {
 		v.offers.Store(nil)
 		v.Reset()
 	}
+}
+
+// Settle drops, once a minute, the entries too old to be served even during
+// an outage, so that memory follows the keys in use rather than every key
+// ever seen. The watcher calls it after each poll.
+func (v *Validator) Settle(ctx context.Context) error {
+	now := v.now()
+	if now.Sub(v.lastSweep) < time.Minute {
+		return nil
+	}
+	v.lastSweep = now
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for h, e := range v.entries {
+		if now.Sub(e.loadedAt) >= max(v.Stale, v.Negative) || e.rec == nil && now.Sub(e.loadedAt) >= v.Negative {
+			v.dropLocked(h)
+		}
+	}
+	return nil
 }
 
 // Reset empties the cache (after a gap in the change feed).

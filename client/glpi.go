@@ -32,6 +32,9 @@ type GLPI struct {
 	// Accept-Encoding on its own (GLPI's cURL calls do not send it). Nil
 	// means a client with such a transport and a 30 s timeout.
 	HTTP *http.Client
+	// MaxPages bounds a listing (default 10,000 pages of 200): more means
+	// the server ignores X-Range.
+	MaxPages int
 }
 
 // userAgent is GLPI's User-Agent for registration and marketplace calls.

@@ -69,9 +69,9 @@ type PageStats struct {
 const (
 	pageSize    = 200
 	maxAttempts = 3
-	// maxPages stops a server that ignores X-Range: GLPI itself would loop
-	// forever, since only an empty page ends its loop.
-	maxPages = 10_000
+	// defaultMaxPages stops a server that ignores X-Range: GLPI itself
+	// would loop forever, since only an empty page ends its loop.
+	defaultMaxPages = 10_000
 )
 
 // Plugins fetches the whole catalogue with GLPI's getPaginatedCollection().
@@ -101,6 +101,10 @@ func (c *GLPI) paginated(ctx context.Context, path string) ([]Plugin, PageStats,
 	var all []Plugin
 	var st PageStats
 	attempts := 0
+	maxPages := c.MaxPages
+	if maxPages <= 0 {
+		maxPages = defaultMaxPages
+	}
 	for page := 0; page < maxPages; {
 		req, err := c.marketplaceRequest(ctx, path)
 		if err != nil {

@@ -1,0 +1,178 @@
+package cache
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet"
+)
+
+// fakeStore is an in-memory ValidatorStore that counts reads and can fail.
+type fakeStore struct {
+	recs  map[[32]byte]*glpinet.KeyRecord
+	reads atomic.Int64
+	fail  atomic.Bool
+}
+
+func (f *fakeStore) FindKeyRecord(ctx context.Context, h [32]byte) (*glpinet.KeyRecord, error) {
+	f.reads.Add(1)
+	if f.fail.Load() {
+		return nil, errors.New("database unreachable")
+	}
+	if r := f.recs[h]; r != nil {
+		return r, nil
+	}
+	return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown key.")
+}
+
+func (f *fakeStore) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
+	if f.fail.Load() {
+		return nil, errors.New("database unreachable")
+	}
+	return glpinet.DefaultOffers(), nil
+}
+
+type testClock struct{ t time.Time }
+
+func (c *testClock) Now() time.Time { return c.t }
+
+func setup(t *testing.T) (*Validator, *fakeStore, *testClock, string) {
+	key, _ := glpinet.GenerateKey()
+	clock := &testClock{t: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	rec := &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1, AccountID: 7}, Account: glpinet.Account{ID: 7, Name: "A", State: glpinet.AccountActive},
+		Subscriptions: []*glpinet.Subscription{{OfferRef: "registered", Begin: clock.t.AddDate(-1, 0, 0), State: glpinet.SubscriptionActive}}}
+	fs := &fakeStore{recs: map[[32]byte]*glpinet.KeyRecord{glpinet.HashKey(key): rec}}
+	return NewValidator(fs, clock.Now, nil), fs, clock, key
+}
+
+func validate(t *testing.T, v *Validator, key string) glpinet.Validation {
+	t.Helper()
+	val, err := v.Validate(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return val
+}
+
+func TestValidatorCaches(t *testing.T) {
+	v, fs, clock, key := setup(t)
+	for range 100 {
+		if got := validate(t, v, key).Code; got != glpinet.ValidationValid {
+			t.Fatalf("code = %s", got)
+		}
+	}
+	if n := fs.reads.Load(); n != 1 {
+		t.Fatalf("%d store reads for 100 validations of one key, want 1", n)
+	}
+	// Malformed keys never reach the store.
+	if got := validate(t, v, key[:20]).Code; got != glpinet.ValidationMalformed || fs.reads.Load() != 1 {
+		t.Fatalf("malformed key: %s after %d reads", got, fs.reads.Load())
+	}
+	// Unknown keys are cached too, for a shorter time.
+	other, _ := glpinet.GenerateKey()
+	validate(t, v, other)
+	validate(t, v, other)
+	if n := fs.reads.Load(); n != 2 {
+		t.Fatalf("%d reads after an unknown key twice, want 2", n)
+	}
+	clock.t = clock.t.Add(v.Negative)
+	validate(t, v, other)
+	if n := fs.reads.Load(); n != 3 {
+		t.Fatalf("%d reads after the negative entry expired, want 3", n)
+	}
+	// Past Fresh, an entry is read again.
+	clock.t = clock.t.Add(v.Fresh)
+	validate(t, v, key)
+	if n := fs.reads.Load(); n != 4 {
+		t.Fatalf("%d reads after the fresh window, want 4", n)
+	}
+}
+
+func TestValidatorFollowsChanges(t *testing.T) {
+	v, fs, clock, key := setup(t)
+	validate(t, v, key)
+	h := glpinet.HashKey(key)
+	revoked := clock.t
+	fs.recs[h].Key.RevokedAt = &revoked
+	if got := validate(t, v, key).Code; got != glpinet.ValidationValid {
+		t.Fatalf("before the change notice: %s (the cache should still answer)", got)
+	}
+	v.Apply(glpinet.Change{Topic: glpinet.TopicKey, Subject: hex.EncodeToString(h[:])})
+	if got := validate(t, v, key).Code; got != glpinet.ValidationRevoked {
+		t.Fatalf("after a key change notice: %s, want REVOKED", got)
+	}
+	// An account change drops every key of the account.
+	fs.recs[h].Key.RevokedAt = nil
+	fs.recs[h].Account.State = glpinet.AccountSuspended
+	v.Apply(glpinet.Change{Topic: glpinet.TopicAccount, Subject: strconv.Itoa(7)})
+	if got := validate(t, v, key).Code; got != glpinet.ValidationAccountSuspended {
+		t.Fatalf("after an account change notice: %s, want ACCOUNT_SUSPENDED", got)
+	}
+}
+
+func TestValidatorOutage(t *testing.T) {
+	v, fs, clock, key := setup(t)
+	validate(t, v, key)
+	fs.fail.Store(true)
+	clock.t = clock.t.Add(v.Fresh + time.Second)
+	// A key seen recently keeps validating while the store is down…
+	if got := validate(t, v, key).Code; got != glpinet.ValidationValid {
+		t.Fatalf("during the outage: %s", got)
+	}
+	// …but an unseen key gets an error, never a verdict.
+	other, _ := glpinet.GenerateKey()
+	if _, err := v.Validate(t.Context(), other); err == nil {
+		t.Fatal("an unseen key got a verdict while the store was down")
+	}
+	// Past the stale window, even a known key gets an error.
+	clock.t = clock.t.Add(v.Stale)
+	if _, err := v.Validate(t.Context(), key); err == nil {
+		t.Fatal("a day-old entry was served")
+	}
+}
+
+func TestValidatorSweepAndBound(t *testing.T) {
+	v, _, clock, key := setup(t)
+	v.MaxEntries = 10
+	for range 25 {
+		k, _ := glpinet.GenerateKey()
+		validate(t, v, k)
+	}
+	if n := v.Len(); n > 10 {
+		t.Fatalf("%d entries, bound is 10", n)
+	}
+	validate(t, v, key)
+	clock.t = clock.t.Add(v.Stale + time.Minute)
+	v.Settle(t.Context())
+	if n := v.Len(); n != 0 {
+		t.Fatalf("%d entries after the sweep, want 0", n)
+	}
+}
+
+func TestValidatorTimeAlone(t *testing.T) {
+	// A subscription ending changes the verdict without any change notice.
+	v, fs, clock, key := setup(t)
+	end := clock.t.Add(time.Hour)
+	rec := fs.recs[glpinet.HashKey(key)]
+	rec.Subscriptions = append(rec.Subscriptions, &glpinet.Subscription{OfferRef: "advanced", Begin: clock.t.Add(-time.Hour), End: &end, State: glpinet.SubscriptionActive})
+	if got := validate(t, v, key).Offer.Reference; got != "advanced" {
+		t.Fatalf("offer = %s", got)
+	}
+	clock.t = end
+	if got := validate(t, v, key).Offer.Reference; got != "registered" {
+		t.Fatalf("after the end: offer = %s, want registered", got)
+	}
+}
+
+func BenchmarkValidateCached(b *testing.B) {
+	v, _, _, key := setup(&testing.T{})
+	v.Validate(context.Background(), key)
+	for b.Loop() {
+		v.Validate(context.Background(), key)
+	}
+}
