@@ -9,7 +9,11 @@ import (
 	"strconv"
 )
 
-// Plugin is a catalogue entry as the marketplace sends it.
+// Plugin is a catalogue entry as the marketplace sends it. The wire types
+// of this package are written apart from the server's on purpose: the
+// tests decode the server's answers with them, as GLPI would, so a field
+// the server names wrongly shows up as a failure instead of agreeing with
+// itself.
 type Plugin struct {
 	Key            string        `json:"key"`
 	Name           string        `json:"name"`

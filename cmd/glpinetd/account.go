@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,92 +24,57 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func accountCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("account create", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("account create takes one NAME (quote it if it has spaces)")
-	}
-	db, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a := &glpinet.Account{Name: pos[0]}
-	if err := db.CreateAccount(cliActor(ctx), a); err != nil {
-		return err
-	}
-	return output{stdout, sf.json}.result(a, func(w io.Writer) {
-		fmt.Fprintf(w, "Created account %d %q with the free %q offer.\nIssue a key: glpinetd key issue --account %d\n", a.ID, a.Name, glpinet.FreeOfferReference, a.ID)
+	c := newDBCommand("account create")
+	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db *sqlite.DB, pos []string, out output) error {
+		a := &glpinet.Account{Name: pos[0]}
+		if err := db.CreateAccount(cliActor(ctx), a); err != nil {
+			return err
+		}
+		return out.result(a, func(w io.Writer) {
+			fmt.Fprintf(w, "Created account %d %q with the free %q offer.\nIssue a key: glpinetd key issue --account %d\n", a.ID, a.Name, glpinet.FreeOfferReference, a.ID)
+		})
 	})
 }
 
 func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("account list", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	name := fs.String("name", "", "only accounts whose name contains TEXT")
-	limit := fs.Int("limit", 100, "at most N accounts")
-	offset := fs.Int("offset", 0, "skip the first N accounts")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	f := glpinet.AccountFilter{Limit: *limit, Offset: *offset}
-	if *name != "" {
-		f.Name = name
-	}
-	as, total, err := db.FindAccounts(ctx, f)
-	if err != nil {
-		return err
-	}
-	if as == nil {
-		as = []*glpinet.Account{}
-	}
-	return output{stdout, sf.json}.result(map[string]any{"accounts": as, "total": total}, func(w io.Writer) {
-		fmt.Fprintln(w, "ID\tNAME\tSTATE\tCREATED")
-		for _, a := range as {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", a.ID, a.Name, a.State, glpinet.FormatDate(a.CreatedAt))
+	c := newDBCommand("account list")
+	name := c.fs.String("name", "", "only accounts whose name contains TEXT")
+	limit := c.fs.Int("limit", 100, "at most N accounts")
+	offset := c.fs.Int("offset", 0, "skip the first N accounts")
+	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+		f := glpinet.AccountFilter{Limit: *limit, Offset: *offset}
+		if *name != "" {
+			f.Name = name
 		}
-		if total > len(as) {
-			fmt.Fprintf(w, "(%d of %d shown; use --offset and --limit)\n", len(as), total)
+		as, total, err := db.FindAccounts(ctx, f)
+		if err != nil {
+			return err
 		}
+		if as == nil {
+			as = []*glpinet.Account{}
+		}
+		return out.result(map[string]any{"accounts": as, "total": total}, func(w io.Writer) {
+			fmt.Fprintln(w, "ID\tNAME\tSTATE\tCREATED")
+			for _, a := range as {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", a.ID, a.Name, a.State, glpinet.FormatDate(a.CreatedAt))
+			}
+			if total > len(as) {
+				fmt.Fprintf(w, "(%d of %d shown; use --offset and --limit)\n", len(as), total)
+			}
+		})
 	})
 }
 
 func accountState(ctx context.Context, args []string, stdout io.Writer, state glpinet.AccountState) error {
-	fs := flag.NewFlagSet("account "+string(state), flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("give one account ID")
-	}
-	id, err := parseID(pos[0], "account")
-	if err != nil {
-		return err
-	}
-	db, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.SetAccountState(cliActor(ctx), id, state); err != nil {
-		return err
-	}
-	return output{stdout, sf.json}.result(map[string]any{"id": id, "state": state}, func(w io.Writer) {
-		fmt.Fprintf(w, "Account %d is now %s (running servers notice within a second).\n", id, state)
+	c := newDBCommand("account " + string(state))
+	var id int64
+	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db *sqlite.DB, _ []string, out output) error {
+		if err := db.SetAccountState(cliActor(ctx), id, state); err != nil {
+			return err
+		}
+		return out.result(map[string]any{"id": id, "state": state}, func(w io.Writer) {
+			fmt.Fprintf(w, "Account %d is now %s (running servers notice within a second).\n", id, state)
+		})
 	})
 }
 
@@ -117,7 +82,7 @@ func accountState(ctx context.Context, args []string, stdout io.Writer, state gl
 func parseID(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usagef("%q is not a %s ID (a positive number)", s, what)
+		return 0, usagef("%q is not a valid %s ID (a positive number)", s, what)
 	}
 	return id, nil
 }

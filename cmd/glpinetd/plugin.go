@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,9 +33,8 @@ func splitList(s string) []string {
 }
 
 func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("plugin publish", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	c := newDBCommand("plugin publish")
+	fs := c.fs
 	offers := fs.String("required-offers", "", "offers that unlock the version, comma-separated (higher offers included); none = public")
 	var opts publish.Options
 	fs.StringVar(&opts.Compatibility, "compatibility", "", "GLPI versions, as a Composer constraint like ~10.0 (default: from setup.php)")
@@ -48,50 +47,46 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&opts.Meta.HomepageURL, "homepage-url", "", "homepage URL")
 	fs.StringVar(&opts.Meta.License, "license", "", "license, e.g. GPLv3+")
 	short := fs.String("description", "", "short English description")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
-	}
-	flagMeta := opts.Meta
-	if err := loadMeta(pos[0], *meta, &opts.Meta); err != nil {
-		return err
-	}
-	mergeFlags(&opts.Meta, flagMeta)
-	opts.RequiredOffers = splitList(*offers)
-	if t := splitList(*tags); t != nil {
-		opts.Meta.Tags = t
-	}
-	if *short != "" {
-		opts.Meta.Descriptions = append([]glpinet.Description{{Lang: "en", Short: *short}}, opts.Meta.Descriptions...)
-	}
-	db, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	key, err := publish.LoadOrCreateSigningKey(sf.signingKeyPath())
-	if err != nil {
-		return err
-	}
-	p := &publish.Publisher{Store: db, ArchiveDir: sf.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: key}
-	res, err := p.Publish(cliActor(ctx), pos[0], opts)
-	if err != nil {
-		return err
-	}
-	return output{stdout, sf.json}.result(res, func(w io.Writer) {
-		gated := "public"
-		if len(res.Version.RequiredOffers) > 0 {
-			gated = "requires " + strings.Join(res.Version.RequiredOffers, " or ") + " (or higher)"
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
 		}
-		compat := res.Version.Compatibility
-		if compat == "" {
-			compat = "any GLPI version"
+		flagMeta := opts.Meta
+		if err := loadMeta(pos[0], *meta, &opts.Meta); err != nil {
+			return err
 		}
-		fmt.Fprintf(w, "Published %s %s (%s, %s): %s, %d bytes, sha256 %s.\nGLPI instances see it at their next catalogue refresh (at most an hour).\n",
-			res.Plugin.Key, res.Version.Num, res.Version.Stability, compat, gated, res.Version.Archive.Size, res.Version.Archive.SHA256)
+		mergeFlags(&opts.Meta, flagMeta)
+		opts.RequiredOffers = splitList(*offers)
+		if t := splitList(*tags); t != nil {
+			opts.Meta.Tags = t
+		}
+		if *short != "" {
+			opts.Meta.Descriptions = append([]glpinet.Description{{Lang: "en", Short: *short}}, opts.Meta.Descriptions...)
+		}
+		return nil
+	}
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) error {
+		key, err := publish.LoadOrCreateSigningKey(c.sf.signingKeyPath())
+		if err != nil {
+			return err
+		}
+		p := &publish.Publisher{Store: db, ArchiveDir: c.sf.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: key}
+		res, err := p.Publish(cliActor(ctx), pos[0], opts)
+		if err != nil {
+			return err
+		}
+		return out.result(res, func(w io.Writer) {
+			gated := "public"
+			if len(res.Version.RequiredOffers) > 0 {
+				gated = "requires " + strings.Join(res.Version.RequiredOffers, " or ") + " (or higher)"
+			}
+			compat := res.Version.Compatibility
+			if compat == "" {
+				compat = "any GLPI version"
+			}
+			fmt.Fprintf(w, "Published %s %s (%s, %s): %s, %d bytes, sha256 %s.\nGLPI instances see it at their next catalogue refresh (at most an hour).\n",
+				res.Plugin.Key, res.Version.Num, res.Version.Stability, compat, gated, res.Version.Archive.Size, res.Version.Archive.SHA256)
+		})
 	})
 }
 
@@ -128,36 +123,28 @@ func mergeFlags(md *publish.Metadata, flags publish.Metadata) {
 }
 
 func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("plugin list", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	plugins, err := db.ListPlugins(ctx)
-	if err != nil {
-		return err
-	}
-	if plugins == nil {
-		plugins = []*glpinet.Plugin{}
-	}
-	return output{stdout, sf.json}.result(plugins, func(w io.Writer) {
-		fmt.Fprintln(w, "KEY\tNAME\tVERSIONS\tDOWNLOADS")
-		for _, p := range plugins {
-			var nums []string
-			for _, v := range p.Versions {
-				n := v.Num
-				if len(v.RequiredOffers) > 0 {
-					n += "[" + strings.Join(v.RequiredOffers, ",") + "]"
-				}
-				nums = append(nums, n)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", p.Key, p.Name, strings.Join(nums, " "), p.DownloadCount)
+	c := newDBCommand("plugin list")
+	return c.run(ctx, args, stdout, nArgs(0, "plugin list takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+		plugins, err := db.ListPlugins(ctx)
+		if err != nil {
+			return err
 		}
+		if plugins == nil {
+			plugins = []*glpinet.Plugin{}
+		}
+		return out.result(plugins, func(w io.Writer) {
+			fmt.Fprintln(w, "KEY\tNAME\tVERSIONS\tDOWNLOADS")
+			for _, p := range plugins {
+				var nums []string
+				for _, v := range p.Versions {
+					n := v.Num
+					if len(v.RequiredOffers) > 0 {
+						n += "[" + strings.Join(v.RequiredOffers, ",") + "]"
+					}
+					nums = append(nums, n)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", p.Key, p.Name, strings.Join(nums, " "), p.DownloadCount)
+			}
+		})
 	})
 }

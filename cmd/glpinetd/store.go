@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -37,4 +38,61 @@ func (f *storeFlags) open(ctx context.Context) (*sqlite.DB, error) {
 	}
 	dsn = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
 	return sqlite.Open(ctx, dsn)
+}
+
+// dbCommand is an operator command that works on the store: it declares
+// its flags on fs, then run parses them, checks the arguments, opens the
+// store and closes it afterwards.
+type dbCommand struct {
+	fs *flag.FlagSet
+	sf storeFlags
+}
+
+func newDBCommand(name string) *dbCommand {
+	c := &dbCommand{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	c.sf.register(c.fs)
+	return c
+}
+
+// run parses args, lets check refuse them (before anything is created on
+// disk), then calls fn with the open store.
+func (c *dbCommand) run(ctx context.Context, args []string, stdout io.Writer, check func(pos []string) error,
+	fn func(db *sqlite.DB, pos []string, out output) error) error {
+	pos, err := parseFlags(c.fs, args)
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(pos); err != nil {
+			return err
+		}
+	}
+	db, err := c.sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db, pos, output{stdout, c.sf.json})
+}
+
+// nArgs is a check that wants exactly n positional arguments.
+func nArgs(n int, usage string) func([]string) error {
+	return func(pos []string) error {
+		if len(pos) != n {
+			return usagef("%s", usage)
+		}
+		return nil
+	}
+}
+
+// oneID is a check that wants exactly one positional ID, stored in id.
+func oneID(what, usage string, id *int64) func([]string) error {
+	return func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("%s", usage)
+		}
+		var err error
+		*id, err = parseID(pos[0], what)
+		return err
+	}
 }
