@@ -1,7 +1,7 @@
 package glpinet
 
 import (
-	"regexp"
+	"strings"
 	"time"
 )
 
@@ -34,27 +34,51 @@ type UserAgent struct {
 	InstallMode string // TARBALL, GIT, CLOUD…; "" when absent
 }
 
-// GLPI sends "GLPI/10.0.16 (installation-mode:TARBALL)" from its registration
-// client and "GLPI/10.0.16" from plain cURL calls; extra comments may follow
-// the mode after "; ".
-var userAgentRE = regexp.MustCompile(`^GLPI/([0-9]+(?:\.[0-9]+){0,3})(?:[-+~][0-9A-Za-z.-]*)?(?:\s+\(([^)]*)\))?`)
-var installModeRE = regexp.MustCompile(`installation-mode:([A-Za-z0-9_-]{1,32})`)
-
 // ParseUserAgent extracts the GLPI version and installation mode from a
-// User-Agent header. Anything that is not a GLPI agent yields a zero UserAgent.
+// User-Agent header: GLPI sends "GLPI/10.0.16 (installation-mode:TARBALL)"
+// from its registration and marketplace clients (extra comments may follow
+// the mode after "; ") and "GLPI/10.0.16" from plain cURL calls. Anything
+// that is not a GLPI agent yields a zero UserAgent. Hand-written rather than
+// a regular expression: it runs on every request.
 func ParseUserAgent(s string) UserAgent {
-	if len(s) > 512 {
-		s = s[:512]
-	}
-	m := userAgentRE.FindStringSubmatch(s)
-	if m == nil {
+	rest, ok := strings.CutPrefix(s, "GLPI/")
+	if !ok {
 		return UserAgent{}
 	}
-	ua := UserAgent{GLPIVersion: normalizeGLPIVersion(m[1])}
-	if mm := installModeRE.FindStringSubmatch(m[2]); mm != nil {
-		ua.InstallMode = mm[1]
+	// major[.minor[.bugfix[.more]]]
+	i, parts := 0, 0
+	for parts < 4 {
+		j := i
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == i {
+			return UserAgent{}
+		}
+		parts++
+		i = j
+		if i+1 < len(rest) && rest[i] == '.' && rest[i+1] >= '0' && rest[i+1] <= '9' {
+			i++
+			continue
+		}
+		break
+	}
+	ua := UserAgent{GLPIVersion: normalizeGLPIVersion(rest[:i])}
+	if _, comment, ok := strings.Cut(rest[i:], "("); ok {
+		comment, _, _ = strings.Cut(comment, ")")
+		if _, mode, ok := strings.Cut(comment, "installation-mode:"); ok {
+			n := 0
+			for n < len(mode) && n < 32 && isModeChar(mode[n]) {
+				n++
+			}
+			ua.InstallMode = mode[:n]
+		}
 	}
 	return ua
+}
+
+func isModeChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 // normalizeGLPIVersion pads or cuts a dotted version to major.minor.bugfix,

@@ -34,6 +34,8 @@ type Validation struct {
 	// Expires is when the verdict may change by time alone (a grace period
 	// or a subscription boundary); zero when it will not.
 	Expires time.Time
+	// Memo caches what callers derive from this verdict; may be nil.
+	Memo *Memo
 }
 
 // IsValid is what GLPI's is_valid says: the key is ours and usable, even if

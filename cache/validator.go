@@ -102,17 +102,20 @@ func (v *Validator) ttl(e *entry) time.Duration {
 // verdict evaluates an entry, reusing the previous evaluation while time
 // alone cannot have changed it.
 func (v *Validator) verdict(ctx context.Context, e *entry, now time.Time) (glpinet.Validation, error) {
-	if e.rec == nil {
-		return glpinet.Validation{Code: glpinet.ValidationUnknown}, nil
-	}
 	if p := e.verdict.Load(); p != nil && (p.Expires.IsZero() || now.Before(p.Expires)) {
 		return *p, nil
+	}
+	if e.rec == nil {
+		val := glpinet.Validation{Code: glpinet.ValidationUnknown, Memo: &glpinet.Memo{}}
+		e.verdict.Store(&val)
+		return val, nil
 	}
 	offers, err := v.offerMap(ctx)
 	if err != nil {
 		return glpinet.Validation{}, err
 	}
 	val := glpinet.Evaluate(e.rec, offers, now)
+	val.Memo = &glpinet.Memo{}
 	e.verdict.Store(&val)
 	return val, nil
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/glpinet/glpinet"
 )
@@ -44,8 +45,16 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()
 	s.sighting(r, v)
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, s.infoBody(v, lang))
+	body, ok := v.Memo.Get(lang)
+	if !ok {
+		body = marshal(s.infoBody(v, lang))
+		v.Memo.Put(lang, body)
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 }
 
 // sighting records the instance behind a request made with a known key.

@@ -145,8 +145,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			s.metrics.observe(route, sw.status, time.Since(start))
-			s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", r.URL.Path,
-				"status", sw.status, "duration", time.Since(start))
+			if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
+				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", r.URL.Path,
+					"status", sw.status, "duration", time.Since(start))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -1,6 +1,9 @@
 package http
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+)
 
 func TestParseXRange(t *testing.T) {
 	tests := []struct {
@@ -58,6 +61,19 @@ func TestLanguage(t *testing.T) {
 	for in, want := range map[string]string{"fr": "fr", "en": "en", "fr-FR,fr;q=0.9": "fr", "de": "en", "": "en", "de-DE, fr;q=0.5": "fr", "FR": "fr"} {
 		if got := language(in); got != want {
 			t.Errorf("language(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for in, want := range map[string]bool{
+		"gzip": true, "gzip, deflate, br": true, "deflate, gzip;q=0.5": true, "GZIP": true, "*": true,
+		"gzip;q=0": false, "gzip; q=0.0": false, "": false, "deflate": false, "br, identity": false,
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Encoding", in)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

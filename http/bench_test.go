@@ -1,0 +1,54 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet"
+)
+
+// fixedValidator answers every key with the same verdict: the handler's
+// own cost, without the cache's.
+type fixedValidator struct{ v glpinet.Validation }
+
+func (f fixedValidator) Validate(context.Context, string) (glpinet.Validation, error) {
+	return f.v, nil
+}
+
+type fixedCatalogue struct{ c *glpinet.Catalogue }
+
+func (f fixedCatalogue) Current() *glpinet.Catalogue { return f.c }
+
+type nopSightings struct{}
+
+func (nopSightings) Add(glpinet.Sighting) {}
+
+func benchServer() http.Handler {
+	offers := glpinet.DefaultOffers()
+	end := time.Now().AddDate(1, 0, 0)
+	sub := &glpinet.Subscription{OfferRef: "standard", Begin: time.Now(), End: &end, State: glpinet.SubscriptionActive}
+	v := glpinet.Validation{Code: glpinet.ValidationValid, Running: sub, Offer: offers[2],
+		Record: &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1}, Account: glpinet.Account{ID: 1, Name: "ACME IT"}}, Memo: &glpinet.Memo{}}
+	s := &Server{Validator: fixedValidator{v}, Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, nil, offers, nil)},
+		Sightings: nopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return s.Handler()
+}
+
+func BenchmarkInfoHandler(b *testing.B) {
+	h := benchServer()
+	req := httptest.NewRequest("GET", "/api/registration/info", nil)
+	req.Header.Set("X-Registration-Key", "gnk_x")
+	req.Header.Set("User-Agent", "GLPI/10.0.16 (installation-mode:TARBALL)")
+	req.Header.Set("X-Glpi-Network-Uid", "0123456789abcdefghij0123456789abcdefghij")
+	req.Header.Set("Accept-Language", "fr")
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+	}
+}
