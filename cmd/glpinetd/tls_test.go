@@ -1,6 +1,11 @@
 package main
 
 import (
+	"io"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,6 +13,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/glpinet/glpinet/client"
 	"math/big"
 	"net"
 	"net/http"
@@ -50,6 +56,40 @@ func TestTLS(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.TLS == nil {
 		t.Fatalf("status %d over TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
+
+	// Through a plain HTTP CONNECT proxy, as GLPI's proxy settings make it go.
+	var tunnels atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		up, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		tunnels.Add(1)
+		w.WriteHeader(http.StatusOK)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			up.Close()
+			return
+		}
+		go func() { io.Copy(up, buf); up.Close() }()
+		io.Copy(conn, up)
+		conn.Close()
+	}))
+	defer proxy.Close()
+	proxyURL, _ := url.Parse(proxy.URL)
+	viaProxy := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL), TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	g := &client.GLPI{BaseURL: m.URL(), HTTP: viaProxy, Version: "10.0.16", InstallMode: "TARBALL", Lang: "en"}
+	if !g.Available(t.Context(), "/api/ping") {
+		t.Fatal("not reachable through the CONNECT proxy")
+	}
+	if tunnels.Load() == 0 {
+		t.Fatal("the request did not go through the proxy")
 	}
 
 	bad := &Main{Addr: "127.0.0.1:0", TLSCert: certPath, Store: storeFlags{data: filepath.Join(dir, "data2")}}
