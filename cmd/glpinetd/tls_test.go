@@ -1,11 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http/httptest"
-	"net/url"
-	"sync/atomic"
-
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,14 +8,19 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/glpinet/glpinet/client"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/glpinet/glpinet/client"
 )
 
 // TestTLS serves HTTPS with a certificate the client trusts, as a GLPI
