@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +33,7 @@ type Catalogue struct {
 	mu     sync.Mutex // serialises rebuilds
 	gen    uint64
 	loaded time.Time
+	sum    [32]byte // fingerprint of the current snapshot's content
 }
 
 // NewCatalogue returns a catalogue that Load must fill before use.
@@ -58,8 +61,19 @@ func (c *Catalogue) Load(ctx context.Context) error {
 		c.dirty.Store(true)
 		return err
 	}
-	c.gen++
 	c.loaded = c.now()
+	// A new generation empties every rendered page: keep the current one
+	// when nothing changed (the periodic reload usually finds nothing new).
+	b, err := json.Marshal([]any{plugins, offers, tags})
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	if c.cur.Load() != nil && sum == c.sum {
+		return nil
+	}
+	c.gen++
+	c.sum = sum
 	c.cur.Store(glpinet.NewCatalogue(c.gen, plugins, offers, tags))
 	return nil
 }

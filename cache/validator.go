@@ -44,6 +44,9 @@ type Validator struct {
 
 	loads     singleflight
 	lastSweep time.Time
+	// epoch counts invalidations: a load that started before one may have
+	// read what the invalidation was about, so it must not be trusted.
+	epoch atomic.Uint64
 }
 
 type entry struct {
@@ -81,7 +84,13 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 	if e != nil && now.Sub(e.loadedAt) < v.ttl(e) {
 		return v.verdict(ctx, e, now)
 	}
-	fresh, err := v.loads.do(hash, func() (*entry, error) { return v.load(ctx, hash) })
+	fresh, err := v.loads.do(hash, func() (*entry, error) {
+		// Shared by every request waiting for this key: one caller going
+		// away must not fail the others.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return v.load(lctx, hash)
+	})
 	if err != nil {
 		if e != nil && now.Sub(e.loadedAt) < v.Stale {
 			v.log.Warn("serving a cached validation: the store failed", "err", err)
@@ -134,6 +143,7 @@ func (v *Validator) offerMap(ctx context.Context) (map[string]*glpinet.Offer, er
 }
 
 func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
+	epoch := v.epoch.Load()
 	rec, err := v.store.FindKeyRecord(ctx, hash)
 	if err != nil && glpinet.ErrorCode(err) != glpinet.ENOTFOUND {
 		return nil, err
@@ -144,6 +154,12 @@ func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
 	e := &entry{rec: rec, loadedAt: v.now()}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.epoch.Load() != epoch {
+		// An invalidation ran while we read: answer this request with what
+		// was read, but keep the entry expired so that the next one reads
+		// again (its result may predate the change).
+		e.loadedAt = time.Time{}
+	}
 	if len(v.entries) >= v.MaxEntries {
 		v.evictLocked(len(v.entries) / 10)
 	}
@@ -190,6 +206,10 @@ func (v *Validator) dropLocked(h [32]byte) {
 // Apply drops what a change makes stale. It implements Follower.
 func (v *Validator) Apply(c glpinet.Change) {
 	switch c.Topic {
+	case glpinet.TopicKey, glpinet.TopicAccount, glpinet.TopicOffers:
+		v.epoch.Add(1)
+	}
+	switch c.Topic {
 	case glpinet.TopicKey:
 		var h [32]byte
 		if b, err := hex.DecodeString(c.Subject); err == nil && len(b) == len(h) {
@@ -235,6 +255,7 @@ func (v *Validator) Settle(ctx context.Context) error {
 
 // Reset empties the cache (after a gap in the change feed).
 func (v *Validator) Reset() {
+	v.epoch.Add(1)
 	v.mu.Lock()
 	v.entries = map[[32]byte]*entry{}
 	v.byAccount = map[int64]map[[32]byte]struct{}{}

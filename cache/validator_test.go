@@ -176,3 +176,49 @@ func BenchmarkValidateCached(b *testing.B) {
 		v.Validate(context.Background(), key)
 	}
 }
+
+// blockingStore pauses FindKeyRecord until released, to interleave an
+// invalidation with a load.
+type blockingStore struct {
+	*fakeStore
+	reading chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) FindKeyRecord(ctx context.Context, h [32]byte) (*glpinet.KeyRecord, error) {
+	rec, err := b.fakeStore.FindKeyRecord(ctx, h)
+	if rec != nil {
+		copied := *rec
+		rec = &copied
+	}
+	b.reading <- struct{}{}
+	<-b.release
+	return rec, err
+}
+
+// TestValidatorLoadRacesRevocation: a revocation applied while a load is
+// reading must not leave the pre-revocation record in the cache.
+func TestValidatorLoadRacesRevocation(t *testing.T) {
+	_, fs, clock, key := setup(t)
+	bs := &blockingStore{fakeStore: fs, reading: make(chan struct{}), release: make(chan struct{})}
+	v := NewValidator(bs, clock.Now, nil)
+	done := make(chan glpinet.ValidationCode)
+	go func() {
+		val, _ := v.Validate(context.Background(), key)
+		done <- val.Code
+	}()
+	<-bs.reading // the load has read the record, not yet cached it
+	h := glpinet.HashKey(key)
+	revoked := clock.t
+	fs.recs[h].Key.RevokedAt = &revoked
+	v.Apply(glpinet.Change{Topic: glpinet.TopicKey, Subject: hex.EncodeToString(h[:])})
+	close(bs.release)
+	<-done
+	go func() {
+		for range bs.reading {
+		}
+	}()
+	if got := validate(t, v, key).Code; got != glpinet.ValidationRevoked {
+		t.Fatalf("after the racing revocation: %s, want REVOKED", got)
+	}
+}

@@ -29,28 +29,28 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	key, num := r.PathValue("key"), r.PathValue("version")
 	v := cat.Version(key, num)
 	if v == nil || v.Yanked || r.PathValue("file") != v.Archive.Filename {
-		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no archive %s for %s %s.", r.PathValue("file"), key, num))
+		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no archive %s for %s %s.", r.PathValue("file"), key, num))
 		return
 	}
 	if len(v.RequiredOffers) > 0 {
 		val, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
 		if err != nil {
-			Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+			s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 			return
 		}
 		s.sighting(r, val)
 		if !val.IsRunning() {
-			Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
+			s.Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
 			return
 		}
 		if !glpinet.Entitled(val, v.RequiredOffers, cat.OfferMap()) {
-			Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This plugin needs a higher offer than %s.", val.Offer.Reference))
+			s.Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This plugin needs a higher offer than %s.", val.Offer.Reference))
 			return
 		}
 	}
 	f, err := os.Open(filepath.Join(s.ArchiveDir, filepath.FromSlash(v.Archive.Path)))
 	if err != nil {
-		Error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	defer f.Close()

@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 
 	"github.com/glpinet/glpinet"
@@ -39,10 +38,10 @@ type errorBody struct {
 
 // Error writes err as JSON with the status its code maps to. Internal errors
 // are logged with the request id and shown only as a generic message.
-func Error(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := glpinet.ErrorCode(err), glpinet.ErrorMessage(err)
 	if code == glpinet.EINTERNAL || code == glpinet.EUNAVAILABLE {
-		slog.Default().Error("request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, ErrorStatus(code), errorBody{Code: code, Message: msg, RequestID: RequestID(r.Context())})
 }

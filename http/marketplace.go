@@ -22,11 +22,19 @@ func (s *Server) urlRoot(r *http.Request) string {
 	if s.PublicURL != "" {
 		return strings.TrimRight(s.PublicURL, "/") + prefix
 	}
-	scheme := "http"
+	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + prefix
+	if s.TrustForwarded {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+			scheme = p
+		}
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/\\ ,") {
+			host = h
+		}
+	}
+	return scheme + "://" + host + prefix
 }
 
 // level returns the offer level the request's key entitles to, -1 for
@@ -48,7 +56,7 @@ func (s *Server) level(r *http.Request) (int, error) {
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) *glpinet.Catalogue {
 	cat := s.Catalogue.Current()
 	if cat == nil {
-		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
 	}
 	return cat
 }
@@ -76,12 +84,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
 	}
 	level, err := s.level(r)
 	if err != nil {
-		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 		return
 	}
 	rng := ParseXRange(r.Header.Get("X-Range"))
-	v := view{gen: cat.Generation, glpi: glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, level: level, urlRoot: s.urlRoot(r)}
-	p := s.pages.get(pageKey{view: v, tag: tag, start: rng.Start, end: rng.End}, cat)
+	v := view{gen: cat.Generation, level: level, urlRoot: s.urlRoot(r)}
+	p := s.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
 
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -172,7 +180,7 @@ func (s *Server) handleDownloadNotice(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.PathValue("key")
 	if cat.Plugin(key) == nil {
-		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key))
+		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key))
 		return
 	}
 	if s.Downloads != nil {

@@ -40,7 +40,7 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	v, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
 	if err != nil {
 		s.metrics.validations.WithLabelValues("ERROR").Inc()
-		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 		return
 	}
 	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()
@@ -135,7 +135,7 @@ type offerJSON struct {
 func (s *Server) handleOffers(w http.ResponseWriter, r *http.Request) {
 	cat := s.Catalogue.Current()
 	if cat == nil {
-		Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
 		return
 	}
 	lang := language(r.Header.Get("Accept-Language"))

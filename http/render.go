@@ -7,68 +7,11 @@ import (
 	"encoding/base64"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/phpver"
 )
-
-// view is what makes two clients see different catalogues: the catalogue
-// generation, the GLPI version (compatibility filter), the key's offer
-// level (download gating) and the URL root download links start with.
-type view struct {
-	gen     uint64
-	glpi    string
-	level   int
-	urlRoot string
-}
-
-// page is a rendered response, kept as bytes with its gzip form and ETag.
-type page struct {
-	body, gz []byte
-	etag     string
-	total    int // items in the whole list
-}
-
-type pageKey struct {
-	view
-	tag        string
-	start, end int
-}
-
-// pageCache keeps rendered lists and pages. It is bounded: the GLPI version
-// comes from a header anyone can set, so its key space is not. When full it
-// is emptied, which only costs re-rendering.
-type pageCache struct {
-	mu    sync.Mutex
-	max   int
-	lists map[view][][]byte
-	pages map[pageKey]*page
-}
-
-func newPageCache(max int) *pageCache {
-	return &pageCache{max: max, lists: map[view][][]byte{}, pages: map[pageKey]*page{}}
-}
-
-func (c *pageCache) get(k pageKey, cat *glpinet.Catalogue) *page {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p := c.pages[k]; p != nil {
-		return p
-	}
-	if len(c.pages) >= c.max || len(c.lists) >= c.max/8 {
-		c.pages, c.lists = map[pageKey]*page{}, map[view][][]byte{}
-	}
-	items := c.lists[k.view]
-	if items == nil {
-		items = renderItems(cat, k.view)
-		c.lists[k.view] = items
-	}
-	p := buildPage(cat, items, k)
-	c.pages[k] = p
-	return p
-}
 
 // buildPage joins the items of the requested range into a JSON list.
 func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey) *page {
@@ -161,17 +104,18 @@ type versionJSON struct {
 // apiTime formats dates as the official service does.
 func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
-// renderItems renders every plugin of the catalogue for one view.
-func renderItems(cat *glpinet.Catalogue, v view) [][]byte {
+// renderItems renders every plugin of the catalogue for one view; visible
+// says which compatibility constraints the client's GLPI version meets.
+func renderItems(cat *glpinet.Catalogue, v view, visible func(constraint string) bool) [][]byte {
 	offers := cat.OfferMap()
 	items := make([][]byte, len(cat.Plugins))
 	for i, p := range cat.Plugins {
-		items[i] = marshal(pluginFor(p, cat.Offers, offers, v))
+		items[i] = marshal(pluginFor(p, cat.Offers, offers, v, visible))
 	}
 	return items
 }
 
-func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view) pluginJSON {
+func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view, visible func(string) bool) pluginJSON {
 	out := pluginJSON{Key: p.Key, Name: p.Name, LogoURL: p.LogoURL, HomepageURL: p.HomepageURL, IssuesURL: p.IssuesURL,
 		ReadmeURL: p.ReadmeURL, ChangelogURL: p.ChangelogURL, License: p.License, Note: p.Note, DownloadCount: p.DownloadCount,
 		DateAdded: apiTime(p.DateAdded), DateUpdated: apiTime(p.DateUpdated),
@@ -182,15 +126,18 @@ func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]
 	for i, a := range p.Authors {
 		out.Authors[i] = authorJSON{ID: i + 1, Name: a}
 	}
-	var newest *glpinet.Version
-	for _, ver := range visibleVersions(p.Versions, v.glpi) {
+	var newest, newestStable *glpinet.Version
+	for _, ver := range p.Versions {
+		if ver.Yanked || !visible(ver.Compatibility) {
+			continue
+		}
 		vj := versionJSON{Num: ver.Num, Compatibility: ver.Compatibility, Stability: ver.Stability,
 			RequiredOffers: expandOffers(ver.RequiredOffers, offerList, offers), ReleasedAt: apiTime(ver.ReleasedAt),
 			Size: ver.Archive.Size, SHA256: ver.Archive.SHA256}
 		if len(ver.Archive.Signature) > 0 {
 			vj.Signature = base64.StdEncoding.EncodeToString(ver.Archive.Signature)
 		}
-		if v.level >= 0 && (len(ver.RequiredOffers) == 0 || v.level >= glpinet.MinLevel(ver.RequiredOffers, offers)) {
+		if len(ver.RequiredOffers) == 0 || v.level >= glpinet.MinLevel(ver.RequiredOffers, offers) {
 			u := v.urlRoot + "archives/" + p.Key + "/" + ver.Num + "/" + ver.Archive.Filename
 			vj.DownloadURL = &u
 		}
@@ -198,29 +145,18 @@ func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]
 		if newest == nil || phpver.Compare(ver.Num, newest.Num) > 0 {
 			newest = ver
 		}
+		if ver.Stability == glpinet.StabilityStable && (newestStable == nil || phpver.Compare(ver.Num, newestStable.Num) > 0) {
+			newestStable = ver
+		}
+	}
+	// The plugin-level offers drive GLPI's "needs a higher offer" badge for
+	// the version it would install: the newest stable one, since GLPI hides
+	// prereleases by default.
+	if newestStable != nil {
+		newest = newestStable
 	}
 	if newest != nil {
 		out.RequiredOffers = expandOffers(newest.RequiredOffers, offerList, offers)
-	}
-	return out
-}
-
-// visibleVersions drops yanked versions and those whose compatibility
-// excludes the GLPI version (all are kept when it is unknown). GLPI does no
-// such filtering itself: it installs the last version it is given.
-func visibleVersions(all []*glpinet.Version, glpi string) []*glpinet.Version {
-	out := make([]*glpinet.Version, 0, len(all))
-	for _, v := range all {
-		if v.Yanked {
-			continue
-		}
-		if glpi != "" && v.Compatibility != "" {
-			c, err := phpver.ParseConstraint(v.Compatibility)
-			if err == nil && !phpver.CheckGLPI(c, glpi) {
-				continue
-			}
-		}
-		out = append(out, v)
 	}
 	return out
 }

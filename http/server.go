@@ -38,9 +38,12 @@ type Server struct {
 	// https://glpinet.example.com), used in download URLs. When empty it is
 	// derived from each request.
 	PublicURL string
-	Logger    *slog.Logger
-	Registry  *prometheus.Registry
-	Now       func() time.Time
+	// TrustForwarded uses X-Forwarded-Proto and X-Forwarded-Host, set by a
+	// reverse proxy, to build download links when PublicURL is empty.
+	TrustForwarded bool
+	Logger         *slog.Logger
+	Registry       *prometheus.Registry
+	Now            func() time.Time
 
 	metrics *metrics
 	pages   *pageCache
@@ -62,7 +65,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry)
-	s.pages = newPageCache(4096)
+	s.pages = newPageCache()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/registration/info", s.handleInfo)
@@ -80,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
+		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
 	})
 	return s.middleware(mux)
 }
@@ -129,6 +132,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		// GLPI_NETWORK_SERVICES set with a trailing slash makes GLPI ask for
+		// "//api/…"; the mux would answer with a redirect, which GLPI must
+		// never get on registration endpoints. Serve the clean path instead.
+		if strings.Contains(r.URL.Path, "//") {
+			r.URL.Path = collapseSlashes(r.URL.Path)
+			r.URL.RawPath = ""
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -137,7 +147,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", r.URL.Path)
 				if sw.status == 0 {
-					Error(sw, r, glpinet.Errorf(glpinet.EINTERNAL, "Internal error."))
+					s.Error(sw, r, glpinet.Errorf(glpinet.EINTERNAL, "Internal error."))
 				}
 			}
 			route := r.Pattern
@@ -152,4 +162,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// collapseSlashes turns runs of slashes into one.
+func collapseSlashes(p string) string {
+	var b strings.Builder
+	b.Grow(len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
 }

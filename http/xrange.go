@@ -40,7 +40,7 @@ func ParseXRange(h string) Range {
 	if err != nil || end < start {
 		end = start + defaultPageSize - 1
 	}
-	if end-start+1 > maxPageSize {
+	if end-start >= maxPageSize { // written so that a huge end cannot overflow
 		end = start + maxPageSize - 1
 	}
 	return Range{start, end}

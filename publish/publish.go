@@ -6,6 +6,8 @@ package publish
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -63,7 +65,24 @@ type Result struct {
 // Publish inspects the archive at path and publishes it. Returns EINVALID
 // (archive rejected, bad options), ECONFLICT (version exists, no Force).
 func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Result, error) {
-	m, err := pluginarchive.InspectFile(path, p.Limits)
+	// One open file for inspecting, hashing and copying: what is stored is
+	// exactly what was checked, even if the path is replaced meanwhile.
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, glpinet.Errorf(glpinet.EINVALID, "There is no file %s.", path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, glpinet.Errorf(glpinet.EINVALID, "%s is not a regular file.", path)
+	}
+	m, err := pluginarchive.Inspect(f, st.Size(), filepath.Base(path), p.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +118,9 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 	// re-publication writes a new file instead of changing one that a
 	// download may be reading.
 	rel := m.Key + "/" + m.Version + "/" + m.SHA256[:16] + "/" + filename
-	created, err := copyAtomic(path, filepath.Join(p.ArchiveDir, filepath.FromSlash(rel)))
+	created, err := copyAtomic(io.NewSectionReader(f, 0, st.Size()), m.SHA256, filepath.Join(p.ArchiveDir, filepath.FromSlash(rel)))
 	if err != nil {
-		return nil, fmt.Errorf("store archive: %w", err)
+		return nil, err
 	}
 	v := &glpinet.Version{
 		Num: m.Version, Compatibility: compat, Stability: stability, RequiredOffers: opts.RequiredOffers,
@@ -195,29 +214,29 @@ func StabilityOf(num string) string {
 }
 
 // copyAtomic copies src to dst through a temporary file in dst's folder,
-// synced and renamed into place, so that dst is either absent or whole. It
-// reports whether it created dst (false when an identical file, same
-// content-addressed path, was already there).
-func copyAtomic(src, dst string) (bool, error) {
+// synced and renamed into place, so that dst is either absent or whole, and
+// only if what it copied has the expected SHA-256. It reports whether it
+// created dst (false when the content-addressed path already existed).
+func copyAtomic(src io.Reader, wantSHA256, dst string) (bool, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return false, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return false, err
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return false, err
-	}
-	defer in.Close()
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
 	if err != nil {
 		return false, err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
 		tmp.Close()
-		return false, err
+		return false, fmt.Errorf("store archive: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != wantSHA256 {
+		tmp.Close()
+		return false, glpinet.Errorf(glpinet.EINVALID, "The archive changed while it was being published; publish it again once it is complete.")
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()

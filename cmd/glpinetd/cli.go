@@ -16,6 +16,17 @@ import (
 // usageError is a mistake in the command line: exit status 2.
 type usageError struct{ msg string }
 
+// helpRequest is -h or --help: the usage goes to stdout, exit status 0.
+type helpRequest struct{ text string }
+
+func (h *helpRequest) Error() string { return h.text }
+
+// exitError ends a command that did its work but whose answer is "no"
+// (key check on an unusable key): its message, status 1, no remedy.
+type exitError struct{ msg string }
+
+func (e *exitError) Error() string { return e.msg }
+
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
@@ -29,7 +40,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: %s", fs.Name())
+				var b strings.Builder
+				fmt.Fprintf(&b, "Usage of glpinetd %s:\n", fs.Name())
+				fs.SetOutput(&b)
+				fs.PrintDefaults()
+				return nil, &helpRequest{b.String()}
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
@@ -73,13 +88,25 @@ func remedy(err error) string {
 		return "correct it and run the command again"
 	case glpinet.EUNAVAILABLE:
 		return "check that the database is reachable (--database, --data) and try again"
+	case glpinet.ENOTIMPLEMENTED:
+		return "see README.md for what this build supports"
 	}
-	return "see the server log; run with --log-level debug for details"
+	return "fix the cause above (a path, a permission, a port in use…) and run the command again"
 }
 
 // fail prints a one-line reason and a remedy, and returns the exit status.
-func fail(stderr io.Writer, err error) int {
+func fail(stdout, stderr io.Writer, err error) int {
 	var ue *usageError
+	var help *helpRequest
+	var ee *exitError
+	switch {
+	case errors.As(err, &help):
+		fmt.Fprint(stdout, help.text)
+		return 0
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "glpinetd: %s\n", ee.msg)
+		return 1
+	}
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "glpinetd: %s (run 'glpinetd help' for usage)\n", ue.msg)
 		return 2

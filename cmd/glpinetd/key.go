@@ -208,11 +208,31 @@ func keyState(k *glpinet.RegistrationKey) string {
 
 func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key check")
-	return c.run(ctx, args, stdout, nArgs(1, "key check takes one KEY"), func(db *sqlite.DB, pos []string, out output) error {
-		v, err := cache.NewValidator(db, time.Now, nil).Validate(ctx, pos[0])
+	var key string
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("key check takes one KEY, or - to read it from standard input (keeps it out of the shell history)")
+		}
+		key = pos[0]
+		if key == "-" {
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return usagef("no key on standard input")
+			}
+			key = line
+		}
+		return nil
+	}
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) (err error) {
+		v, err := cache.NewValidator(db, time.Now, nil).Validate(ctx, key)
 		if err != nil {
 			return err
 		}
+		defer func() {
+			if err == nil && !v.IsRunning() {
+				err = &exitError{fmt.Sprintf("the key is not usable (%s)", v.Code)}
+			}
+		}()
 		res := map[string]any{"code": v.Code, "is_valid": v.IsValid(), "is_running": v.IsRunning()}
 		if v.KeyProblem != "" {
 			res["problem"] = v.KeyProblem.Description()
@@ -223,7 +243,7 @@ func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if v.Offer != nil {
 			res["offer"] = v.Offer.Reference
 		}
-		return out.result(res, func(w io.Writer) {
+		err = out.result(res, func(w io.Writer) {
 			fmt.Fprintf(w, "verdict:\t%s\n", v.Code)
 			if v.KeyProblem != "" {
 				fmt.Fprintf(w, "problem:\t%s\n", v.KeyProblem.Description())
@@ -235,5 +255,9 @@ func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				fmt.Fprintf(w, "offer:\t%s\n", v.Offer.Reference)
 			}
 		})
+		return err
 	})
 }
+
+// stdin is where "key check -" reads the key; tests replace it.
+var stdin io.Reader = os.Stdin

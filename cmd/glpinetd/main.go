@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -50,14 +51,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"plugin":       runPlugin,
 		"audit":        runAudit,
 	}
+	args = moveLeadingFlags(args)
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		return fail(stderr, usagef("unknown command %q", args[0]))
+		return fail(stdout, stderr, usagef("unknown command %q", args[0]))
 	}
 	if err := cmd(ctx, args[1:], stdout, stderr); err != nil {
-		return fail(stderr, err)
+		return fail(stdout, stderr, err)
 	}
 	return 0
+}
+
+// valueFlags are the flags every command takes that have a value.
+var valueFlags = map[string]bool{"-data": true, "--data": true, "-database": true, "--database": true}
+
+// moveLeadingFlags lets the common flags come before the command
+// ("glpinetd --json account list") by moving them after it.
+func moveLeadingFlags(args []string) []string {
+	var lead []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
+		name, _, hasValue := strings.Cut(args[0], "=")
+		n := 1
+		if valueFlags[name] && !hasValue && len(args) > 1 {
+			n = 2
+		}
+		lead, args = append(lead, args[:n]...), args[n:]
+	}
+	if len(args) == 0 {
+		return lead
+	}
+	return append(args[:len(args):len(args)], lead...)
 }
 
 // sub dispatches "glpinetd NOUN VERB ...".

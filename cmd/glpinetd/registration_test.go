@@ -228,13 +228,21 @@ func TestOffersAndAvailability(t *testing.T) {
 		if !g.Available(t.Context(), path) {
 			t.Errorf("%s: GLPI would think the services are down", path)
 		}
-		resp, err := http.Get(ts.URL() + path + "?unused=1")
-		if err != nil {
-			t.Fatal(err)
+		// get does not follow redirects: GLPI 12 fails on any.
+		if status, _, body := get(t, ts.URL()+path+"?unused=1", nil); status != http.StatusOK || len(body) == 0 {
+			t.Errorf("%s: status %d, want 200 with a body (no redirect)", path, status)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: status %d, want 200 (no redirect)", path, resp.StatusCode)
+	}
+}
+
+// TestDoubledSlashes: GLPI_NETWORK_SERVICES set with a trailing slash
+// makes GLPI ask for "//api/…"; that must be answered, not redirected.
+func TestDoubledSlashes(t *testing.T) {
+	ts := startServer(t, nil)
+	for _, path := range []string{"//api/registration/info", "/api//registration/", "//api/ping", "/api/marketplace//plugins"} {
+		status, _, body := get(t, ts.URL()+path, map[string]string{"X-Registration-Key": ts.keys["basic"]})
+		if status != http.StatusOK {
+			t.Errorf("%s: status %d (%s), want 200", path, status, body)
 		}
 	}
 }

@@ -28,6 +28,9 @@ import (
 type Main struct {
 	Addr      string
 	PublicURL string
+	// BehindProxy trusts X-Forwarded-Proto and X-Forwarded-Host for
+	// download links when PublicURL is not set.
+	BehindProxy bool
 	// TLSCert and TLSKey are PEM files; when set, the server speaks HTTPS
 	// (GLPI verifies certificates: use one its host trusts).
 	TLSCert, TLSKey string
@@ -45,6 +48,7 @@ type Main struct {
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+	failed    chan error
 }
 
 // URL returns the base URL the server listens on.
@@ -57,38 +61,12 @@ func (m *Main) URL() string {
 }
 
 // Open opens the store, loads the caches and starts listening.
-func (m *Main) Open(ctx context.Context) error {
+func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Logger == nil {
 		m.Logger = slog.Default()
 	}
 	if m.PollInterval == 0 {
 		m.PollInterval = time.Second
-	}
-	if err := os.MkdirAll(m.Store.archiveDir(), 0o750); err != nil {
-		return err
-	}
-	db, err := m.Store.open(ctx)
-	if err != nil {
-		return err
-	}
-	m.DB = db
-	m.Validator = cache.NewValidator(db, time.Now, m.Logger)
-	m.Catalogue = cache.NewCatalogue(db, time.Now)
-	if err := m.Catalogue.Load(ctx); err != nil {
-		return fmt.Errorf("load catalogue: %w", err)
-	}
-	watcher := &cache.Watcher{Feed: db, Followers: []cache.Follower{m.Validator, m.Catalogue}, Interval: m.PollInterval, Log: m.Logger}
-	if err := watcher.Start(ctx); err != nil {
-		return err
-	}
-	sightings := &cache.Sightings{Store: db, Log: m.Logger}
-	downloads := &cache.Downloads{Store: db}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := &ghttp.Server{
-		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
-		ArchiveDir: m.Store.archiveDir(), PublicURL: m.PublicURL, Logger: m.Logger, Registry: reg,
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
@@ -98,6 +76,40 @@ func (m *Main) Open(ctx context.Context) error {
 			return fmt.Errorf("TLS certificate: %w", err)
 		}
 	}
+	if err := os.MkdirAll(m.Store.archiveDir(), 0o750); err != nil {
+		return err
+	}
+	db, err := m.Store.open(ctx)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	defer func() {
+		if err != nil {
+			db.Close()
+			m.DB = nil
+		}
+	}()
+	m.Validator = cache.NewValidator(db, time.Now, m.Logger)
+	m.Catalogue = cache.NewCatalogue(db, time.Now)
+	// Read the feed's position before loading: a change committed in
+	// between is then both in the snapshot and replayed, never lost.
+	watcher := &cache.Watcher{Feed: db, Followers: []cache.Follower{m.Validator, m.Catalogue}, Interval: m.PollInterval, Log: m.Logger}
+	if err := watcher.Start(ctx); err != nil {
+		return err
+	}
+	if err := m.Catalogue.Load(ctx); err != nil {
+		return fmt.Errorf("load catalogue: %w", err)
+	}
+	sightings := &cache.Sightings{Store: db, Log: m.Logger}
+	downloads := &cache.Downloads{Store: db}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := &ghttp.Server{
+		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
+		ArchiveDir: m.Store.archiveDir(), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+	}
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		return err
@@ -106,7 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	m.cancel = cancel
+	m.cancel, m.failed = cancel, make(chan error, 1)
 	m.wg.Go(func() { watcher.Run(bg) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
@@ -116,11 +128,15 @@ func (m *Main) Open(ctx context.Context) error {
 			serve = func() error { return m.server.ServeTLS(m.listener, m.TLSCert, m.TLSKey) }
 		}
 		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Logger.Error("server stopped", "err", err)
+			m.failed <- err
 		}
 	})
 	return nil
 }
+
+// Failed reports the error that stopped the listener, if it stops by
+// itself.
+func (m *Main) Failed() <-chan error { return m.failed }
 
 // Close stops accepting requests, lets running ones finish, writes the
 // pending batches and closes the store.
@@ -154,6 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.PublicURL, "public-url", env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
 	fs.StringVar(&m.TLSCert, "tls-cert", env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
 	fs.StringVar(&m.TLSKey, "tls-key", env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
+	fs.BoolVar(&m.BehindProxy, "behind-proxy", env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
 	level := fs.String("log-level", env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -179,9 +196,17 @@ Then in GLPI's config/local_define.php:
   define('GLPI_NETWORK_SERVICES', '%s');
 `, m.URL(), m.DB.Path(), strings.TrimSuffix(publicOr(m), "/"))
 	}
-	<-ctx.Done()
-	m.Logger.Info("shutting down")
-	return m.Close()
+	if m.PublicURL == "" {
+		m.Logger.Warn("no --public-url: download links are built from each request's Host header; set it to the address GLPI uses (https://…)")
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down")
+		return m.Close()
+	case err := <-m.Failed():
+		m.Close()
+		return fmt.Errorf("listener stopped: %w", err)
+	}
 }
 
 func publicOr(m *Main) string {

@@ -1,0 +1,194 @@
+package http
+
+import (
+	"sync"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/phpver"
+)
+
+// view is what makes two clients see different catalogues: the catalogue
+// generation, which compatibility constraints their GLPI version meets (a
+// string of 0 and 1 per distinct constraint: many GLPI versions share one),
+// the key's offer level (download gating) and the URL root download links
+// start with.
+type view struct {
+	gen     uint64
+	compat  string
+	level   int
+	urlRoot string
+}
+
+// page is a rendered response, kept as bytes with its gzip form and ETag.
+type page struct {
+	body, gz []byte
+	etag     string
+	total    int // items in the whole list
+}
+
+type pageKey struct {
+	view
+	tag        string
+	start, end int
+}
+
+// Bounds of the page cache. Its keys come partly from headers anyone can
+// set (User-Agent, Host when no public URL is configured), so it is bounded
+// in views and bytes; past a bound it is emptied, which only costs
+// re-rendering.
+const (
+	maxCachedViews    = 64
+	maxCachedVersions = 1024
+	maxCachedBytes    = 64 << 20
+)
+
+// pageCache keeps, for the current catalogue generation, the rendered
+// plugins of each view and the pages GLPI asks for (200 items, aligned).
+// Rendering happens outside the lock, once per key however many requests
+// want it at the same time.
+type pageCache struct {
+	mu          sync.Mutex
+	gen         uint64
+	constraints map[string]int    // distinct compatibility constraint → bit
+	compat      map[string]string // GLPI version → view.compat
+	lists       map[view][][]byte
+	pages       map[pageKey]*page
+	bytes       int
+	inflight    map[any]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	val  any
+}
+
+func newPageCache() *pageCache { return &pageCache{} }
+
+// resetLocked empties the cache for generation gen.
+func (c *pageCache) resetLocked(cat *glpinet.Catalogue) {
+	c.gen = cat.Generation
+	c.constraints = map[string]int{}
+	for _, p := range cat.Plugins {
+		for _, v := range p.Versions {
+			if _, ok := c.constraints[v.Compatibility]; !ok && v.Compatibility != "" {
+				c.constraints[v.Compatibility] = len(c.constraints)
+			}
+		}
+	}
+	c.compat, c.lists, c.pages, c.bytes = map[string]string{}, map[view][][]byte{}, map[pageKey]*page{}, 0
+	c.inflight = map[any]*flight{}
+}
+
+// once returns the value cached under key by get/put, computing it with fn
+// outside the lock when absent, and sharing one computation between
+// concurrent callers.
+func (c *pageCache) once(key any, get func() (any, bool), fn func() any, put func(any)) any {
+	c.mu.Lock()
+	if v, ok := get(); ok {
+		c.mu.Unlock()
+		return v
+	}
+	if f := c.inflight[key]; f != nil {
+		c.mu.Unlock()
+		<-f.done
+		return f.val
+	}
+	f := &flight{done: make(chan struct{})}
+	c.inflight[key] = f
+	gen := c.gen
+	c.mu.Unlock()
+
+	f.val = fn()
+	c.mu.Lock()
+	if c.gen == gen { // not reset meanwhile
+		put(f.val)
+		delete(c.inflight, key)
+	}
+	c.mu.Unlock()
+	close(f.done)
+	return f.val
+}
+
+// compatKey returns view.compat for a GLPI version ("" = unknown: every
+// version is shown).
+func (c *pageCache) compatKey(glpi string) string {
+	if glpi == "" {
+		return "*"
+	}
+	return c.once("compat:"+glpi,
+		func() (any, bool) { k, ok := c.compat[glpi]; return k, ok },
+		func() any {
+			c.mu.Lock()
+			cons := c.constraints
+			c.mu.Unlock()
+			bits := make([]byte, len(cons))
+			for text, i := range cons {
+				bits[i] = '0'
+				if parsed, err := phpver.ParseConstraint(text); err != nil || phpver.CheckGLPI(parsed, glpi) {
+					bits[i] = '1' // a constraint that does not parse hides nothing
+				}
+			}
+			return string(bits)
+		},
+		func(v any) {
+			if len(c.compat) >= maxCachedVersions {
+				c.compat = map[string]string{}
+			}
+			c.compat[glpi] = v.(string)
+		}).(string)
+}
+
+// visibility returns the filter of a view: whether a version with this
+// compatibility constraint is shown.
+func (c *pageCache) visibility(v view) func(string) bool {
+	c.mu.Lock()
+	cons := c.constraints
+	c.mu.Unlock()
+	return func(constraint string) bool {
+		if v.compat == "*" || constraint == "" {
+			return true
+		}
+		i, ok := cons[constraint]
+		return !ok || i >= len(v.compat) || v.compat[i] == '1'
+	}
+}
+
+// get returns the page for a request on catalogue cat.
+func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
+	c.mu.Lock()
+	if cat.Generation > c.gen || c.constraints == nil {
+		c.resetLocked(cat)
+	}
+	stale := cat.Generation < c.gen // a request still holding an older snapshot
+	c.mu.Unlock()
+	k.compat = c.compatKey(glpi)
+	if stale {
+		return buildPage(cat, renderItems(cat, k.view, c.visibility(k.view)), k)
+	}
+	items := c.once(k.view,
+		func() (any, bool) { l, ok := c.lists[k.view]; return l, ok },
+		func() any { return renderItems(cat, k.view, c.visibility(k.view)) },
+		func(v any) {
+			if len(c.lists) >= maxCachedViews {
+				c.lists, c.pages, c.bytes = map[view][][]byte{}, map[pageKey]*page{}, 0
+			}
+			c.lists[k.view] = v.([][]byte)
+		}).([][]byte)
+	// Only the pages GLPI asks for are kept; any other range is built from
+	// the rendered items on each request.
+	if k.end-k.start+1 != defaultPageSize || k.start%defaultPageSize != 0 {
+		return buildPage(cat, items, k)
+	}
+	return c.once(k,
+		func() (any, bool) { p, ok := c.pages[k]; return p, ok },
+		func() any { return buildPage(cat, items, k) },
+		func(v any) {
+			p := v.(*page)
+			size := len(p.body) + len(p.gz)
+			if c.bytes+size > maxCachedBytes {
+				c.pages, c.bytes = map[pageKey]*page{}, 0
+			}
+			c.pages[k] = p
+			c.bytes += size
+		}).(*page)
+}
