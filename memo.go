@@ -6,8 +6,13 @@ import "sync"
 // responses per language. It lives and dies with the verdict it belongs
 // to, so it never needs invalidating. A nil *Memo remembers nothing.
 type Memo struct {
-	mu sync.RWMutex
-	m  map[string][]byte
+	mu    sync.RWMutex
+	items []memoItem // a handful at most (one per language): a slice is smaller than a map
+}
+
+type memoItem struct {
+	key string
+	val []byte
 }
 
 // Get returns what was remembered under k.
@@ -17,8 +22,12 @@ func (m *Memo) Get(k string) ([]byte, bool) {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	b, ok := m.m[k]
-	return b, ok
+	for _, it := range m.items {
+		if it.key == k {
+			return it.val, true
+		}
+	}
+	return nil, false
 }
 
 // Put remembers b under k.
@@ -28,8 +37,11 @@ func (m *Memo) Put(k string, b []byte) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = map[string][]byte{}
+	for i, it := range m.items {
+		if it.key == k {
+			m.items[i].val = b
+			return
+		}
 	}
-	m.m[k] = b
+	m.items = append(m.items, memoItem{k, b})
 }

@@ -25,6 +25,10 @@ type ValidatorStore interface {
 // Stale old is still served, so that instances keep working through a
 // database outage; without one, Validate returns the error (the GLPI API
 // then answers 5xx, never "invalid").
+//
+// Memory follows the keys seen within Stale (an hour by default: GLPI
+// checks a key about once a day, so a fleet of a million instances keeps
+// some 40,000 entries), bounded by MaxEntries.
 type Validator struct {
 	store ValidatorStore
 	now   func() time.Time
@@ -62,7 +66,7 @@ func NewValidator(store ValidatorStore, now func() time.Time, log *slog.Logger) 
 		log = slog.Default()
 	}
 	return &Validator{store: store, now: now, log: log,
-		Fresh: 5 * time.Minute, Stale: 24 * time.Hour, Negative: time.Minute, MaxEntries: 250_000,
+		Fresh: 5 * time.Minute, Stale: time.Hour, Negative: time.Minute, MaxEntries: 100_000,
 		entries: map[[32]byte]*entry{}, byAccount: map[int64]map[[32]byte]struct{}{}}
 }
 

@@ -67,5 +67,7 @@ func marshal(v any) []byte {
 	if err := enc.Encode(v); err != nil {
 		return nil
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	// A copy of exactly the right size: callers keep these bytes in caches,
+	// and the buffer's spare capacity would stay allocated with them.
+	return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }

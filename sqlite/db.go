@@ -33,6 +33,10 @@ type DB struct {
 	read  *sql.DB
 	path  string
 
+	// Statements of the validation path, prepared once: preparing costs
+	// as much as running them.
+	findKeyRecord, findSubscriptions *sql.Stmt
+
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -63,6 +67,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.seedOffers(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -103,6 +111,11 @@ func (db *DB) Path() string { return db.path }
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	for _, st := range []*sql.Stmt{db.findKeyRecord, db.findSubscriptions} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

@@ -151,28 +151,57 @@ func (db *DB) RevokeKey(ctx context.Context, id int64) error {
 	})
 }
 
-// FindKeyRecord returns the key with this hash, its account and subscriptions.
-func (db *DB) FindKeyRecord(ctx context.Context, hash [32]byte) (*glpinet.KeyRecord, error) {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// prepare prepares the statements of the validation path.
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	db.findKeyRecord, err = db.read.PrepareContext(ctx, `SELECT k.id, k.account_id, k.hash, k.prefix, k.label, k.created_at,
+		k.revoked_at, k.replaced_by, k.grace_until, a.id, a.name, a.state, a.created_at, a.updated_at
+		FROM registration_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`)
 	if err != nil {
-		return nil, mapError(err)
+		return err
 	}
-	defer tx.Rollback()
-	k, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE hash = ?`, hash[:]))
+	db.findSubscriptions, err = db.read.PrepareContext(ctx, `SELECT id, account_id, offer_ref, begin_at, end_at, state, created_at
+		FROM subscriptions WHERE account_id = ? ORDER BY begin_at, id`)
+	return err
+}
+
+// FindKeyRecord returns the key with this hash, its account and
+// subscriptions. It reads without a transaction: a change committed
+// between its two queries is announced on the change feed, which makes the
+// cache read again.
+func (db *DB) FindKeyRecord(ctx context.Context, hash [32]byte) (*glpinet.KeyRecord, error) {
+	var rec glpinet.KeyRecord
+	k, a := &rec.Key, &rec.Account
+	var h []byte
+	var created, aCreated, aUpdated string
+	var revoked, grace sql.NullString
+	var replaced sql.NullInt64
+	err := db.findKeyRecord.QueryRowContext(ctx, hash[:]).Scan(&k.ID, &k.AccountID, &h, &k.Prefix, &k.Label, &created,
+		&revoked, &replaced, &grace, &a.ID, &a.Name, &a.State, &aCreated, &aUpdated)
 	if err == sql.ErrNoRows {
 		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown key.")
 	} else if err != nil {
-		return nil, err
+		return nil, mapError(err)
 	}
-	a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT id, name, state, created_at, updated_at FROM accounts WHERE id = ?`, k.AccountID))
+	copy(k.Hash[:], h)
+	k.CreatedAt, k.RevokedAt, k.GraceUntil = parseTime(created), parseTimePtr(revoked), parseTimePtr(grace)
+	if replaced.Valid {
+		k.ReplacedBy = &replaced.Int64
+	}
+	a.CreatedAt, a.UpdatedAt = parseTime(aCreated), parseTime(aUpdated)
+	rows, err := db.findSubscriptions.QueryContext(ctx, a.ID)
 	if err != nil {
-		return nil, err
+		return nil, mapError(err)
 	}
-	subs, err := listSubscriptions(ctx, tx, k.AccountID)
-	if err != nil {
-		return nil, err
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return nil, err
+		}
+		rec.Subscriptions = append(rec.Subscriptions, s)
 	}
-	return &glpinet.KeyRecord{Key: *k, Account: *a, Subscriptions: subs}, nil
+	return &rec, rows.Err()
 }
 
 // FindKeyByID returns one key.

@@ -1,0 +1,348 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/bench/catalogue"
+	"github.com/glpinet/glpinet/cache"
+	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/pluginarchive"
+	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/sqlite"
+)
+
+// The headers GLPI 10.0 sends (see bench/run.sh).
+const (
+	userAgent = "GLPI/10.0.16 (installation-mode:TARBALL)"
+	uid       = "benchInstance000000000000000000000000001"
+)
+
+// fixture is a server over a SQLite store holding one account with the
+// advanced offer, one key and a 250-plugin catalogue.
+type fixture struct {
+	store     *sqlite.DB
+	handler   http.Handler
+	validator *cache.Validator
+	catalogue *cache.Catalogue
+	key       string
+}
+
+// newStore opens a SQLite store in a temporary directory holding one
+// account with a running advanced subscription and n keys, which it returns.
+func newStore(b *testing.B, n int) (*sqlite.DB, []string) {
+	b.Helper()
+	ctx := glpinet.WithActor(context.Background(), "cli:bench")
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "glpinet.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	a := &glpinet.Account{Name: "Bench Corp"}
+	if err := db.CreateAccount(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	end := time.Now().AddDate(1, 0, 0)
+	if err := db.CreateSubscription(ctx, &glpinet.Subscription{AccountID: a.ID, OfferRef: "advanced", Begin: time.Now().AddDate(0, 0, -1), End: &end}); err != nil {
+		b.Fatal(err)
+	}
+	raws := make([]string, n)
+	keys := make([]*glpinet.RegistrationKey, n)
+	for i := range keys {
+		if raws[i], err = glpinet.GenerateKey(); err != nil {
+			b.Fatal(err)
+		}
+		keys[i] = &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(raws[i]), Prefix: glpinet.KeyDisplayPrefix(raws[i]), Label: "bulk"}
+	}
+	if err := db.CreateKeys(ctx, keys); err != nil {
+		b.Fatal(err)
+	}
+	return db, raws
+}
+
+// newFixture builds the fixture in a temporary directory. Publishing the
+// catalogue takes a few seconds (one fsync per archive).
+func newFixture(b *testing.B) *fixture {
+	b.Helper()
+	ctx := glpinet.WithActor(context.Background(), "cli:bench")
+	db, keys := newStore(b, 1)
+	pub := &publish.Publisher{Store: db, ArchiveDir: filepath.Join(b.TempDir(), "archives"), Limits: pluginarchive.DefaultLimits()}
+	tmp := b.TempDir()
+	for _, p := range catalogue.Generate(250, 1) {
+		if _, err := p.Publish(ctx, pub, tmp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	v := cache.NewValidator(db, time.Now, nil)
+	cat := cache.NewCatalogue(db, time.Now)
+	if err := cat.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv := &ghttp.Server{Store: db, Validator: v, Catalogue: cat, Sightings: &cache.Sightings{Store: db},
+		Downloads: &cache.Downloads{Store: db}, ArchiveDir: pub.ArchiveDir}
+	return &fixture{store: db, handler: srv.Handler(), validator: v, catalogue: cat, key: keys[0]}
+}
+
+// discard is a ResponseWriter that keeps nothing but the headers, so that
+// the benchmarks measure the handlers rather than a recorder.
+type discard struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (d *discard) Header() http.Header { return d.h }
+
+func (d *discard) WriteHeader(code int) {
+	if d.status == 0 {
+		d.status = code
+	}
+}
+
+// Write implies status 200, as net/http does.
+func (d *discard) Write(p []byte) (int, error) {
+	d.WriteHeader(http.StatusOK)
+	d.n += len(p)
+	return len(p), nil
+}
+
+// serve runs the request through the handler b.N times and checks the
+// answer of the last one.
+func serve(b *testing.B, h http.Handler, r *http.Request, wantEncoding string) {
+	w := &discard{h: http.Header{}}
+	h.ServeHTTP(w, r) // warm the caches
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		w.status, w.n = 0, 0
+		h.ServeHTTP(w, r)
+	}
+	if w.status != http.StatusOK || w.h.Get("Content-Encoding") != wantEncoding {
+		b.Fatalf("status %d, Content-Encoding %q", w.status, w.h.Get("Content-Encoding"))
+	}
+	b.ReportMetric(float64(w.n), "body-bytes")
+}
+
+// BenchmarkInfo is GET /api/registration/info with a cached valid key.
+func BenchmarkInfo(b *testing.B) {
+	f := newFixture(b)
+	r := httptest.NewRequest("GET", "/api/registration/info", nil)
+	r.Header.Set("Accept", "application/json")
+	r.Header.Set("Accept-Language", "en")
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("User-Agent", userAgent)
+	r.Header.Set("X-Registration-Key", f.key)
+	r.Header.Set("X-Glpi-Network-Uid", uid)
+	serve(b, f.handler, r, "")
+}
+
+// BenchmarkPluginsPage is GET /api/marketplace/plugins for plugins 0-199,
+// gzip-encoded, from the page cache.
+func BenchmarkPluginsPage(b *testing.B) {
+	f := newFixture(b)
+	serve(b, f.handler, pluginsRequest(f.key), "gzip")
+}
+
+// pluginsRequest is the request for the first page of the marketplace.
+func pluginsRequest(key string) *http.Request {
+	r := httptest.NewRequest("GET", "/api/marketplace/plugins", nil)
+	r.Header.Set("X-Range", "0-199")
+	r.Header.Set("User-Agent", userAgent)
+	r.Header.Set("X-Registration-Key", key)
+	r.Header.Set("Accept", "application/json")
+	r.Header.Set("Accept-Encoding", "gzip")
+	return r
+}
+
+// BenchmarkPluginsPageCold is the first page request of a new catalogue
+// generation (after a publication, for instance): with an empty page cache,
+// the handler renders every plugin of the view and compresses the page.
+func BenchmarkPluginsPageCold(b *testing.B) {
+	f := newFixture(b)
+	r := pluginsRequest(f.key)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		srv := &ghttp.Server{Store: f.store, Validator: f.validator, Catalogue: f.catalogue}
+		h := srv.Handler()
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	}
+	if w.h.Get("Content-Encoding") != "gzip" {
+		b.Fatal("not gzip")
+	}
+}
+
+// BenchmarkCatalogueLoad is a reload of the catalogue snapshot from SQLite,
+// which glpinetd does after each change and at least every 5 minutes.
+func BenchmarkCatalogueLoad(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := f.catalogue.Load(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateCached is the validator's answer for a cached key.
+func BenchmarkValidateCached(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	if _, err := f.validator.Validate(ctx, f.key); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := f.validator.Validate(ctx, f.key)
+		if err != nil || v.Code != glpinet.ValidationValid {
+			b.Fatalf("%v %v", v.Code, err)
+		}
+	}
+}
+
+// BenchmarkValidateColdKey is the validation of a key the cache does not
+// hold: the validator reads it from SQLite (key, account, subscriptions).
+func BenchmarkValidateColdKey(b *testing.B) {
+	db, keys := newStore(b, 20_000)
+	ctx := context.Background()
+	v := cache.NewValidator(db, time.Now, nil)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if i == len(keys) {
+			v, i = cache.NewValidator(db, time.Now, nil), 0
+		}
+		if val, err := v.Validate(ctx, keys[i]); err != nil || val.Code != glpinet.ValidationValid {
+			b.Fatalf("%v %v", val.Code, err)
+		}
+		i++
+	}
+}
+
+// BenchmarkValidatorMemory reports the heap each cached key costs: the
+// validator keeps an entry for every key it has seen (up to MaxEntries, 2
+// million), whatever its age, until a change or a rotation evicts it.
+func BenchmarkValidatorMemory(b *testing.B) {
+	const n = 20_000
+	db, keys := newStore(b, n)
+	ctx := context.Background()
+	var perEntry float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		v := cache.NewValidator(db, time.Now, nil)
+		for _, k := range keys {
+			if _, err := v.Validate(ctx, k); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if v.Len() != n {
+			b.Fatalf("%d entries", v.Len())
+		}
+		perEntry = float64(after.HeapAlloc-before.HeapAlloc) / n
+		runtime.KeepAlive(v)
+	}
+	b.ReportMetric(perEntry, "heap-B/entry")
+}
+
+// BenchmarkValidatorSweep is the once-a-minute sweep of the validator cache
+// (Settle), here over 20,000 entries of which none is old enough to drop:
+// it holds the cache's write lock, so every validation waits meanwhile.
+func BenchmarkValidatorSweep(b *testing.B) {
+	const n = 20_000
+	db, keys := newStore(b, n)
+	ctx := context.Background()
+	clock := time.Now()
+	v := cache.NewValidator(db, func() time.Time { return clock }, nil)
+	v.Stale = 100 * 365 * 24 * time.Hour // the clock runs fast here: drop nothing
+	for _, k := range keys {
+		if _, err := v.Validate(ctx, k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		clock = clock.Add(time.Minute) // due for a sweep, nothing expired
+		if err := v.Settle(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if v.Len() != n {
+		b.Fatalf("%d entries left", v.Len())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
+}
+
+// BenchmarkInfoMemory reports the heap each distinct key costs once
+// GET /api/registration/info has answered it: the validator's entry plus
+// whatever the handler keeps for it (rendered bodies, pending sightings
+// written out by a flush before measuring).
+func BenchmarkInfoMemory(b *testing.B) {
+	const n = 20_000
+	db, keys := newStore(b, n)
+	ctx := context.Background()
+	reqs := make([]*http.Request, n)
+	for i, k := range keys {
+		r := httptest.NewRequest("GET", "/api/registration/info", nil)
+		r.Header.Set("Accept-Language", "en")
+		r.Header.Set("User-Agent", userAgent)
+		r.Header.Set("X-Registration-Key", k)
+		r.Header.Set("X-Glpi-Network-Uid", fmt.Sprintf("benchInstance%027d", i))
+		reqs[i] = r
+	}
+	var perKey, objects float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		cat := cache.NewCatalogue(db, time.Now)
+		if err := cat.Load(ctx); err != nil {
+			b.Fatal(err)
+		}
+		sightings := &cache.Sightings{Store: db}
+		srv := &ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, nil), Catalogue: cat,
+			Sightings: sightings, Downloads: &cache.Downloads{Store: db}}
+		h := srv.Handler()
+		w := &discard{h: http.Header{}}
+		for _, r := range reqs {
+			clear(w.h)
+			w.status = 0
+			h.ServeHTTP(w, r)
+			if w.status != http.StatusOK {
+				b.Fatalf("status %d", w.status)
+			}
+		}
+		if err := sightings.Flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perKey = float64(after.HeapAlloc-before.HeapAlloc) / n
+		objects = float64(after.HeapObjects-before.HeapObjects) / n
+		runtime.KeepAlive(h)
+	}
+	b.ReportMetric(perKey, "heap-B/key")
+	b.ReportMetric(objects, "heap-objects/key")
+}
+
+// BenchmarkParseUserAgent is the User-Agent parsing both GLPI endpoints do
+// on every request (the plugins page twice).
+func BenchmarkParseUserAgent(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if ua := glpinet.ParseUserAgent(userAgent); ua.GLPIVersion != "10.0.16" {
+			b.Fatal(ua)
+		}
+	}
+}
