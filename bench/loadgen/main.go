@@ -39,6 +39,7 @@ func main() {
 	keys := flag.String("keys", "", "file of registration keys, one per line")
 	first := flag.Int("first", 1, "first line of -keys to use (1-based)")
 	count := flag.Int("count", 0, "how many keys of -keys to rotate over")
+	perSecond := flag.Bool("per-second", false, "also print the p99 of each second of the run")
 	var hs headers
 	flag.Var(&hs, "H", "header 'Name: value' (repeatable)")
 	flag.Parse()
@@ -102,6 +103,15 @@ func main() {
 	wg.Wait()
 	elapsed := time.Since(start)
 	done := lat[:n.Load()]
+	if *perSecond {
+		// Requests are numbered in schedule order, so second s holds
+		// requests s×rate to (s+1)×rate.
+		for s := 0; s*(*rate) < len(done); s++ {
+			sec := slices.Clone(done[s*(*rate) : min(len(done), (s+1)*(*rate))])
+			slices.Sort(sec)
+			fmt.Fprintf(os.Stderr, "second %d: p99=%.2f max=%.2f\n", s, float64(sec[len(sec)*99/100].Microseconds())/1000, float64(sec[len(sec)-1].Microseconds())/1000)
+		}
+	}
 	slices.Sort(done)
 	pct := func(p float64) float64 {
 		if len(done) == 0 {
