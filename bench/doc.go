@@ -6,6 +6,10 @@
 //   - seed is the command that publishes the benchmark catalogue, generated
 //     by package catalogue.
 //
+//   - loadgen sends requests at a fixed rate (open loop) and reports latency
+//     percentiles: run.sh measures p99 with it, apart from wrk's saturated
+//     runs.
+//
 //   - This package's Go benchmarks measure the handlers in-process, without
 //     the network or net/http's connection handling:
 //
