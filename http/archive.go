@@ -65,3 +65,23 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	s.metrics.downloads.WithLabelValues("archive").Inc()
 	http.ServeContent(w, r, v.Archive.Filename, v.CreatedAt, f)
 }
+
+// signingKeyJSON is the body of signing-key.
+type signingKeyJSON struct {
+	Algorithm string `json:"algorithm"`
+	PublicKey string `json:"public_key"` // standard base64 of the 32-byte key
+	// Message describes what each version's signature covers.
+	Message string `json:"message"`
+}
+
+// handleSigningKey publishes the public key that verifies each version's
+// "signature" (see publish.SignedMessage), so that a client can check that
+// an archive is the one the catalogue's operator published.
+func (s *Server) handleSigningKey(w http.ResponseWriter, r *http.Request) {
+	if s.SigningKey == nil {
+		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "This server does not sign archives."))
+		return
+	}
+	writeJSON(w, http.StatusOK, signingKeyJSON{Algorithm: "ed25519", PublicKey: base64.StdEncoding.EncodeToString(s.SigningKey),
+		Message: `"glpinet-archive-v1\n" + plugin key + "\n" + version + "\n" + lower-case hex SHA-256 of the archive + "\n"`})
+}

@@ -5,6 +5,7 @@ package http
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -34,6 +35,9 @@ type Server struct {
 	Downloads interface{ Add(key string) }
 	// ArchiveDir is where published archives are stored.
 	ArchiveDir string
+	// SigningKey is the public half of the key that signs archives,
+	// published so that clients can verify downloads; nil when unknown.
+	SigningKey ed25519.PublicKey
 	// PublicURL is the absolute URL GLPI reaches this server at (e.g.
 	// https://glpinet.example.com), used in download URLs. When empty it is
 	// derived from each request.
@@ -78,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET "+p+"tags/{tag}/plugin", s.handleTagPlugins)
 		mux.HandleFunc("GET "+p+"plugin/{key}/download/{version}", s.handleDownloadNotice)
 		mux.HandleFunc("GET "+p+"archives/{key}/{version}/{file}", s.handleArchive)
+		mux.HandleFunc("GET "+p+"signing-key", s.handleSigningKey)
 	}
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)

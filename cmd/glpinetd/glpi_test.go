@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -122,6 +123,15 @@ func TestGLPIMarketplace(t *testing.T) {
 	pub := ed25519.NewKeyFromSeed(signing).Public().(ed25519.PublicKey)
 	if !ed25519.Verify(pub, publish.SignedMessage("plugin000", "1.0.0", v.SHA256), sig) {
 		t.Fatal("archive signature does not verify")
+	}
+	// The server publishes that public key.
+	_, _, body := get(t, ts.URL()+"/api/marketplace/signing-key", nil)
+	var sk struct {
+		Algorithm string `json:"algorithm"`
+		PublicKey string `json:"public_key"`
+	}
+	if err := json.Unmarshal(body, &sk); err != nil || sk.Algorithm != "ed25519" || sk.PublicKey != base64.StdEncoding.EncodeToString(pub) {
+		t.Fatalf("signing-key = %s, want the key that verifies", body)
 	}
 
 	// The same URL without an entitled key is refused, not served.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -101,6 +103,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Catalogue.Load(ctx); err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
+	signing, err := publish.LoadOrCreateSigningKey(m.Store.signingKeyPath())
+	if err != nil {
+		return err
+	}
 	sightings := &cache.Sightings{Store: db, Log: m.Logger}
 	downloads := &cache.Downloads{Store: db}
 
@@ -108,7 +114,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
-		ArchiveDir: m.Store.archiveDir(), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+		ArchiveDir: m.Store.archiveDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 	}
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
