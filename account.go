@@ -41,24 +41,3 @@ type AccountFilter struct {
 	Offset int
 	Limit  int // 0 means no limit
 }
-
-// UserRole is a user's role within their account.
-type UserRole string
-
-// User roles, from the most to the least powerful.
-const (
-	RoleOwner  UserRole = "owner"
-	RoleAdmin  UserRole = "admin"
-	RoleMember UserRole = "member"
-)
-
-// User is a person who logs in to the portal for an account.
-type User struct {
-	ID           int64     `json:"id"`
-	AccountID    int64     `json:"account_id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Role         UserRole  `json:"role"`
-	PasswordHash string    `json:"-"` // argon2id, PHC string format
-	CreatedAt    time.Time `json:"created_at"`
-}

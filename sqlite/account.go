@@ -20,21 +20,29 @@ func (db *DB) CreateAccount(ctx context.Context, a *glpinet.Account) error {
 		return err
 	}
 	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-			a.Name, a.State, fmtTime(tx.now), fmtTime(tx.now))
-		if err != nil {
+		if err := insertAccount(ctx, tx, a); err != nil {
 			return err
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		a.CreatedAt, a.UpdatedAt = tx.now, tx.now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES (?, ?, ?, NULL, 'active', ?)`,
-			a.ID, glpinet.FreeOfferReference, fmtTime(tx.now), fmtTime(tx.now)); err != nil {
-			return fmt.Errorf("free subscription: %w", err)
 		}
 		return tx.audit(ctx, "account.create", accountSubject(a.ID), a.Name)
 	})
+}
+
+// insertAccount stores a new account and its perpetual free subscription.
+func insertAccount(ctx context.Context, tx *Tx, a *glpinet.Account) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+		a.Name, a.State, fmtTime(tx.now), fmtTime(tx.now))
+	if err != nil {
+		return err
+	}
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES (?, ?, ?, NULL, 'active', ?)`,
+		a.ID, glpinet.FreeOfferReference, fmtTime(tx.now), fmtTime(tx.now)); err != nil {
+		return fmt.Errorf("free subscription: %w", err)
+	}
+	return nil
 }
 
 func accountSubject(id int64) string { return "account:" + strconv.FormatInt(id, 10) }

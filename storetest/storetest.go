@@ -29,6 +29,10 @@ func Run(t *testing.T, open Opener) {
 		{"Instances", testInstances},
 		{"Plugins", testPlugins},
 		{"AuditAndChanges", testAuditAndChanges},
+		{"Users", testUsers},
+		{"Invitations", testInvitations},
+		{"InvitationRace", testInvitationRace},
+		{"Tokens", testTokens},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

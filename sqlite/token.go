@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/glpinet/glpinet"
+)
+
+const tokenColumns = `id, user_id, name, hash, display, scopes, expires_at, last_used_at, revoked_at, created_at`
+
+func scanToken(r scanner) (*glpinet.APIToken, error) {
+	var t glpinet.APIToken
+	var hash []byte
+	var scopes, created string
+	var expires, used, revoked sql.NullString
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &hash, &t.Display, &scopes, &expires, &used, &revoked, &created); err != nil {
+		return nil, err
+	}
+	copy(t.Hash[:], hash)
+	if err := json.Unmarshal([]byte(scopes), &t.Scopes); err != nil {
+		return nil, err
+	}
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.CreatedAt = parseTimePtr(expires), parseTimePtr(used), parseTimePtr(revoked), parseTime(created)
+	return &t, nil
+}
+
+func tokenSubject(id int64) string { return "token:" + strconv.FormatInt(id, 10) }
+
+// CreateToken stores a token.
+func (db *DB) CreateToken(ctx context.Context, t *glpinet.APIToken) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	scopes, _ := json.Marshal(t.Scopes)
+	return db.update(ctx, func(tx *Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, t.UserID).Scan(&one); err == sql.ErrNoRows {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.UserID, t.Name, t.Hash[:], t.Display, string(scopes), fmtTimePtr(t.ExpiresAt), fmtTime(tx.now))
+		if isUnique(err) {
+			return glpinet.Errorf(glpinet.ECONFLICT, "This token already exists.")
+		} else if err != nil {
+			return err
+		}
+		t.CreatedAt = tx.now
+		if t.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "token.create", userSubject(t.UserID), tokenSubject(t.ID)+" "+t.Name+" "+string(scopes))
+	})
+}
+
+// FindToken returns a live token and its user.
+func (db *DB) FindToken(ctx context.Context, hash [32]byte) (*glpinet.APIToken, *glpinet.User, error) {
+	now := fmtTime(db.Now())
+	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens
+		WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash[:], now))
+	if err == sql.ErrNoRows {
+		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown, expired or revoked token.")
+	} else if err != nil {
+		return nil, nil, mapError(err)
+	}
+	u, err := db.FindUserByID(ctx, t.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, u, nil
+}
+
+// ListTokens returns a user's tokens, newest first.
+func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*glpinet.APIToken, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*glpinet.APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes a user's token.
+func (db *DB) RevokeToken(ctx context.Context, userID, id int64) error {
+	return db.update(ctx, func(tx *Tx) error {
+		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID))
+		if err == sql.ErrNoRows {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "Token %d does not exist.", id)
+		} else if err != nil {
+			return err
+		} else if t.RevokedAt != nil {
+			return glpinet.Errorf(glpinet.ECONFLICT, "Token %d is already revoked.", id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "token.revoke", userSubject(userID), tokenSubject(id))
+	})
+}
+
+// TouchToken records a token's last use.
+func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, ''), ?) WHERE id = ?`, fmtTime(at), id)
+		return err
+	})
+}

@@ -1,0 +1,180 @@
+package glpinet
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// UserRole is a user's role within their account.
+type UserRole string
+
+// User roles, from the most to the least powerful. Operators run the
+// glpinet server itself; they belong to no customer account's hierarchy
+// but may see and change every account.
+const (
+	RoleOwner    UserRole = "owner"
+	RoleAdmin    UserRole = "admin"
+	RoleMember   UserRole = "member"
+	RoleOperator UserRole = "operator"
+)
+
+// Rank orders roles: a higher rank may do what a lower one may.
+func (r UserRole) Rank() int {
+	switch r {
+	case RoleMember:
+		return 1
+	case RoleAdmin:
+		return 2
+	case RoleOwner:
+		return 3
+	case RoleOperator:
+		return 4
+	}
+	return 0
+}
+
+// User is a person who logs in to the portal for an account.
+type User struct {
+	ID           int64     `json:"id"`
+	AccountID    int64     `json:"account_id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         UserRole  `json:"role"`
+	Lang         string    `json:"lang"`
+	PasswordHash string    `json:"-"` // argon2id, PHC string format
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// NormalizeEmail trims and lower-cases an e-mail address: addresses are
+// compared without regard to case.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate reports an EINVALID error when the user cannot be stored.
+func (u *User) Validate() error {
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
+		return Errorf(EINVALID, "%q is not an e-mail address.", u.Email)
+	}
+	switch {
+	case strings.TrimSpace(u.Name) == "" || len(u.Name) > 200:
+		return Errorf(EINVALID, "A user needs a name of at most 200 characters.")
+	case u.Role.Rank() == 0:
+		return Errorf(EINVALID, "Unknown role %q (owner, admin, member or operator).", u.Role)
+	case u.PasswordHash == "":
+		return Errorf(EINVALID, "A user needs a password.")
+	}
+	return nil
+}
+
+// Session is a logged-in portal session; only the SHA-256 of its cookie
+// value is stored.
+type Session struct {
+	Hash      [32]byte  `json:"-"`
+	UserID    int64     `json:"user_id"`
+	CSRF      string    `json:"-"` // per-session token echoed by every form
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Invitation lets people join an account with a role, without an operator.
+type Invitation struct {
+	ID        int64      `json:"id"`
+	AccountID int64      `json:"account_id"`
+	Hash      [32]byte   `json:"-"`
+	Display   string     `json:"display"` // the code's first characters
+	Role      UserRole   `json:"role"`
+	MaxUses   int        `json:"max_uses"`
+	Uses      int        `json:"uses"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	CreatedBy int64      `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// Usable returns an EINVALID error saying why the invitation cannot be
+// used at now, or nil.
+func (i *Invitation) Usable(now time.Time) error {
+	switch {
+	case i.RevokedAt != nil:
+		return Errorf(EINVALID, "This invitation was revoked.")
+	case !now.Before(i.ExpiresAt):
+		return Errorf(EINVALID, "This invitation expired on %s.", FormatDate(i.ExpiresAt))
+	case i.Uses >= i.MaxUses:
+		return Errorf(EINVALID, "This invitation has been used as many times as it allows (%d).", i.MaxUses)
+	}
+	return nil
+}
+
+// Validate reports an EINVALID error when the invitation cannot be stored.
+func (i *Invitation) Validate() error {
+	switch {
+	case i.Role != RoleMember && i.Role != RoleAdmin:
+		return Errorf(EINVALID, "An invitation gives the member or admin role.")
+	case i.MaxUses < 1 || i.MaxUses > 1000:
+		return Errorf(EINVALID, "An invitation allows 1 to 1000 uses.")
+	case i.ExpiresAt.IsZero():
+		return Errorf(EINVALID, "An invitation needs an expiry.")
+	}
+	return nil
+}
+
+// TokenScope is what a personal API token may do.
+type TokenScope string
+
+// Token scopes.
+const (
+	ScopeRead    TokenScope = "read"    // read the account's data
+	ScopeKeys    TokenScope = "keys"    // issue, rotate and revoke keys
+	ScopePublish TokenScope = "publish" // publish plugins (operators)
+	ScopeAdmin   TokenScope = "admin"   // everything the user may do
+)
+
+// ValidScope reports whether s is a known scope.
+func ValidScope(s TokenScope) bool {
+	switch s {
+	case ScopeRead, ScopeKeys, ScopePublish, ScopeAdmin:
+		return true
+	}
+	return false
+}
+
+// APIToken is a personal token for the management API; only its SHA-256 is
+// stored.
+type APIToken struct {
+	ID         int64        `json:"id"`
+	UserID     int64        `json:"user_id"`
+	Name       string       `json:"name"`
+	Hash       [32]byte     `json:"-"`
+	Display    string       `json:"display"`
+	Scopes     []TokenScope `json:"scopes"`
+	ExpiresAt  *time.Time   `json:"expires_at"`
+	LastUsedAt *time.Time   `json:"last_used_at"`
+	RevokedAt  *time.Time   `json:"revoked_at"`
+	CreatedAt  time.Time    `json:"created_at"`
+}
+
+// Has reports whether the token carries scope s (admin carries all).
+func (t *APIToken) Has(s TokenScope) bool {
+	for _, x := range t.Scopes {
+		if x == s || x == ScopeAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate reports an EINVALID error when the token cannot be stored.
+func (t *APIToken) Validate() error {
+	if strings.TrimSpace(t.Name) == "" || len(t.Name) > 100 {
+		return Errorf(EINVALID, "A token needs a name of at most 100 characters.")
+	}
+	if len(t.Scopes) == 0 {
+		return Errorf(EINVALID, "A token needs at least one scope (read, keys, publish, admin).")
+	}
+	for _, s := range t.Scopes {
+		if !ValidScope(s) {
+			return Errorf(EINVALID, "Unknown scope %q (read, keys, publish, admin).", s)
+		}
+	}
+	return nil
+}
