@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -49,8 +50,15 @@ type Server struct {
 	Registry       *prometheus.Registry
 	Now            func() time.Time
 
-	metrics *metrics
-	pages   *pageCache
+	// PasswordParams are the argon2id costs of new password hashes (zero:
+	// auth.DefaultParams); tests lower them.
+	PasswordParams auth.Params
+
+	metrics   *metrics
+	pages     *pageCache
+	templates pages
+	logins    loginLimiter
+	dummyHash string // compared against when an e-mail is unknown
 }
 
 // MarketplacePrefixes are the two roots GLPI uses for the marketplace: the
@@ -87,6 +95,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
+	s.portalRoutes(mux)
+	s.dummyHash, _ = auth.HashPassword("glpinet-dummy-password", s.passwordParams())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
 	})
