@@ -3,6 +3,14 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
+		"members.title": "Members", "members.invitations": "Invitations", "members.invite": "Create an invitation link",
+		"members.maxuses": "Maximum uses", "members.days": "Valid for (days)", "members.uses": "Uses",
+		"members.newlink": "Invitation link", "members.noinvitations": "No invitation yet.",
+		"members.shownonce":    "Send this link to your colleagues: it is shown only once.",
+		"members.revokedflash": "The invitation is revoked.",
+		"col.role":             "Role", "col.code": "Code", "col.expires": "Expires", "nav.members": "Members",
+		"join.title": "Join an account", "join.intro": "You are invited to join", "join.submit": "Join",
+		"join.invalid":  "This invitation cannot be used",
 		"nav.dashboard": "Dashboard", "nav.keys": "Registration", "nav.instances": "Instances", "nav.offers": "Offers",
 		"nav.logout": "Log out", "nav.home": "Home",
 		"login.title": "Log in", "login.submit": "Log in", "login.noaccount": "No account yet?",
@@ -34,6 +42,14 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
+		"members.title": "Membres", "members.invitations": "Invitations", "members.invite": "Créer un lien d'invitation",
+		"members.maxuses": "Utilisations maximales", "members.days": "Valable (jours)", "members.uses": "Utilisations",
+		"members.newlink": "Lien d'invitation", "members.noinvitations": "Aucune invitation pour l'instant.",
+		"members.shownonce":    "Envoyez ce lien à vos collègues : il n'est affiché qu'une fois.",
+		"members.revokedflash": "L'invitation est révoquée.",
+		"col.role":             "Rôle", "col.code": "Code", "col.expires": "Expire le", "nav.members": "Membres",
+		"join.title": "Rejoindre un compte", "join.intro": "Vous êtes invité à rejoindre", "join.submit": "Rejoindre",
+		"join.invalid":  "Cette invitation ne peut pas être utilisée",
 		"nav.dashboard": "Tableau de bord", "nav.keys": "Enregistrement", "nav.instances": "Instances", "nav.offers": "Offres",
 		"nav.logout": "Se déconnecter", "nav.home": "Accueil",
 		"login.title": "Connexion", "login.submit": "Se connecter", "login.noaccount": "Pas encore de compte ?",

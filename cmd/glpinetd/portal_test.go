@@ -189,3 +189,59 @@ func TestPortalSecurity(t *testing.T) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+var linkRE = regexp.MustCompile(`https?://[^"]+/join/(gni_[a-z2-7]+)`)
+
+func TestPortalInvitations(t *testing.T) {
+	ts := startServer(t, nil)
+	owner := newBrowser(t, ts.URL())
+	owner.get("/signup")
+	owner.post("/signup", "organisation", "Initech", "name", "Bill", "email", "bill@initech.example", "password", "tps reports 4ever")
+	owner.get("/members")
+	status, body := owner.post("/members/invitations", "role", "admin", "max_uses", "1", "days", "7")
+	m := linkRE.FindStringSubmatch(body)
+	if status != 200 || m == nil {
+		t.Fatalf("create invitation: %d %.200s", status, body)
+	}
+	link := m[0]
+	if !strings.HasPrefix(link, ts.URL()+"/join/") {
+		t.Fatalf("link %q is not on this server", link)
+	}
+
+	peter := newBrowser(t, ts.URL())
+	if status, body := peter.get("/join/" + m[1]); status != 200 || !strings.Contains(body, "Initech") || !strings.Contains(body, "admin") {
+		t.Fatalf("join page: %d", status)
+	}
+	status, body = peter.post("/join/"+m[1], "name", "Peter", "email", "peter@initech.example", "password", "i want my stapler")
+	if status != 200 || !strings.Contains(body, "Initech") {
+		t.Fatalf("join: %d %.200s", status, body)
+	}
+	u, err := ts.DB.FindUserByEmail(t.Context(), "peter@initech.example")
+	bill, _ := ts.DB.FindUserByEmail(t.Context(), "bill@initech.example")
+	if err != nil || u.AccountID != bill.AccountID || u.Role != glpinet.RoleAdmin {
+		t.Fatalf("joined user %+v, %v", u, err)
+	}
+	// Used up: a clear page, no account.
+	milton := newBrowser(t, ts.URL())
+	if status, body := milton.get("/join/" + m[1]); status != http.StatusGone || !strings.Contains(body, "used as many times") {
+		t.Fatalf("used-up invitation: %d", status)
+	}
+	// Unknown and revoked codes too.
+	if status, body := milton.get("/join/gni_doesnotexist"); status != http.StatusGone || !strings.Contains(body, "does not exist") {
+		t.Fatalf("unknown invitation: %d", status)
+	}
+	_, body = owner.post("/members/invitations", "role", "member", "max_uses", "5", "days", "1")
+	second := linkRE.FindStringSubmatch(body)
+	_, body = owner.get("/members")
+	rev := regexp.MustCompile(`action="/members/invitations/(\d+)/revoke"`).FindStringSubmatch(body)
+	if status, _ := owner.post("/members/invitations/" + rev[1] + "/revoke"); status != 200 {
+		t.Fatalf("revoke: %d", status)
+	}
+	if status, body := milton.get("/join/" + second[1]); status != http.StatusGone || !strings.Contains(body, "revoked") {
+		t.Fatalf("revoked invitation: %d", status)
+	}
+	// The members page lists both users.
+	if _, body := owner.get("/members"); !strings.Contains(body, "peter@initech.example") || !strings.Contains(body, "1 / 1") {
+		t.Fatal("members page")
+	}
+}

@@ -1,0 +1,175 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
+)
+
+type membersData struct {
+	Users       []*glpinet.User
+	Invitations []*glpinet.Invitation
+	NewLink     string
+}
+
+func (s *Server) handleMembersPage(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := s.customer(w, r, v)
+	if a == nil {
+		return
+	}
+	s.renderMembers(w, r, v, a, membersData{}, "")
+}
+
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d membersData, flash string) {
+	var err error
+	if d.Users, err = s.Store.ListUsers(r.Context(), a.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	// Only owners and admins see invitations: their codes let people in.
+	if v.user.Role.Rank() >= glpinet.RoleAdmin.Rank() {
+		if d.Invitations, err = s.Store.ListInvitations(r.Context(), a.ID); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	p := s.pageFor(w, r, v, a, "members.title", d)
+	p.Flash = flash
+	s.render(w, r, http.StatusOK, "members", p)
+}
+
+// baseURL is the absolute root of the portal, for links people copy.
+func (s *Server) baseURL(r *http.Request) string {
+	return strings.TrimSuffix(strings.TrimSuffix(s.urlRoot(r), MarketplacePrefixes[0]), "/")
+}
+
+func (s *Server) handleInvitationCreate(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := s.manager(w, r, v)
+	if a == nil {
+		return
+	}
+	maxUses, _ := strconv.Atoi(r.PostFormValue("max_uses"))
+	days, _ := strconv.Atoi(r.PostFormValue("days"))
+	if days < 1 || days > 90 {
+		days = 7
+	}
+	code, err := auth.NewToken(auth.PrefixInvitation)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	inv := &glpinet.Invitation{AccountID: a.ID, Hash: auth.HashToken(code), Display: auth.TokenDisplay(code),
+		Role: glpinet.UserRole(r.PostFormValue("role")), MaxUses: maxUses, ExpiresAt: s.Now().Add(time.Duration(days) * 24 * time.Hour), CreatedBy: v.user.ID}
+	if err := s.Store.CreateInvitation(s.actor(r, v), inv); err != nil {
+		if glpinet.ErrorCode(err) == glpinet.EINVALID {
+			s.renderMembers(w, r, v, a, membersData{}, glpinet.ErrorMessage(err))
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	s.renderMembers(w, r, v, a, membersData{NewLink: s.baseURL(r) + "/join/" + code}, "")
+}
+
+func (s *Server) handleInvitationRevoke(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := s.manager(w, r, v)
+	if a == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	switch err := s.Store.RevokeInvitation(s.actor(r, v), a.ID, id); glpinet.ErrorCode(err) {
+	case "", glpinet.ECONFLICT:
+	case glpinet.ENOTFOUND:
+		s.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
+		return
+	default:
+		s.Error(w, r, err)
+		return
+	}
+	s.renderMembers(w, r, v, a, membersData{}, pt(v.lang, "members.revokedflash"))
+}
+
+type joinData struct {
+	Code, AccountName string
+	Role              glpinet.UserRole
+	Name, Email       string
+}
+
+// invitation returns the usable invitation of the path's code, or renders
+// a page saying clearly why it cannot be used.
+func (s *Server) invitation(w http.ResponseWriter, r *http.Request, v visitor) (*glpinet.Invitation, *glpinet.Account) {
+	code := r.PathValue("code")
+	inv, err := s.Store.FindInvitation(r.Context(), auth.HashToken(code))
+	if err == nil {
+		err = inv.Usable(s.Now())
+	}
+	if err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.ENOTFOUND || code == glpinet.EINVALID {
+			s.message(w, r, v, http.StatusGone, "join.invalid", glpinet.ErrorMessage(err))
+			return nil, nil
+		}
+		s.Error(w, r, err)
+		return nil, nil
+	}
+	a, err := s.Store.FindAccountByID(r.Context(), inv.AccountID)
+	if err != nil {
+		s.Error(w, r, err)
+		return nil, nil
+	}
+	return inv, a
+}
+
+func (s *Server) handleJoinPage(w http.ResponseWriter, r *http.Request) {
+	v := s.visitorOf(w, r)
+	inv, a := s.invitation(w, r, v)
+	if inv == nil {
+		return
+	}
+	s.render(w, r, http.StatusOK, "join", pageData{Lang: v.lang, Title: pt(v.lang, "join.title"), CSRF: s.csrfFor(w, r, v),
+		Data: joinData{Code: r.PathValue("code"), AccountName: a.Name, Role: inv.Role}})
+}
+
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
+	v := s.visitorOf(w, r)
+	if !s.checkCSRF(r, v) {
+		s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
+		return
+	}
+	inv, a := s.invitation(w, r, v)
+	if inv == nil {
+		return
+	}
+	d := joinData{Code: r.PathValue("code"), AccountName: a.Name, Role: inv.Role,
+		Name: strings.TrimSpace(r.PostFormValue("name")), Email: glpinet.NormalizeEmail(r.PostFormValue("email"))}
+	fail := func(status int, msg string) {
+		s.render(w, r, status, "join", pageData{Lang: v.lang, Title: pt(v.lang, "join.title"), CSRF: s.csrfFor(w, r, v), Error: msg, Data: d})
+	}
+	password := r.PostFormValue("password")
+	if len([]rune(password)) < minPasswordLen {
+		fail(http.StatusBadRequest, pt(v.lang, "signup.weak"))
+		return
+	}
+	hash, err := auth.HashPassword(password, s.passwordParams())
+	if err != nil {
+		fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	u := &glpinet.User{Email: d.Email, Name: d.Name, Lang: v.lang, PasswordHash: hash}
+	if _, err := s.Store.AcceptInvitation(r.Context(), inv.Hash, u); err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
+			fail(ErrorStatus(code), glpinet.ErrorMessage(err))
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+}
