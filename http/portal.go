@@ -240,6 +240,9 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /members", s.userPage(s.handleMembersPage))
 	mux.HandleFunc("POST /members/invitations", s.userPage(s.handleInvitationCreate))
 	mux.HandleFunc("POST /members/invitations/{id}/revoke", s.userPage(s.handleInvitationRevoke))
+	mux.HandleFunc("GET /tokens", s.userPage(s.handleTokensPage))
+	mux.HandleFunc("POST /tokens", s.userPage(s.handleTokenCreate))
+	mux.HandleFunc("POST /tokens/{id}/revoke", s.userPage(s.handleTokenRevoke))
 	mux.HandleFunc("GET /join/{code}", s.handleJoinPage)
 	mux.HandleFunc("POST /join/{code}", s.handleJoin)
 }

@@ -3,7 +3,11 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
-		"members.title": "Members", "members.invitations": "Invitations", "members.invite": "Create an invitation link",
+		"tokens.title": "API tokens", "tokens.intro": "Personal tokens for the management API (/api/v1), sent as Authorization: Bearer <token>.",
+		"tokens.new": "Your new API token", "tokens.name": "Name", "tokens.scopes": "Scopes", "tokens.days": "Expires in (days, 0 = never)",
+		"tokens.create": "Create a token", "tokens.lastused": "Last used", "tokens.none": "No token yet.", "nav.tokens": "API tokens",
+		"tokens.revokedflash": "The token is revoked.",
+		"members.title":       "Members", "members.invitations": "Invitations", "members.invite": "Create an invitation link",
 		"members.maxuses": "Maximum uses", "members.days": "Valid for (days)", "members.uses": "Uses",
 		"members.newlink": "Invitation link", "members.noinvitations": "No invitation yet.",
 		"members.shownonce":    "Send this link to your colleagues: it is shown only once.",
@@ -42,7 +46,11 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
-		"members.title": "Membres", "members.invitations": "Invitations", "members.invite": "Créer un lien d'invitation",
+		"tokens.title": "Jetons d'API", "tokens.intro": "Jetons personnels pour l'API de gestion (/api/v1), envoyés en Authorization: Bearer <jeton>.",
+		"tokens.new": "Votre nouveau jeton d'API", "tokens.name": "Nom", "tokens.scopes": "Portées", "tokens.days": "Expire dans (jours, 0 = jamais)",
+		"tokens.create": "Créer un jeton", "tokens.lastused": "Dernière utilisation", "tokens.none": "Aucun jeton pour l'instant.", "nav.tokens": "Jetons d'API",
+		"tokens.revokedflash": "Le jeton est révoqué.",
+		"members.title":       "Membres", "members.invitations": "Invitations", "members.invite": "Créer un lien d'invitation",
 		"members.maxuses": "Utilisations maximales", "members.days": "Valable (jours)", "members.uses": "Utilisations",
 		"members.newlink": "Lien d'invitation", "members.noinvitations": "Aucune invitation pour l'instant.",
 		"members.shownonce":    "Envoyez ce lien à vos collègues : il n'est affiché qu'une fois.",
