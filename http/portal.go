@@ -220,7 +220,11 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	})))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if v := s.visitorOf(w, r); v.user != nil {
-			http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+			to := "/dashboard"
+			if v.user.Role == glpinet.RoleOperator {
+				to = "/operator/accounts"
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -243,6 +247,7 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tokens", s.userPage(s.handleTokensPage))
 	mux.HandleFunc("POST /tokens", s.userPage(s.handleTokenCreate))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.userPage(s.handleTokenRevoke))
+	s.operatorRoutes(mux)
 	mux.HandleFunc("GET /join/{code}", s.handleJoinPage)
 	mux.HandleFunc("POST /join/{code}", s.handleJoin)
 }

@@ -133,6 +133,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.Query().Get("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
 		next = "/dashboard" // only local paths: no open redirect
+		if u.Role == glpinet.RoleOperator {
+			next = "/operator/accounts"
+		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

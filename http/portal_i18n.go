@@ -3,6 +3,10 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
+		"op.accounts": "Accounts", "op.search": "Search", "op.accountsfound": "accounts", "op.suspend": "Suspend the account",
+		"op.activate": "Reactivate the account", "op.update": "Update", "op.grant": "Grant a subscription", "op.audit": "Audit log",
+		"op.actor": "Who", "op.action": "What", "op.subject": "On", "op.since": "Since", "op.when": "When", "op.details": "Details",
+		"nav.operator": "Operator", "op.baddate": "Give dates as YYYY-MM-DD.",
 		"tokens.title": "API tokens", "tokens.intro": "Personal tokens for the management API (/api/v1), sent as Authorization: Bearer <token>.",
 		"tokens.new": "Your new API token", "tokens.name": "Name", "tokens.scopes": "Scopes", "tokens.days": "Expires in (days, 0 = never)",
 		"tokens.create": "Create a token", "tokens.lastused": "Last used", "tokens.none": "No token yet.", "nav.tokens": "API tokens",
@@ -46,6 +50,10 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
+		"op.accounts": "Comptes", "op.search": "Rechercher", "op.accountsfound": "comptes", "op.suspend": "Suspendre le compte",
+		"op.activate": "Réactiver le compte", "op.update": "Modifier", "op.grant": "Accorder un abonnement", "op.audit": "Journal d'audit",
+		"op.actor": "Qui", "op.action": "Quoi", "op.subject": "Sur", "op.since": "Depuis", "op.when": "Quand", "op.details": "Détails",
+		"nav.operator": "Opérateur", "op.baddate": "Saisissez les dates au format AAAA-MM-JJ.",
 		"tokens.title": "Jetons d'API", "tokens.intro": "Jetons personnels pour l'API de gestion (/api/v1), envoyés en Authorization: Bearer <jeton>.",
 		"tokens.new": "Votre nouveau jeton d'API", "tokens.name": "Nom", "tokens.scopes": "Portées", "tokens.days": "Expire dans (jours, 0 = jamais)",
 		"tokens.create": "Créer un jeton", "tokens.lastused": "Dernière utilisation", "tokens.none": "Aucun jeton pour l'instant.", "nav.tokens": "Jetons d'API",

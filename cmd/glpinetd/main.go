@@ -24,6 +24,7 @@ Usage:
   glpinetd plugin publish ARCHIVE [--required-offers a,b] [--compatibility C] [--stability S]
                                   [--tags t,u] [--meta FILE] [--force] | list
   glpinetd audit [--action A] [--limit N]
+  glpinetd operator create EMAIL [--name NAME] < password-file
 
 Every command takes --data DIR (default ./data, env GLPINET_DATA), --database PATH
 (env GLPINET_DATABASE) and --json. Flags may come before or after arguments.
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"offer":        runOffer,
 		"plugin":       runPlugin,
 		"audit":        runAudit,
+		"operator":     runOperator,
 	}
 	args = moveLeadingFlags(args)
 	cmd, ok := cmds[args[0]]

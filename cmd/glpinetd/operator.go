@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/sqlite"
+)
+
+func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return sub(ctx, "operator", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"create": operatorCreate,
+	})
+}
+
+// operatorCreate makes a user who runs the server: the portal's operator
+// area is theirs. The password is read from standard input (first line),
+// never from the command line.
+func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newDBCommand("operator create")
+	name := c.fs.String("name", "", "the operator's name (default: the e-mail's local part)")
+	var password string
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("operator create takes one EMAIL; the password comes on standard input")
+		}
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return usagef("give the password on standard input, e.g. glpinetd operator create ops@example.com < password.txt")
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if len([]rune(password)) < 10 {
+			return usagef("the password must have at least 10 characters")
+		}
+		if *name == "" {
+			*name, _, _ = strings.Cut(pos[0], "@")
+		}
+		return nil
+	}
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) error {
+		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		if err != nil {
+			return err
+		}
+		u := &glpinet.User{Email: pos[0], Name: *name, Role: glpinet.RoleOperator, PasswordHash: hash}
+		if err := db.CreateUser(cliActor(ctx), u); err != nil {
+			return err
+		}
+		return out.result(u, func(w io.Writer) {
+			fmt.Fprintf(w, "Operator %d (%s) created: log in to the portal's /operator area.\n", u.ID, u.Email)
+		})
+	})
+}
