@@ -109,6 +109,12 @@ type PluginStore interface {
 	ListPlugins(ctx context.Context) ([]*Plugin, error)
 	// FindVersion returns one version. Returns ENOTFOUND.
 	FindVersion(ctx context.Context, key, num string) (*Version, error)
+	// SavePluginMeta updates an existing plugin's catalogue text and tags
+	// (not its versions). Returns EINVALID, ENOTFOUND.
+	SavePluginMeta(ctx context.Context, p *Plugin) error
+	// YankVersion withdraws a version from the catalogue and its downloads
+	// (or puts it back). Returns ENOTFOUND.
+	YankVersion(ctx context.Context, key, num string, yanked bool) error
 	// AddDownloads adds n to the download counts of a plugin. Returns ENOTFOUND.
 	AddDownloads(ctx context.Context, key string, n int64) error
 	// ListTags returns every tag with how many plugins carry it.

@@ -41,6 +41,9 @@ func parsePages() pages {
 			return glpinet.LastDay(derefTime(t))
 		},
 		"datetime": func(t any) string { return derefTime(t).UTC().Format("2006-01-02 15:04 UTC") },
+		"join":     strings.Join,
+		"langs":    func() []string { return languages },
+		"desc":     description,
 	}
 	out := pages{}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
@@ -199,6 +202,10 @@ func (s *Server) userPage(fn func(w http.ResponseWriter, r *http.Request, v visi
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 			return
 		}
+		if r.Method == http.MethodPost {
+			// Bound every form, archive uploads included, before it is read.
+			r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r, v) {
 			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
 			return
@@ -250,4 +257,17 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	s.operatorRoutes(mux)
 	mux.HandleFunc("GET /join/{code}", s.handleJoinPage)
 	mux.HandleFunc("POST /join/{code}", s.handleJoin)
+}
+
+// description returns a plugin's short or long text in lang, for forms.
+func description(p *glpinet.Plugin, lang, which string) string {
+	for _, d := range p.Descriptions {
+		if d.Lang == lang {
+			if which == "long" {
+				return d.Long
+			}
+			return d.Short
+		}
+	}
+	return ""
 }

@@ -3,6 +3,11 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
+		"op.plugins": "Plugins", "op.upload": "Publish a version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",
+		"op.requiredoffers": "Required offers (comma-separated; empty = public)", "op.compatibility": "GLPI compatibility (default: from setup.php)",
+		"op.tags": "Tags (comma-separated)", "op.force": "Replace the version if it exists", "op.publish": "Publish",
+		"op.versions": "Versions", "op.downloads": "Downloads", "op.yank": "Withdraw", "op.unyank": "Put back",
+		"op.license": "License", "op.short": "Short description", "op.long": "Long description", "op.published": "Published",
 		"op.accounts": "Accounts", "op.search": "Search", "op.accountsfound": "accounts", "op.suspend": "Suspend the account",
 		"op.activate": "Reactivate the account", "op.update": "Update", "op.grant": "Grant a subscription", "op.audit": "Audit log",
 		"op.actor": "Who", "op.action": "What", "op.subject": "On", "op.since": "Since", "op.when": "When", "op.details": "Details",
@@ -50,6 +55,11 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
+		"op.plugins": "Plugins", "op.upload": "Publier une version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",
+		"op.requiredoffers": "Offres requises (séparées par des virgules ; vide = public)", "op.compatibility": "Compatibilité GLPI (par défaut : celle de setup.php)",
+		"op.tags": "Étiquettes (séparées par des virgules)", "op.force": "Remplacer la version si elle existe", "op.publish": "Publier",
+		"op.versions": "Versions", "op.downloads": "Téléchargements", "op.yank": "Retirer", "op.unyank": "Rétablir",
+		"op.license": "Licence", "op.short": "Description courte", "op.long": "Description longue", "op.published": "Publié",
 		"op.accounts": "Comptes", "op.search": "Rechercher", "op.accountsfound": "comptes", "op.suspend": "Suspendre le compte",
 		"op.activate": "Réactiver le compte", "op.update": "Modifier", "op.grant": "Accorder un abonnement", "op.audit": "Journal d'audit",
 		"op.actor": "Qui", "op.action": "Quoi", "op.subject": "Sur", "op.since": "Depuis", "op.when": "Quand", "op.details": "Détails",

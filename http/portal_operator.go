@@ -31,6 +31,11 @@ func (s *Server) operatorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /operator/accounts/{id}/subscriptions", s.operatorPage(s.handleOpGrant))
 	mux.HandleFunc("POST /operator/subscriptions/{id}", s.operatorPage(s.handleOpSubscription))
 	mux.HandleFunc("GET /operator/audit", s.operatorPage(s.handleOpAudit))
+	mux.HandleFunc("GET /operator/plugins", s.operatorPage(s.handleOpPlugins))
+	mux.HandleFunc("POST /operator/plugins", s.operatorPage(s.handleOpUpload))
+	mux.HandleFunc("GET /operator/plugins/{key}", s.operatorPage(s.handleOpPlugin))
+	mux.HandleFunc("POST /operator/plugins/{key}", s.operatorPage(s.handleOpPluginEdit))
+	mux.HandleFunc("POST /operator/plugins/{key}/versions/{version}/yank", s.operatorPage(s.handleOpYank))
 }
 
 type opAccountRow struct {

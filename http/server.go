@@ -50,6 +50,9 @@ type Server struct {
 	Registry       *prometheus.Registry
 	Now            func() time.Time
 
+	// Publisher publishes archives uploaded through the portal; nil
+	// disables uploads.
+	Publisher glpinet.Publisher
 	// PasswordParams are the argon2id costs of new password hashes (zero:
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params

@@ -28,39 +28,14 @@ type Publisher struct {
 	SigningKey ed25519.PrivateKey
 }
 
-// Options are what the publisher says beyond the archive itself. Empty
-// fields keep what the archive's setup.php or the existing catalogue entry
-// says.
-type Options struct {
-	RequiredOffers []string
-	Compatibility  string // Composer constraint; default from setup.php's requirements
-	Stability      string // default from the version number (1.0.0-beta1 → beta)
-	Force          bool   // replace an already published version
-	Meta           Metadata
-}
+// Options and Metadata are the domain's: see glpinet.PublishOptions.
+type (
+	Options  = glpinet.PublishOptions
+	Metadata = glpinet.PluginMeta
+	Result   = glpinet.PublishResult
+)
 
-// Metadata is the catalogue text of a plugin, from flags or a metadata
-// file. Zero fields are left as they are.
-type Metadata struct {
-	Name         string                `json:"name"`
-	LogoURL      string                `json:"logo_url"`
-	HomepageURL  string                `json:"homepage_url"`
-	IssuesURL    string                `json:"issues_url"`
-	ReadmeURL    string                `json:"readme_url"`
-	ChangelogURL string                `json:"changelog_url"`
-	License      string                `json:"license"`
-	Note         *float64              `json:"note"`
-	Authors      []string              `json:"authors"`
-	Descriptions []glpinet.Description `json:"descriptions"`
-	Tags         []string              `json:"tags"`
-}
-
-// Result is what Publish stored.
-type Result struct {
-	Plugin   *glpinet.Plugin         `json:"plugin"`
-	Version  *glpinet.Version        `json:"version"`
-	Manifest *pluginarchive.Manifest `json:"manifest"`
-}
+var _ glpinet.Publisher = (*Publisher)(nil)
 
 // Publish inspects the archive at path and publishes it. Returns EINVALID
 // (archive rejected, bad options), ECONFLICT (version exists, no Force).
@@ -110,7 +85,7 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 		return nil, err
 	}
 	applySetup(plugin, m)
-	opts.Meta.apply(plugin)
+	opts.Meta.Apply(plugin)
 
 	ext := string(m.Format)
 	filename := "glpi-" + m.Key + "-" + m.Version + "." + ext
@@ -135,7 +110,7 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 		}
 		return nil, err
 	}
-	return &Result{Plugin: plugin, Version: v, Manifest: m}, nil
+	return &Result{Plugin: plugin, Version: v, Entries: m.Entries, UncompressedSize: m.UncompressedSize}, nil
 }
 
 // SignedMessage is what an archive signature covers: the plugin, the
@@ -165,33 +140,6 @@ func applySetup(p *glpinet.Plugin, m *pluginarchive.Manifest) {
 				p.Authors = append(p.Authors, a)
 			}
 		}
-	}
-}
-
-func (md Metadata) apply(p *glpinet.Plugin) {
-	set := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
-	set(&p.Name, md.Name)
-	set(&p.LogoURL, md.LogoURL)
-	set(&p.HomepageURL, md.HomepageURL)
-	set(&p.IssuesURL, md.IssuesURL)
-	set(&p.ReadmeURL, md.ReadmeURL)
-	set(&p.ChangelogURL, md.ChangelogURL)
-	set(&p.License, md.License)
-	if md.Note != nil {
-		p.Note = *md.Note
-	}
-	if md.Authors != nil {
-		p.Authors = md.Authors
-	}
-	if md.Descriptions != nil {
-		p.Descriptions = md.Descriptions
-	}
-	if md.Tags != nil {
-		p.Tags = md.Tags
 	}
 }
 

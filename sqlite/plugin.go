@@ -287,3 +287,52 @@ func (db *DB) SaveTag(ctx context.Context, t *glpinet.Tag) error {
 		return tx.audit(ctx, "tag.save", "tag:"+t.Key, "")
 	})
 }
+
+// SavePluginMeta updates a plugin's catalogue text and tags.
+func (db *DB) SavePluginMeta(ctx context.Context, p *glpinet.Plugin) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	authors, _ := json.Marshal(nonNilSlice(p.Authors))
+	descs, _ := json.Marshal(nonNilDescriptions(p.Descriptions))
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plugins SET name = ?, logo_url = ?, homepage_url = ?, issues_url = ?, readme_url = ?,
+			changelog_url = ?, license = ?, note = ?, authors = ?, descriptions = ?, date_updated = ? WHERE key = ?`,
+			p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
+			string(authors), string(descs), fmtTime(tx.now), p.Key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", p.Key)
+		}
+		if err := setPluginTags(ctx, tx, p.Key, p.Tags); err != nil {
+			return err
+		}
+		if err := tx.change(ctx, glpinet.TopicCatalogue, p.Key); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "plugin.edit", "plugin:"+p.Key, "")
+	})
+}
+
+// YankVersion withdraws a version, or puts it back.
+func (db *DB) YankVersion(ctx context.Context, key, num string, yanked bool) error {
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plugin_versions SET yanked = ? WHERE plugin_key = ? AND num = ?`, yanked, key, num)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "Plugin %s has no version %s.", key, num)
+		}
+		if err := tx.change(ctx, glpinet.TopicCatalogue, key); err != nil {
+			return err
+		}
+		action := "plugin.yank"
+		if !yanked {
+			action = "plugin.unyank"
+		}
+		return tx.audit(ctx, action, "plugin:"+key, num)
+	})
+}

@@ -97,6 +97,31 @@ func testPlugins(t *testing.T, open Opener) {
 	}
 	wantCode(t, s.AddDownloads(ctx, "nothing", 1), glpinet.ENOTFOUND)
 
+	// Editing the text keeps the versions; yanking hides nothing from the
+	// store but marks the version.
+	edited := *got
+	edited.Name, edited.Tags, edited.License = "Reports renamed", []string{"reports"}, "MIT"
+	if err := s.SavePluginMeta(ctx, &edited); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.YankVersion(ctx, "reports", "1.0.0", true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.FindPlugin(ctx, "reports")
+	if got.Name != "Reports renamed" || got.License != "MIT" || len(got.Tags) != 1 || len(got.Versions) != 2 || !got.Versions[0].Yanked || got.Versions[1].Yanked {
+		t.Fatalf("after edit and yank: %+v %+v", got, got.Versions)
+	}
+	if err := s.YankVersion(ctx, "reports", "1.0.0", false); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.FindVersion(ctx, "reports", "1.0.0"); v.Yanked {
+		t.Fatal("unyank")
+	}
+	wantCode(t, s.YankVersion(ctx, "reports", "9.9", true), glpinet.ENOTFOUND)
+	wantCode(t, s.SavePluginMeta(ctx, &glpinet.Plugin{Key: "nothing", Name: "x"}), glpinet.ENOTFOUND)
+	edited.Tags = []string{"inventory", "reports"}
+	s.SavePluginMeta(ctx, &edited)
+
 	if err := s.SaveTag(ctx, &glpinet.Tag{Key: "reports", Names: map[string]string{"en": "Reports", "fr": "Rapports"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return sub(ctx, "plugin", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"publish": pluginPublish,
 		"list":    pluginList,
+		"yank":    pluginYank,
 	})
 }
 
@@ -145,6 +146,25 @@ func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", p.Key, p.Name, strings.Join(nums, " "), p.DownloadCount)
 			}
+		})
+	})
+}
+
+// pluginYank withdraws a version from the catalogue and its downloads, or
+// puts it back with --undo.
+func pluginYank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newDBCommand("plugin yank")
+	undo := c.fs.Bool("undo", false, "put the version back")
+	return c.run(ctx, args, stdout, nArgs(2, "plugin yank takes a plugin KEY and a VERSION"), func(db *sqlite.DB, pos []string, out output) error {
+		if err := db.YankVersion(cliActor(ctx), pos[0], pos[1], !*undo); err != nil {
+			return err
+		}
+		return out.result(map[string]any{"plugin": pos[0], "version": pos[1], "yanked": !*undo}, func(w io.Writer) {
+			if *undo {
+				fmt.Fprintf(w, "%s %s is back in the catalogue.\n", pos[0], pos[1])
+				return
+			}
+			fmt.Fprintf(w, "%s %s is withdrawn: no longer listed nor downloadable (servers notice within a second).\n", pos[0], pos[1])
 		})
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
@@ -114,6 +115,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
+		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing},
 		ArchiveDir: m.Store.archiveDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 	}
 	m.listener, err = net.Listen("tcp", m.Addr)

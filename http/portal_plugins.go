@@ -1,0 +1,155 @@
+package http
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+)
+
+// maxUpload bounds an archive uploaded through the portal; the publisher's
+// own limits apply after it.
+const maxUpload = 100 << 20
+
+type opPluginsData struct {
+	Plugins []*glpinet.Plugin
+}
+
+func (s *Server) renderOpPlugins(w http.ResponseWriter, r *http.Request, v visitor, flash, errMsg string) {
+	plugins, err := s.Store.ListPlugins(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "op_plugins", pageData{Lang: v.lang, Title: pt(v.lang, "op.plugins"), User: v.user, CSRF: s.csrfFor(w, r, v),
+		Flash: flash, Error: errMsg, Data: opPluginsData{Plugins: plugins}})
+}
+
+func (s *Server) handleOpPlugins(w http.ResponseWriter, r *http.Request, v visitor) {
+	s.renderOpPlugins(w, r, v, "", "")
+}
+
+// splitComma reads "a, b" form fields; "" is nil.
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// handleOpUpload publishes an archive uploaded through the browser, with
+// the same inspection as "glpinetd plugin publish".
+func (s *Server) handleOpUpload(w http.ResponseWriter, r *http.Request, v visitor) {
+	if s.Publisher == nil {
+		s.Error(w, r, glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "This server cannot publish."))
+		return
+	}
+	file, header, err := r.FormFile("archive")
+	if err != nil {
+		s.renderOpPlugins(w, r, v, "", err.Error())
+		return
+	}
+	defer file.Close()
+	// The publisher detects the format by the file name, so the upload
+	// keeps its base name inside a private temporary folder.
+	dir, err := os.MkdirTemp("", "glpinet-upload-")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(header.Filename, `\`, "/")))
+	path := filepath.Join(dir, name)
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	_, err = io.Copy(out, file)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	opts := glpinet.PublishOptions{RequiredOffers: splitComma(r.PostFormValue("required_offers")),
+		Compatibility: strings.TrimSpace(r.PostFormValue("compatibility")), Force: r.PostFormValue("force") == "1"}
+	if tags := splitComma(r.PostFormValue("tags")); tags != nil {
+		opts.Meta.Tags = tags
+	}
+	res, err := s.Publisher.Publish(s.actor(r, v), path, opts)
+	if err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
+			s.renderOpPlugins(w, r, v, "", glpinet.ErrorMessage(err))
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	s.renderOpPlugins(w, r, v, pt(v.lang, "op.published")+": "+res.Plugin.Key+" "+res.Version.Num+" (sha256 "+res.Version.Archive.SHA256+")", "")
+}
+
+func (s *Server) handleOpYank(w http.ResponseWriter, r *http.Request, v visitor) {
+	err := s.Store.YankVersion(s.actor(r, v), r.PathValue("key"), r.PathValue("version"), r.PostFormValue("yanked") == "1")
+	if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
+		s.message(w, r, v, http.StatusNotFound, "error.title", glpinet.ErrorMessage(err))
+		return
+	} else if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/operator/plugins", http.StatusSeeOther)
+}
+
+func (s *Server) opPlugin(w http.ResponseWriter, r *http.Request, v visitor) *glpinet.Plugin {
+	p, err := s.Store.FindPlugin(r.Context(), r.PathValue("key"))
+	if err != nil {
+		s.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
+		return nil
+	}
+	return p
+}
+
+func (s *Server) handleOpPlugin(w http.ResponseWriter, r *http.Request, v visitor) {
+	if p := s.opPlugin(w, r, v); p != nil {
+		s.render(w, r, http.StatusOK, "op_plugin", pageData{Lang: v.lang, Title: p.Name, User: v.user, CSRF: s.csrfFor(w, r, v), Data: p})
+	}
+}
+
+// handleOpPluginEdit saves a plugin's catalogue text.
+func (s *Server) handleOpPluginEdit(w http.ResponseWriter, r *http.Request, v visitor) {
+	p := s.opPlugin(w, r, v)
+	if p == nil {
+		return
+	}
+	f := r.PostFormValue
+	p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL = strings.TrimSpace(f("name")), f("logo_url"), f("homepage_url"), f("issues_url")
+	p.ReadmeURL, p.ChangelogURL, p.License, p.Tags = f("readme_url"), f("changelog_url"), f("license"), splitComma(f("tags"))
+	p.Descriptions = nil
+	for _, lang := range languages {
+		if short, long := strings.TrimSpace(f("short_"+lang)), strings.TrimSpace(f("long_"+lang)); short != "" || long != "" {
+			p.Descriptions = append(p.Descriptions, glpinet.Description{Lang: lang, Short: short, Long: long})
+		}
+	}
+	if err := s.Store.SavePluginMeta(s.actor(r, v), p); err != nil {
+		if glpinet.ErrorCode(err) == glpinet.EINVALID {
+			s.render(w, r, http.StatusBadRequest, "op_plugin", pageData{Lang: v.lang, Title: p.Name, User: v.user, CSRF: s.csrfFor(w, r, v),
+				Error: glpinet.ErrorMessage(err), Data: p})
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/operator/plugins", http.StatusSeeOther)
+}
