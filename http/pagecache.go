@@ -153,14 +153,29 @@ func (c *pageCache) visibility(v view) func(string) bool {
 	}
 }
 
-// get returns the page for a request on catalogue cat.
-func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
+// sync moves the cache to cat's generation; it reports false when cat is
+// older than what the cache holds (a request still holding an older
+// snapshot), whose pages must not be cached.
+func (c *pageCache) sync(cat *glpinet.Catalogue) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if cat.Generation > c.gen || c.constraints == nil {
 		c.resetLocked(cat)
 	}
-	stale := cat.Generation < c.gen // a request still holding an older snapshot
-	c.mu.Unlock()
+	return cat.Generation == c.gen
+}
+
+// viewOf completes v with the compatibility key of a GLPI version and
+// returns it with its version filter.
+func (c *pageCache) viewOf(cat *glpinet.Catalogue, glpi string, v view) (view, func(string) bool) {
+	c.sync(cat)
+	v.compat = c.compatKey(glpi)
+	return v, c.visibility(v)
+}
+
+// get returns the page for a request on catalogue cat.
+func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
+	stale := !c.sync(cat)
 	k.compat = c.compatKey(glpi)
 	if stale {
 		return buildPage(cat, renderItems(cat, k.view, c.visibility(k.view)), k)

@@ -248,6 +248,7 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /keys/{id}/revoke", s.userPage(s.handleKeyRevoke))
 	mux.HandleFunc("GET /instances", s.userPage(s.handleInstances))
 	mux.HandleFunc("GET /offers", s.userPage(s.handleOffersPage))
+	mux.HandleFunc("GET /marketplace", s.userPage(s.handleMarketplacePage))
 	mux.HandleFunc("GET /members", s.userPage(s.handleMembersPage))
 	mux.HandleFunc("POST /members/invitations", s.userPage(s.handleInvitationCreate))
 	mux.HandleFunc("POST /members/invitations/{id}/revoke", s.userPage(s.handleInvitationRevoke))

@@ -3,6 +3,8 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
+		"market.title": "Marketplace", "market.glpi": "Your GLPI version", "market.download": "Download",
+		"market.higher": "Needs a higher offer", "market.unavailable": "Not available for this GLPI version.", "nav.marketplace": "Marketplace",
 		"op.plugins": "Plugins", "op.upload": "Publish a version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",
 		"op.requiredoffers": "Required offers (comma-separated; empty = public)", "op.compatibility": "GLPI compatibility (default: from setup.php)",
 		"op.tags": "Tags (comma-separated)", "op.force": "Replace the version if it exists", "op.publish": "Publish",
@@ -55,6 +57,8 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
+		"market.title": "Marketplace", "market.glpi": "Votre version de GLPI", "market.download": "Télécharger",
+		"market.higher": "Nécessite une offre supérieure", "market.unavailable": "Non disponible pour cette version de GLPI.", "nav.marketplace": "Marketplace",
 		"op.plugins": "Plugins", "op.upload": "Publier une version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",
 		"op.requiredoffers": "Offres requises (séparées par des virgules ; vide = public)", "op.compatibility": "Compatibilité GLPI (par défaut : celle de setup.php)",
 		"op.tags": "Étiquettes (séparées par des virgules)", "op.force": "Remplacer la version si elle existe", "op.publish": "Publier",

@@ -245,3 +245,54 @@ func TestPortalInvitations(t *testing.T) {
 		t.Fatal("members page")
 	}
 }
+
+// loginAs creates a user in the account of an offer's test key and logs in.
+func loginAs(t *testing.T, ts *testServer, offer, email string, role glpinet.UserRole) *browser {
+	t.Helper()
+	ctx := glpinet.WithActor(t.Context(), "test")
+	rec, _ := ts.DB.FindKeyRecord(ctx, glpinet.HashKey(ts.keys[offer]))
+	hash, _ := auth.HashPassword("a long password!", auth.DefaultParams)
+	if err := ts.DB.CreateUser(ctx, &glpinet.User{Email: email, Name: "x", Role: role, AccountID: rec.Account.ID, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts.URL())
+	b.get("/login")
+	if status, _ := b.post("/login", "email", email, "password", "a long password!"); status != 200 {
+		t.Fatalf("login %s: %d", email, status)
+	}
+	return b
+}
+
+func TestPortalMarketplaceAndWarning(t *testing.T) {
+	ts := startServer(t, seedCatalogue(3))
+	std := loginAs(t, ts, "standard", "s@example.com", glpinet.RoleMember)
+	reg := loginAs(t, ts, "registered", "r@example.com", glpinet.RoleMember)
+
+	// The same rules as the GLPI API: plugin000 needs standard.
+	_, body := std.get("/marketplace?glpi=10.0.16")
+	if !strings.Contains(body, "glpi-plugin000-1.0.0.tar.gz") || strings.Contains(body, "2.0.0") {
+		t.Fatalf("standard account, GLPI 10.0.16: %.800s", body)
+	}
+	_, body = reg.get("/marketplace?glpi=11.0.4")
+	if strings.Contains(body, "glpi-plugin000-2.0.0.tar.gz") || !strings.Contains(body, "Needs a higher offer") || !strings.Contains(body, "glpi-plugin001-2.0.0.tar.gz") {
+		t.Fatalf("registered account, GLPI 11.0.4: %.800s", body)
+	}
+
+	// A paid subscription ending within 30 days is announced.
+	ctx := glpinet.WithActor(t.Context(), "test")
+	rec, _ := ts.DB.FindKeyRecord(ctx, glpinet.HashKey(ts.keys["standard"]))
+	for _, s := range rec.Subscriptions {
+		if s.OfferRef == "standard" {
+			end := s.Begin.AddDate(0, 0, 20)
+			if _, err := ts.DB.UpdateSubscription(ctx, s.ID, &end, glpinet.SubscriptionActive); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, body := std.get("/dashboard"); !strings.Contains(body, "Your subscription ends on") {
+		t.Fatalf("no end-of-subscription warning: %.600s", body)
+	}
+	if _, body := reg.get("/dashboard"); strings.Contains(body, "Your subscription ends on") {
+		t.Fatal("the free offer never ends, yet a warning shows")
+	}
+}
