@@ -113,13 +113,13 @@ func decode(r *http.Request, v any) error {
 
 // apiRoutes adds the management API to mux.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/me", s.api(glpinet.ScopeRead, s.apiMe))
-	mux.HandleFunc("GET /api/v1/keys", s.api(glpinet.ScopeRead, s.apiKeys))
-	mux.HandleFunc("POST /api/v1/keys", s.api(glpinet.ScopeKeys, s.apiKeyIssue))
-	mux.HandleFunc("POST /api/v1/keys/{id}/rotate", s.api(glpinet.ScopeKeys, s.apiKeyRotate))
-	mux.HandleFunc("POST /api/v1/keys/{id}/revoke", s.api(glpinet.ScopeKeys, s.apiKeyRevoke))
-	mux.HandleFunc("GET /api/v1/subscriptions", s.api(glpinet.ScopeRead, s.apiSubscriptions))
-	mux.HandleFunc("GET /api/v1/instances", s.api(glpinet.ScopeRead, s.apiInstances))
+	s.route(mux, "GET /api/v1/me", s.api(glpinet.ScopeRead, s.apiMe))
+	s.route(mux, "GET /api/v1/keys", s.api(glpinet.ScopeRead, s.apiKeys))
+	s.route(mux, "POST /api/v1/keys", s.api(glpinet.ScopeKeys, s.apiKeyIssue))
+	s.route(mux, "POST /api/v1/keys/{id}/rotate", s.api(glpinet.ScopeKeys, s.apiKeyRotate))
+	s.route(mux, "POST /api/v1/keys/{id}/revoke", s.api(glpinet.ScopeKeys, s.apiKeyRevoke))
+	s.route(mux, "GET /api/v1/subscriptions", s.api(glpinet.ScopeRead, s.apiSubscriptions))
+	s.route(mux, "GET /api/v1/instances", s.api(glpinet.ScopeRead, s.apiInstances))
 }
 
 type meJSON struct {

@@ -219,13 +219,13 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	s.templates = parsePages()
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.FileServerFS(static)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.routeHandler(mux, "GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// File names carry their version (htmx-2.0.11.min.js): cache long.
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(w, r)
 	})))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	s.route(mux, "GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if v := s.visitorOf(w, r); v.user != nil {
 			to := "/dashboard"
 			if v.user.Role == glpinet.RoleOperator {
@@ -236,28 +236,28 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 		}
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	})
-	mux.HandleFunc("GET /login", s.handleLoginPage)
-	mux.HandleFunc("POST /login", s.handleLogin)
-	mux.HandleFunc("GET /signup", s.handleSignupPage)
-	mux.HandleFunc("POST /signup", s.handleSignup)
-	mux.HandleFunc("POST /logout", s.userPage(s.handleLogout))
-	mux.HandleFunc("GET /dashboard", s.userPage(s.handleDashboard))
-	mux.HandleFunc("GET /keys", s.userPage(s.handleKeysPage))
-	mux.HandleFunc("POST /keys", s.userPage(s.handleKeyGenerate))
-	mux.HandleFunc("POST /keys/{id}/rotate", s.userPage(s.handleKeyRotate))
-	mux.HandleFunc("POST /keys/{id}/revoke", s.userPage(s.handleKeyRevoke))
-	mux.HandleFunc("GET /instances", s.userPage(s.handleInstances))
-	mux.HandleFunc("GET /offers", s.userPage(s.handleOffersPage))
-	mux.HandleFunc("GET /marketplace", s.userPage(s.handleMarketplacePage))
-	mux.HandleFunc("GET /members", s.userPage(s.handleMembersPage))
-	mux.HandleFunc("POST /members/invitations", s.userPage(s.handleInvitationCreate))
-	mux.HandleFunc("POST /members/invitations/{id}/revoke", s.userPage(s.handleInvitationRevoke))
-	mux.HandleFunc("GET /tokens", s.userPage(s.handleTokensPage))
-	mux.HandleFunc("POST /tokens", s.userPage(s.handleTokenCreate))
-	mux.HandleFunc("POST /tokens/{id}/revoke", s.userPage(s.handleTokenRevoke))
+	s.route(mux, "GET /login", s.handleLoginPage)
+	s.route(mux, "POST /login", s.handleLogin)
+	s.route(mux, "GET /signup", s.handleSignupPage)
+	s.route(mux, "POST /signup", s.handleSignup)
+	s.route(mux, "POST /logout", s.userPage(s.handleLogout))
+	s.route(mux, "GET /dashboard", s.userPage(s.handleDashboard))
+	s.route(mux, "GET /keys", s.userPage(s.handleKeysPage))
+	s.route(mux, "POST /keys", s.userPage(s.handleKeyGenerate))
+	s.route(mux, "POST /keys/{id}/rotate", s.userPage(s.handleKeyRotate))
+	s.route(mux, "POST /keys/{id}/revoke", s.userPage(s.handleKeyRevoke))
+	s.route(mux, "GET /instances", s.userPage(s.handleInstances))
+	s.route(mux, "GET /offers", s.userPage(s.handleOffersPage))
+	s.route(mux, "GET /marketplace", s.userPage(s.handleMarketplacePage))
+	s.route(mux, "GET /members", s.userPage(s.handleMembersPage))
+	s.route(mux, "POST /members/invitations", s.userPage(s.handleInvitationCreate))
+	s.route(mux, "POST /members/invitations/{id}/revoke", s.userPage(s.handleInvitationRevoke))
+	s.route(mux, "GET /tokens", s.userPage(s.handleTokensPage))
+	s.route(mux, "POST /tokens", s.userPage(s.handleTokenCreate))
+	s.route(mux, "POST /tokens/{id}/revoke", s.userPage(s.handleTokenRevoke))
 	s.operatorRoutes(mux)
-	mux.HandleFunc("GET /join/{code}", s.handleJoinPage)
-	mux.HandleFunc("POST /join/{code}", s.handleJoin)
+	s.route(mux, "GET /join/{code}", s.handleJoinPage)
+	s.route(mux, "POST /join/{code}", s.handleJoin)
 }
 
 // description returns a plugin's short or long text in lang, for forms.

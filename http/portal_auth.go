@@ -10,9 +10,10 @@ import (
 	"github.com/glpinet/glpinet/auth"
 )
 
-// loginLimiter locks an e-mail address, and separately a client address,
-// for lockout after maxFailures failed logins within window: enough for a
-// person who mistypes, far too few for guessing.
+// loginLimiter locks an e-mail address for lockout after maxFailures
+// failed logins within failureWindow (enough for a person who mistypes, far
+// too few for guessing), and a client address after maxAddrFailures (higher:
+// many people may share one address behind a NAT).
 type loginLimiter struct {
 	mu       sync.Mutex
 	failures map[string]*failures
@@ -26,6 +27,7 @@ type failures struct {
 
 const (
 	maxFailures     = 5
+	maxAddrFailures = 50
 	failureWindow   = 15 * time.Minute
 	lockout         = 15 * time.Minute
 	maxLimiterEntry = 100_000
@@ -57,7 +59,11 @@ func (l *loginLimiter) fail(now time.Time, keys ...string) {
 			l.failures[k] = f
 		}
 		f.n++
-		if f.n >= maxFailures {
+		limit := maxFailures
+		if strings.HasPrefix(k, "addr:") {
+			limit = maxAddrFailures
+		}
+		if f.n >= limit {
 			f.lockedUntil = now.Add(lockout)
 		}
 	}

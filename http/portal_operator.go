@@ -22,20 +22,20 @@ func (s *Server) operatorPage(fn func(w http.ResponseWriter, r *http.Request, v 
 }
 
 func (s *Server) operatorRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /operator", func(w http.ResponseWriter, r *http.Request) {
+	s.route(mux, "GET /operator", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/operator/accounts", http.StatusSeeOther)
 	})
-	mux.HandleFunc("GET /operator/accounts", s.operatorPage(s.handleOpAccounts))
-	mux.HandleFunc("GET /operator/accounts/{id}", s.operatorPage(s.handleOpAccount))
-	mux.HandleFunc("POST /operator/accounts/{id}/state", s.operatorPage(s.handleOpAccountState))
-	mux.HandleFunc("POST /operator/accounts/{id}/subscriptions", s.operatorPage(s.handleOpGrant))
-	mux.HandleFunc("POST /operator/subscriptions/{id}", s.operatorPage(s.handleOpSubscription))
-	mux.HandleFunc("GET /operator/audit", s.operatorPage(s.handleOpAudit))
-	mux.HandleFunc("GET /operator/plugins", s.operatorPage(s.handleOpPlugins))
-	mux.HandleFunc("POST /operator/plugins", s.operatorPage(s.handleOpUpload))
-	mux.HandleFunc("GET /operator/plugins/{key}", s.operatorPage(s.handleOpPlugin))
-	mux.HandleFunc("POST /operator/plugins/{key}", s.operatorPage(s.handleOpPluginEdit))
-	mux.HandleFunc("POST /operator/plugins/{key}/versions/{version}/yank", s.operatorPage(s.handleOpYank))
+	s.route(mux, "GET /operator/accounts", s.operatorPage(s.handleOpAccounts))
+	s.route(mux, "GET /operator/accounts/{id}", s.operatorPage(s.handleOpAccount))
+	s.route(mux, "POST /operator/accounts/{id}/state", s.operatorPage(s.handleOpAccountState))
+	s.route(mux, "POST /operator/accounts/{id}/subscriptions", s.operatorPage(s.handleOpGrant))
+	s.route(mux, "POST /operator/subscriptions/{id}", s.operatorPage(s.handleOpSubscription))
+	s.route(mux, "GET /operator/audit", s.operatorPage(s.handleOpAudit))
+	s.route(mux, "GET /operator/plugins", s.operatorPage(s.handleOpPlugins))
+	s.route(mux, "POST /operator/plugins", s.operatorPage(s.handleOpUpload))
+	s.route(mux, "GET /operator/plugins/{key}", s.operatorPage(s.handleOpPlugin))
+	s.route(mux, "POST /operator/plugins/{key}", s.operatorPage(s.handleOpPluginEdit))
+	s.route(mux, "POST /operator/plugins/{key}/versions/{version}/yank", s.operatorPage(s.handleOpYank))
 }
 
 type opAccountRow struct {

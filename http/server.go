@@ -57,6 +57,7 @@ type Server struct {
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
 
+	routes    []string // every pattern served, for the tests that keep docs and checks complete
 	metrics   *metrics
 	pages     *pageCache
 	templates pages
@@ -83,25 +84,25 @@ func (s *Server) Handler() http.Handler {
 	s.pages = newPageCache()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/registration/info", s.handleInfo)
-	mux.HandleFunc("GET /api/registration/offers", s.handleOffers)
-	mux.HandleFunc("GET /api/registration/{$}", s.handleAvailability)
-	mux.HandleFunc("GET /api/ping", s.handleAvailability)
+	s.route(mux, "GET /api/registration/info", s.handleInfo)
+	s.route(mux, "GET /api/registration/offers", s.handleOffers)
+	s.route(mux, "GET /api/registration/{$}", s.handleAvailability)
+	s.route(mux, "GET /api/ping", s.handleAvailability)
 	for _, p := range MarketplacePrefixes {
-		mux.HandleFunc("GET "+p+"plugins", s.handlePlugins)
-		mux.HandleFunc("GET "+p+"tags/top", s.handleTopTags)
-		mux.HandleFunc("GET "+p+"tags/{tag}/plugin", s.handleTagPlugins)
-		mux.HandleFunc("GET "+p+"plugin/{key}/download/{version}", s.handleDownloadNotice)
-		mux.HandleFunc("GET "+p+"archives/{key}/{version}/{file}", s.handleArchive)
-		mux.HandleFunc("GET "+p+"signing-key", s.handleSigningKey)
+		s.route(mux, "GET "+p+"plugins", s.handlePlugins)
+		s.route(mux, "GET "+p+"tags/top", s.handleTopTags)
+		s.route(mux, "GET "+p+"tags/{tag}/plugin", s.handleTagPlugins)
+		s.route(mux, "GET "+p+"plugin/{key}/download/{version}", s.handleDownloadNotice)
+		s.route(mux, "GET "+p+"archives/{key}/{version}/{file}", s.handleArchive)
+		s.route(mux, "GET "+p+"signing-key", s.handleSigningKey)
 	}
-	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
+	s.route(mux, "GET /healthz", s.handleHealthz)
+	s.route(mux, "GET /readyz", s.handleReadyz)
+	s.routeHandler(mux, "GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
 	s.portalRoutes(mux)
 	s.apiRoutes(mux)
 	s.dummyHash, _ = auth.HashPassword("glpinet-dummy-password", s.passwordParams())
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	s.route(mux, "/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
 	})
 	return s.middleware(mux)
@@ -195,3 +196,17 @@ func collapseSlashes(p string) string {
 	}
 	return b.String()
 }
+
+// route registers a handler function and remembers its pattern.
+func (s *Server) route(mux *http.ServeMux, pattern string, h func(http.ResponseWriter, *http.Request)) {
+	s.routeHandler(mux, pattern, http.HandlerFunc(h))
+}
+
+// routeHandler registers a handler and remembers its pattern.
+func (s *Server) routeHandler(mux *http.ServeMux, pattern string, h http.Handler) {
+	mux.Handle(pattern, h)
+	s.routes = append(s.routes, pattern)
+}
+
+// Routes returns the patterns the server answers, once Handler was called.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }

@@ -43,6 +43,7 @@ type Main struct {
 	PollInterval time.Duration
 
 	DB        *sqlite.DB
+	HTTP      *ghttp.Server
 	Validator *cache.Validator
 	Catalogue *cache.Catalogue
 	listener  net.Listener
@@ -122,6 +123,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	m.HTTP = srv
 	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 
