@@ -142,7 +142,7 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /keys/{id}/revoke", path: func() string { return "/keys/" + keyA() + "/revoke" }, want: managersOfA},
 		{pattern: "POST /members/invitations", form: []string{"role", "member", "max_uses", "1", "days", "1"}, want: want(login, forbid, allow, allow, forbid)},
 		{pattern: "POST /members/invitations/{id}/revoke", path: func() string { return "/members/invitations/" + invitationA() + "/revoke" }, want: managersOfA},
-		{pattern: "POST /logout", want: want(login, login, login, login, login)}, // logging out also ends on the login page
+		{pattern: "POST /logout", want: want(login, login, login, login, login)},  // logging out also ends on the login page
 		{pattern: "GET /operator", want: want(allow, allow, allow, allow, allow)}, // a redirect to the guarded area
 		{pattern: "GET /operator/accounts", want: operators},
 		{pattern: "GET /operator/accounts/{id}", path: same(fmt.Sprintf("/operator/accounts/%d", accountA)), want: operators},
