@@ -113,6 +113,7 @@ func decode(r *http.Request, v any) error {
 
 // apiRoutes adds the management API to mux.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
+	s.route(mux, "GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.route(mux, "GET /api/v1/me", s.api(glpinet.ScopeRead, s.apiMe))
 	s.route(mux, "GET /api/v1/keys", s.api(glpinet.ScopeRead, s.apiKeys))
 	s.route(mux, "POST /api/v1/keys", s.api(glpinet.ScopeKeys, s.apiKeyIssue))
@@ -120,6 +121,27 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	s.route(mux, "POST /api/v1/keys/{id}/revoke", s.api(glpinet.ScopeKeys, s.apiKeyRevoke))
 	s.route(mux, "GET /api/v1/subscriptions", s.api(glpinet.ScopeRead, s.apiSubscriptions))
 	s.route(mux, "GET /api/v1/instances", s.api(glpinet.ScopeRead, s.apiInstances))
+	s.route(mux, "GET /api/v1/users", s.api(glpinet.ScopeRead, s.apiUsers))
+	s.route(mux, "GET /api/v1/invitations", s.api(glpinet.ScopeRead, s.apiInvitations))
+	s.route(mux, "POST /api/v1/invitations", s.api(glpinet.ScopeAdmin, s.apiInvite))
+	s.route(mux, "POST /api/v1/invitations/{id}/revoke", s.api(glpinet.ScopeAdmin, s.apiRevokeInvitation))
+	s.route(mux, "GET /api/v1/offers", s.api(glpinet.ScopeRead, s.apiOffers))
+	s.route(mux, "PUT /api/v1/offers/{ref}", s.api(glpinet.ScopeAdmin, s.apiSaveOffer))
+	s.route(mux, "GET /api/v1/accounts", s.api(glpinet.ScopeRead, s.apiAccounts))
+	s.route(mux, "GET /api/v1/accounts/{id}", s.api(glpinet.ScopeRead, s.apiAccount))
+	s.route(mux, "POST /api/v1/accounts/{id}/suspend", s.api(glpinet.ScopeAdmin, s.apiAccountState(glpinet.AccountSuspended)))
+	s.route(mux, "POST /api/v1/accounts/{id}/activate", s.api(glpinet.ScopeAdmin, s.apiAccountState(glpinet.AccountActive)))
+	s.route(mux, "POST /api/v1/accounts/{id}/subscriptions", s.api(glpinet.ScopeAdmin, s.apiGrant))
+	s.route(mux, "PATCH /api/v1/subscriptions/{id}", s.api(glpinet.ScopeAdmin, s.apiUpdateSubscription))
+	s.route(mux, "GET /api/v1/audit", s.api(glpinet.ScopeRead, s.apiAudit))
+	s.route(mux, "GET /api/v1/plugins", s.api(glpinet.ScopeRead, s.apiPlugins))
+	s.route(mux, "GET /api/v1/plugins/{key}", s.api(glpinet.ScopeRead, s.apiPlugin))
+	s.route(mux, "POST /api/v1/plugins", s.api(glpinet.ScopePublish, s.apiPublish))
+	s.route(mux, "PATCH /api/v1/plugins/{key}", s.api(glpinet.ScopePublish, s.apiEditPlugin))
+	s.route(mux, "POST /api/v1/plugins/{key}/versions/{version}/yank", s.api(glpinet.ScopePublish, s.apiYank(true)))
+	s.route(mux, "POST /api/v1/plugins/{key}/versions/{version}/unyank", s.api(glpinet.ScopePublish, s.apiYank(false)))
+	s.route(mux, "GET /api/v1/tags", s.api(glpinet.ScopeRead, s.apiTags))
+	s.route(mux, "PUT /api/v1/tags/{key}", s.api(glpinet.ScopePublish, s.apiSaveTag))
 }
 
 type meJSON struct {

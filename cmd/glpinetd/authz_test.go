@@ -53,7 +53,10 @@ func TestAuthorization(t *testing.T) {
 			t.Fatalf("login %s: %d", name, status)
 		}
 		tok, _ := auth.NewToken(auth.PrefixAPIToken)
-		scopes := []glpinet.TokenScope{glpinet.ScopeRead, glpinet.ScopeKeys}
+		scopes := []glpinet.TokenScope{glpinet.ScopeRead, glpinet.ScopeKeys, glpinet.ScopeAdmin}
+		if role == glpinet.RoleOperator {
+			scopes = append(scopes, glpinet.ScopePublish)
+		}
 		if err := ts.DB.CreateToken(ctx, &glpinet.APIToken{UserID: u.ID, Name: "t", Hash: auth.HashToken(tok), Scopes: scopes}); err != nil {
 			t.Fatal(err)
 		}
@@ -69,8 +72,7 @@ func TestAuthorization(t *testing.T) {
 
 	// Fresh objects of account A for the requests that change one.
 	keyA := func() string {
-		raw, k, _ := newKey(accountA, "")
-		_ = raw
+		_, k, _ := newKey(accountA, "")
 		ts.DB.CreateKey(ctx, k)
 		return fmt.Sprint(k.ID)
 	}
@@ -108,6 +110,7 @@ func TestAuthorization(t *testing.T) {
 		pattern string
 		path    func() string // nil: the pattern's path as it is
 		form    []string      // for POST
+		body    string        // for /api/v1; "{}" when empty
 		want    map[string]string
 	}
 	same := func(p string) func() string { return func() string { return p } }
@@ -119,6 +122,7 @@ func TestAuthorization(t *testing.T) {
 	managersOfA := want(login, forbid, allow, notFound, forbid)
 	operators := want(login, forbid, forbid, forbid, allow)
 	api := want(unauth, allow, allow, allow, forbid)
+	operatorsAPI := want(unauth, forbid, forbid, forbid, allow)
 
 	rows := []row{
 		{pattern: "GET /{$}", path: same("/"), want: want(login, allow, allow, allow, allow)},
@@ -155,6 +159,7 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "GET /operator/plugins/{key}", path: same("/operator/plugins/plugin000"), want: operators},
 		{pattern: "POST /operator/plugins/{key}", path: same("/operator/plugins/plugin000"), form: []string{"name", "Plugin 0"}, want: operators},
 		{pattern: "POST /operator/plugins/{key}/versions/{version}/yank", path: same("/operator/plugins/plugin000/versions/1.0.0/yank"), form: []string{"yanked", "0"}, want: operators},
+		{pattern: "GET /api/v1/openapi.json", want: everyone},
 		{pattern: "GET /api/v1/me", want: want(unauth, allow, allow, allow, allow)},
 		{pattern: "GET /api/v1/keys", want: api},
 		{pattern: "POST /api/v1/keys", want: want(unauth, forbid, allow, allow, forbid)},
@@ -162,6 +167,27 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /api/v1/keys/{id}/revoke", path: func() string { return "/api/v1/keys/" + keyA() + "/revoke" }, want: want(unauth, forbid, allow, notFound, forbid)},
 		{pattern: "GET /api/v1/subscriptions", want: api},
 		{pattern: "GET /api/v1/instances", want: api},
+		{pattern: "GET /api/v1/users", want: api},
+		{pattern: "GET /api/v1/invitations", want: want(unauth, forbid, allow, allow, forbid)},
+		{pattern: "POST /api/v1/invitations", body: `{"role":"member","max_uses":1,"days":1}`, want: want(unauth, forbid, allow, allow, forbid)},
+		{pattern: "POST /api/v1/invitations/{id}/revoke", path: func() string { return "/api/v1/invitations/" + invitationA() + "/revoke" }, want: want(unauth, forbid, allow, notFound, forbid)},
+		{pattern: "GET /api/v1/offers", want: want(unauth, allow, allow, allow, allow)},
+		{pattern: "PUT /api/v1/offers/{ref}", path: same("/api/v1/offers/basic"), body: `{"level":10,"titles":{"en":"Basic"},"features":[]}`, want: operatorsAPI},
+		{pattern: "GET /api/v1/accounts", want: operatorsAPI},
+		{pattern: "GET /api/v1/accounts/{id}", path: same(fmt.Sprintf("/api/v1/accounts/%d", accountA)), want: operatorsAPI},
+		{pattern: "POST /api/v1/accounts/{id}/suspend", path: same(fmt.Sprintf("/api/v1/accounts/%d/suspend", recB.Account.ID+100)), want: want(unauth, forbid, forbid, forbid, notFound)},
+		{pattern: "POST /api/v1/accounts/{id}/activate", path: same(fmt.Sprintf("/api/v1/accounts/%d/activate", accountA)), want: operatorsAPI},
+		{pattern: "POST /api/v1/accounts/{id}/subscriptions", path: same(fmt.Sprintf("/api/v1/accounts/%d/subscriptions", accountA)), body: `{"offer":"basic","until":"2099-01-01"}`, want: operatorsAPI},
+		{pattern: "PATCH /api/v1/subscriptions/{id}", path: func() string { return "/api/v1/subscriptions/" + subscriptionA() }, body: `{"state":"active"}`, want: operatorsAPI},
+		{pattern: "GET /api/v1/audit", want: operatorsAPI},
+		{pattern: "GET /api/v1/plugins", want: want(unauth, allow, allow, allow, allow)},
+		{pattern: "GET /api/v1/plugins/{key}", path: same("/api/v1/plugins/plugin000"), want: want(unauth, allow, allow, allow, allow)},
+		{pattern: "POST /api/v1/plugins", want: want(unauth, forbid, forbid, forbid, malformed)},
+		{pattern: "PATCH /api/v1/plugins/{key}", path: same("/api/v1/plugins/plugin000"), body: `{"license":"GPLv3+"}`, want: operatorsAPI},
+		{pattern: "POST /api/v1/plugins/{key}/versions/{version}/yank", path: same("/api/v1/plugins/plugin000/versions/1.0.0/yank"), want: operatorsAPI},
+		{pattern: "POST /api/v1/plugins/{key}/versions/{version}/unyank", path: same("/api/v1/plugins/plugin000/versions/1.0.0/unyank"), want: operatorsAPI},
+		{pattern: "GET /api/v1/tags", want: want(unauth, allow, allow, allow, allow)},
+		{pattern: "PUT /api/v1/tags/{key}", path: same("/api/v1/tags/all"), body: `{"names":{"en":"All"}}`, want: operatorsAPI},
 	}
 
 	classify := func(status int, loc string) string {
@@ -192,7 +218,11 @@ func TestAuthorization(t *testing.T) {
 			}
 			var req *http.Request
 			if strings.HasPrefix(path, "/api/v1/") {
-				req, _ = http.NewRequest(method, ts.URL()+path, strings.NewReader("{}"))
+				body := rw.body
+				if body == "" {
+					body = "{}"
+				}
+				req, _ = http.NewRequest(method, ts.URL()+path, strings.NewReader(body))
 				if p.token != "" {
 					req.Header.Set("Authorization", "Bearer "+p.token)
 				}
