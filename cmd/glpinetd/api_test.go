@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
+
 	"encoding/json"
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/client"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,33 +54,43 @@ func TestAPITokenFromPortal(t *testing.T) {
 		t.Fatalf("tokens %q %q", readTok, keysTok)
 	}
 
-	status, me := apiCall(t, "GET", ts.URL()+"/api/v1/me", readTok, "")
-	if status != 200 || me["account"].(map[string]any)["name"] != "Umbrella" {
-		t.Fatalf("/api/v1/me: %d %v", status, me)
+	ctx := t.Context()
+	reader := &client.API{BaseURL: ts.URL(), Token: readTok}
+	keys := &client.API{BaseURL: ts.URL(), Token: keysTok}
+	me, err := reader.Me(ctx)
+	if err != nil || me.Account.Name != "Umbrella" {
+		t.Fatalf("Me: %+v, %v", me, err)
 	}
-	if status, out := apiCall(t, "POST", ts.URL()+"/api/v1/keys", readTok, `{"label":"x"}`); status != 403 || out["code"] != "forbidden" {
-		t.Fatalf("issuing a key with a read token: %d %v", status, out)
+	if _, err := reader.IssueKey(ctx, "x"); apiCode(err) != "forbidden" {
+		t.Fatalf("issuing a key with a read token: %v", err)
 	}
-	status, out := apiCall(t, "POST", ts.URL()+"/api/v1/keys", keysTok, `{"label":"ci"}`)
-	key, _ := out["key"].(string)
-	if status != 201 || !keyRE.MatchString(key) {
-		t.Fatalf("issuing a key: %d %v", status, out)
+	issued, err := keys.IssueKey(ctx, "ci")
+	if err != nil || !keyRE.MatchString(issued.Key) || issued.Label != "ci" {
+		t.Fatalf("issuing a key: %+v, %v", issued, err)
 	}
 	g := ts.glpi("", "10.0.16")
-	g.Key = key
-	if info, _, err := g.RegistrationInfo(t.Context()); err != nil || info.Owner.Name != "Umbrella" {
+	g.Key = issued.Key
+	if info, _, err := g.RegistrationInfo(ctx); err != nil || info.Owner.Name != "Umbrella" {
 		t.Fatalf("the API's key on /info: %+v %v", info, err)
 	}
-	status, list := apiCall(t, "GET", ts.URL()+"/api/v1/keys?limit=1", readTok, "")
-	if status != 200 || list["total"].(float64) != 1 || len(list["data"].([]any)) != 1 {
-		t.Fatalf("list keys: %d %v", status, list)
+	rotated, err := keys.RotateKey(ctx, issued.ID, nil)
+	if err != nil || rotated.Replaces == nil || *rotated.Replaces != issued.ID || rotated.OldKeyValidUntil == nil {
+		t.Fatalf("rotate: %+v, %v", rotated, err)
+	}
+	list, err := reader.Keys(ctx)
+	if err != nil || list.Total != 2 {
+		t.Fatalf("list keys: %+v, %v", list, err)
 	}
 	// Another account's key is not found; bad bodies are refused clearly.
-	if status, _ := apiCall(t, "POST", ts.URL()+"/api/v1/keys/1/revoke", keysTok, ""); status != 404 {
-		t.Fatalf("revoking another account's key: %d", status)
+	if err := keys.RevokeKey(ctx, 1); apiCode(err) != "not_found" {
+		t.Fatalf("revoking another account's key: %v", err)
 	}
 	if status, out := apiCall(t, "POST", ts.URL()+"/api/v1/keys", keysTok, `{"lable":"typo"}`); status != 400 || out["code"] != "invalid" {
 		t.Fatalf("unknown field: %d %v", status, out)
+	}
+	// Managing members takes the admin scope, even for the account's owner.
+	if _, err := keys.Invite(ctx, glpinet.RoleMember, 3, 7); apiCode(err) != "forbidden" {
+		t.Fatalf("inviting with a keys token: %v", err)
 	}
 	// Last use shows in the portal; revoking the token is immediate.
 	if _, body := b.get("/tokens"); !strings.Contains(body, "UTC") {
@@ -87,10 +101,22 @@ func TestAPITokenFromPortal(t *testing.T) {
 	for _, id := range ids {
 		b.post("/tokens/" + id[1] + "/revoke")
 	}
-	if status, out := apiCall(t, "GET", ts.URL()+"/api/v1/me", readTok, ""); status != 401 || out["code"] != "unauthorized" {
-		t.Fatalf("revoked token: %d %v", status, out)
+	if _, err := reader.Me(ctx); apiCode(err) != "unauthorized" {
+		t.Fatalf("revoked token: %v", err)
 	}
 	if status, _ := apiCall(t, "GET", ts.URL()+"/api/v1/me", "", ""); status != 401 {
 		t.Fatalf("no token: %d", status)
 	}
+}
+
+// apiCode returns the error code of a management API error, "" for nil.
+func apiCode(err error) string {
+	var e *client.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
 }
