@@ -252,6 +252,8 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	s.route(mux, "GET /members", s.userPage(s.handleMembersPage))
 	s.route(mux, "POST /members/invitations", s.userPage(s.handleInvitationCreate))
 	s.route(mux, "POST /members/invitations/{id}/revoke", s.userPage(s.handleInvitationRevoke))
+	s.route(mux, "GET /password", s.userPage(s.handlePasswordPage))
+	s.route(mux, "POST /password", s.userPage(s.handlePassword))
 	s.route(mux, "GET /tokens", s.userPage(s.handleTokensPage))
 	s.route(mux, "POST /tokens", s.userPage(s.handleTokenCreate))
 	s.route(mux, "POST /tokens/{id}/revoke", s.userPage(s.handleTokenRevoke))

@@ -3,6 +3,11 @@ package http
 // portalMessages are the portal's texts, by language then message id.
 var portalMessages = map[string]map[string]string{
 	"en": {
+		"password.title": "Change your password", "password.current": "Current password", "password.new": "New password",
+		"password.submit": "Change the password", "password.done": "Your password is changed; other sessions are logged out.",
+		"password.wrong": "The current password is wrong.", "nav.password": "Password",
+		"op.offers": "Offers and tags", "op.level": "Level (higher includes lower)", "op.offertitle": "Title", "op.features": "Features (comma-separated)",
+		"op.newoffer": "New offer", "op.reference": "Reference", "op.create": "Create", "op.tagstitle": "Tags", "op.tagname": "Name",
 		"market.title": "Marketplace", "market.glpi": "Your GLPI version", "market.download": "Download",
 		"market.higher": "Needs a higher offer", "market.unavailable": "Not available for this GLPI version.", "nav.marketplace": "Marketplace",
 		"op.plugins": "Plugins", "op.upload": "Publish a version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",
@@ -57,6 +62,11 @@ var portalMessages = map[string]map[string]string{
 		"error.forbidden": "You may not do this.", "error.notfound": "This page does not exist.",
 	},
 	"fr": {
+		"password.title": "Changer de mot de passe", "password.current": "Mot de passe actuel", "password.new": "Nouveau mot de passe",
+		"password.submit": "Changer le mot de passe", "password.done": "Votre mot de passe est changé ; les autres sessions sont fermées.",
+		"password.wrong": "Le mot de passe actuel est incorrect.", "nav.password": "Mot de passe",
+		"op.offers": "Offres et étiquettes", "op.level": "Niveau (le plus haut inclut les plus bas)", "op.offertitle": "Titre", "op.features": "Fonctionnalités (séparées par des virgules)",
+		"op.newoffer": "Nouvelle offre", "op.reference": "Référence", "op.create": "Créer", "op.tagstitle": "Étiquettes", "op.tagname": "Nom",
 		"market.title": "Marketplace", "market.glpi": "Votre version de GLPI", "market.download": "Télécharger",
 		"market.higher": "Nécessite une offre supérieure", "market.unavailable": "Non disponible pour cette version de GLPI.", "nav.marketplace": "Marketplace",
 		"op.plugins": "Plugins", "op.upload": "Publier une version", "op.archive": "Archive (.zip, .tar.gz, .tar.bz2)",

@@ -88,3 +88,32 @@ func TestOperatorArea(t *testing.T) {
 		t.Fatalf("customer reactivating an account: %d", status)
 	}
 }
+
+func TestOperatorOffersAndTags(t *testing.T) {
+	ts := startServer(t, seedCatalogue(1))
+	op := operatorBrowser(t, ts)
+	op.get("/operator/offers")
+	if status, _ := op.post("/operator/offers", "reference", "gold", "level", "50", "title_en", "Gold", "title_fr", "Or", "features", "marketplace, support"); status != 200 {
+		t.Fatalf("new offer: %d", status)
+	}
+	if status, body := op.post("/operator/offers", "reference", "Bad Ref", "level", "1"); status != 400 || !strings.Contains(body, "offer reference") {
+		t.Fatalf("bad offer: %d", status)
+	}
+	op.get("/operator/offers")
+	if status, _ := op.post("/operator/tags/all", "name_en", "Everything", "name_fr", "Tout"); status != 200 {
+		t.Fatalf("tag: %d", status)
+	}
+	g := ts.glpi("", "10.0.16")
+	g.Lang = "fr"
+	eventually(t, func() error {
+		offers, err := g.Offers(t.Context())
+		if err != nil || len(offers) != 5 || offers[4].OfferReference != "gold" || offers[4].Title != "Or" {
+			return fmt.Errorf("offers after the change: %+v %v", offers, err)
+		}
+		tags, err := g.TopTags(t.Context(), "fr")
+		if err != nil || len(tags) == 0 || tags[0].Tag != "Tout" {
+			return fmt.Errorf("tags after the change: %+v %v", tags, err)
+		}
+		return nil
+	})
+}

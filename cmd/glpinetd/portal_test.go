@@ -296,3 +296,36 @@ func TestPortalMarketplaceAndWarning(t *testing.T) {
 		t.Fatal("the free offer never ends, yet a warning shows")
 	}
 }
+
+func TestPortalChangePassword(t *testing.T) {
+	ts := startServer(t, nil)
+	b := newBrowser(t, ts.URL())
+	b.get("/signup")
+	b.post("/signup", "organisation", "Wayne", "name", "Bruce", "email", "bruce@wayne.example", "password", "i am the night")
+	other := newBrowser(t, ts.URL())
+	other.get("/login")
+	other.post("/login", "email", "bruce@wayne.example", "password", "i am the night")
+
+	b.get("/password")
+	if status, body := b.post("/password", "current", "wrong", "new", "alfred knows best"); status != 401 || !strings.Contains(body, "current password is wrong") {
+		t.Fatalf("wrong current password: %d", status)
+	}
+	if status, body := b.post("/password", "current", "i am the night", "new", "short"); status != 400 || !strings.Contains(body, "at least 10") {
+		t.Fatalf("weak new password: %d", status)
+	}
+	if status, body := b.post("/password", "current", "i am the night", "new", "alfred knows best"); status != 200 || !strings.Contains(body, "password is changed") {
+		t.Fatalf("change: %d", status)
+	}
+	// This session goes on; the other one is logged out.
+	if _, body := b.get("/dashboard"); !strings.Contains(body, "Wayne") {
+		t.Fatal("the session that changed the password was logged out")
+	}
+	if _, body := other.get("/dashboard"); !strings.Contains(body, "Log in") {
+		t.Fatal("another session survived the password change")
+	}
+	c := newBrowser(t, ts.URL())
+	c.get("/login")
+	if status, _ := c.post("/login", "email", "bruce@wayne.example", "password", "alfred knows best"); status != 200 {
+		t.Fatalf("login with the new password: %d", status)
+	}
+}

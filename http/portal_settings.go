@@ -1,0 +1,125 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
+)
+
+func (s *Server) handlePasswordPage(w http.ResponseWriter, r *http.Request, v visitor) {
+	s.render(w, r, http.StatusOK, "password", pageData{Lang: v.lang, Title: pt(v.lang, "password.title"), User: v.user, CSRF: s.csrfFor(w, r, v)})
+}
+
+// handlePassword changes the user's password after checking the current
+// one. The store ends every session of the user; this one starts anew.
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, v visitor) {
+	fail := func(status int, msg string) {
+		s.render(w, r, status, "password", pageData{Lang: v.lang, Title: pt(v.lang, "password.title"), User: v.user, CSRF: s.csrfFor(w, r, v), Error: msg})
+	}
+	if err := auth.CheckPassword(r.PostFormValue("current"), v.user.PasswordHash); err != nil {
+		if !errors.Is(err, auth.ErrMismatch) {
+			s.Error(w, r, err)
+			return
+		}
+		s.logins.fail(s.Now(), "email:"+v.user.Email)
+		fail(http.StatusUnauthorized, pt(v.lang, "password.wrong"))
+		return
+	}
+	next := r.PostFormValue("new")
+	if len([]rune(next)) < minPasswordLen {
+		fail(http.StatusBadRequest, pt(v.lang, "signup.weak"))
+		return
+	}
+	hash, err := auth.HashPassword(next, s.passwordParams())
+	if err != nil {
+		fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := s.Store.SetPassword(s.actor(r, v), v.user.ID, hash); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.startSession(w, r, v.user); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "message", pageData{Lang: v.lang, Title: pt(v.lang, "password.title"), User: v.user,
+		Data: pt(v.lang, "password.done")})
+}
+
+type opOffersData struct {
+	Offers []*glpinet.Offer
+	Tags   []*glpinet.TagCount
+}
+
+func (s *Server) renderOpOffers(w http.ResponseWriter, r *http.Request, v visitor, errMsg string) {
+	offers, err := s.Store.ListOffers(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	tags, err := s.Store.ListTags(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "op_offers", pageData{Lang: v.lang, Title: pt(v.lang, "op.offers"), User: v.user, CSRF: s.csrfFor(w, r, v),
+		Error: errMsg, Data: opOffersData{Offers: offers, Tags: tags}})
+}
+
+func (s *Server) handleOpOffers(w http.ResponseWriter, r *http.Request, v visitor) { s.renderOpOffers(w, r, v, "") }
+
+// handleOpSaveOffer creates (reference from the form) or changes (from the
+// path) an offer.
+func (s *Server) handleOpSaveOffer(w http.ResponseWriter, r *http.Request, v visitor) {
+	ref := r.PathValue("ref")
+	if ref == "" {
+		ref = strings.TrimSpace(r.PostFormValue("reference"))
+	}
+	level, err := strconv.Atoi(r.PostFormValue("level"))
+	if err != nil {
+		s.renderOpOffers(w, r, v, "Level: "+err.Error())
+		return
+	}
+	o := &glpinet.Offer{Reference: ref, Level: level, Titles: map[string]string{}, Features: splitComma(r.PostFormValue("features"))}
+	for _, lang := range languages {
+		if t := strings.TrimSpace(r.PostFormValue("title_" + lang)); t != "" {
+			o.Titles[lang] = t
+		}
+	}
+	if err := s.Store.SaveOffer(s.actor(r, v), o); err != nil {
+		if glpinet.ErrorCode(err) == glpinet.EINVALID {
+			s.renderOpOffers(w, r, v, glpinet.ErrorMessage(err))
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/operator/offers", http.StatusSeeOther)
+}
+
+func (s *Server) handleOpSaveTag(w http.ResponseWriter, r *http.Request, v visitor) {
+	t := &glpinet.Tag{Key: r.PathValue("key"), Names: map[string]string{}}
+	for _, lang := range languages {
+		if n := strings.TrimSpace(r.PostFormValue("name_" + lang)); n != "" {
+			t.Names[lang] = n
+		}
+	}
+	if err := s.Store.SaveTag(s.actor(r, v), t); err != nil {
+		if glpinet.ErrorCode(err) == glpinet.EINVALID {
+			s.renderOpOffers(w, r, v, glpinet.ErrorMessage(err))
+			return
+		}
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/operator/offers", http.StatusSeeOther)
+}
