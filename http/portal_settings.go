@@ -75,7 +75,9 @@ func (s *Server) renderOpOffers(w http.ResponseWriter, r *http.Request, v visito
 		Error: errMsg, Data: opOffersData{Offers: offers, Tags: tags}})
 }
 
-func (s *Server) handleOpOffers(w http.ResponseWriter, r *http.Request, v visitor) { s.renderOpOffers(w, r, v, "") }
+func (s *Server) handleOpOffers(w http.ResponseWriter, r *http.Request, v visitor) {
+	s.renderOpOffers(w, r, v, "")
+}
 
 // handleOpSaveOffer creates (reference from the form) or changes (from the
 // path) an offer.
