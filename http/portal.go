@@ -71,6 +71,7 @@ func derefTime(t any) time.Time {
 
 // pageData is what every page template receives.
 type pageData struct {
+	Page      string // the template's name, on <main data-page> for scripts and tests
 	Lang      string
 	Title     string
 	User      *glpinet.User
@@ -175,6 +176,7 @@ func (s *Server) checkCSRF(r *http.Request, v visitor) bool {
 // render writes a page with the given status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
 	t := s.templates[page]
+	d.Page = page
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		s.Logger.Error("render", "page", page, "err", err, "request_id", RequestID(r.Context()))

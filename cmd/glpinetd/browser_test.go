@@ -126,7 +126,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "pepper@stark.example"),
 		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "arc reactor mk2"),
 		chromedp.Click(chromedp.CSS("form.card button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("input[name=label]")))
+		chromedp.WaitVisible(chromedp.CSS("main[data-page=keys] input[name=label]")))
 	c.do(owner, "generate a key",
 		chromedp.SendKeys(chromedp.CSS("input[name=label]"), "helpdesk"),
 		chromedp.Click(chromedp.CSS("form.card button[type=submit]")),
@@ -139,7 +139,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil || !info.IsValid || info.Owner.Name != "Stark Industries" {
 		t.Fatalf("the key made in the browser, on /api/registration/info: %+v, %v (key %q)", info, err, key)
 	}
-	c.do(owner, "dashboard", chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	c.do(owner, "dashboard", chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("main[data-page=dashboard] h1")))
 	c.shot(owner, "dashboard")
 	c.do(owner, "marketplace", chromedp.Navigate(base+"/marketplace?glpi=10.0.16"), chromedp.WaitVisible(chromedp.CSS("main table")))
 	c.shot(owner, "marketplace")
@@ -162,7 +162,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "happy@stark.example"),
 		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "driver and bodyguard"),
 		chromedp.Click(chromedp.CSS("form.card button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitVisible(chromedp.CSS("main[data-page=dashboard] h1")))
 	if txt := c.text(colleague); !strings.Contains(txt, "Stark Industries") {
 		t.Fatalf("after joining: %q", txt)
 	}
@@ -201,7 +201,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "ops@provider.example"),
 		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "operator password"),
 		chromedp.Click(chromedp.CSS("form.card button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("form[action='/operator/accounts']")))
+		chromedp.WaitVisible(chromedp.CSS("main[data-page=op_accounts] form[action='/operator/accounts']")))
 	c.shot(op, "operator-accounts")
 	c.do(op, "upload",
 		chromedp.Navigate(base+"/operator/plugins"),
