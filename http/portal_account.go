@@ -213,7 +213,26 @@ func (s *Server) handleInstances(w http.ResponseWriter, r *http.Request, v visit
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "instances", s.pageFor(w, r, v, a, "instances.title", ins))
+	keys, err := s.Store.ListKeys(r.Context(), a.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	prefixes := map[int64]string{}
+	for _, k := range keys {
+		prefixes[k.ID] = k.Prefix
+	}
+	rows := make([]instanceRow, len(ins))
+	for i, in := range ins {
+		rows[i] = instanceRow{Instance: in, KeyPrefix: prefixes[in.KeyID]}
+	}
+	s.render(w, r, http.StatusOK, "instances", s.pageFor(w, r, v, a, "instances.title", rows))
+}
+
+// instanceRow is an instance with the display prefix of its key.
+type instanceRow struct {
+	*glpinet.Instance
+	KeyPrefix string
 }
 
 type offerCard struct {

@@ -268,6 +268,36 @@ func TestAuthorization(t *testing.T) {
 		}
 	}
 
+	// Every state change of the portal refuses a forged CSRF token.
+	for _, rw := range rows {
+		method, pattern, _ := strings.Cut(rw.pattern, " ")
+		if method != "POST" || strings.HasPrefix(pattern, "/api/") {
+			continue
+		}
+		for _, p := range []*principal{anon, admin, operator} {
+			path := pattern
+			if rw.path != nil {
+				path = rw.path()
+			}
+			form := url.Values{"csrf": {"forged"}}
+			for i := 0; i+1 < len(rw.form); i += 2 {
+				form.Add(rw.form[i], rw.form[i+1])
+			}
+			client := *p.browser.c
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			resp, err := client.PostForm(ts.URL()+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			// Anonymous visitors are sent to the login page first where a
+			// page needs a session; either way nothing is done.
+			if resp.StatusCode != http.StatusForbidden && !(p == anon && resp.StatusCode == http.StatusSeeOther) {
+				t.Errorf("POST %s as %s with a forged CSRF token: status %d, want 403", path, p.name, resp.StatusCode)
+			}
+		}
+	}
+
 	// Every portal and management API route must be in the table.
 	var missing []string
 	for _, r := range ts.HTTP.Routes() {

@@ -58,6 +58,21 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("status %d over TLS %v", resp.StatusCode, resp.TLS != nil)
 	}
 
+	// Portal cookies are Secure over HTTPS.
+	resp, err = c.Get(m.URL() + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("cookie %s over HTTPS: Secure %v HttpOnly %v SameSite %v", ck.Name, ck.Secure, ck.HttpOnly, ck.SameSite)
+		}
+	}
+	if len(resp.Cookies()) == 0 {
+		t.Fatal("the login page set no CSRF cookie")
+	}
+
 	// Through a plain HTTP CONNECT proxy, as GLPI's proxy settings make it go.
 	var tunnels atomic.Int64
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
