@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -25,12 +26,12 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func accountCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("account create")
-	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db *sqlite.DB, pos []string, out output) error {
+	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db *sqlite.DB, pos []string, out cli.Output) error {
 		a := &glpinet.Account{Name: pos[0]}
 		if err := db.CreateAccount(cliActor(ctx), a); err != nil {
 			return err
 		}
-		return out.result(a, func(w io.Writer) {
+		return out.Result(a, func(w io.Writer) {
 			fmt.Fprintf(w, "Created account %d %q with the free %q offer.\nIssue a key: glpinetd key issue --account %d\n", a.ID, a.Name, glpinet.FreeOfferReference, a.ID)
 		})
 	})
@@ -41,7 +42,7 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	name := c.fs.String("name", "", "only accounts whose name contains TEXT")
 	limit := c.fs.Int("limit", 100, "at most N accounts")
 	offset := c.fs.Int("offset", 0, "skip the first N accounts")
-	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		f := glpinet.AccountFilter{Limit: *limit, Offset: *offset}
 		if *name != "" {
 			f.Name = name
@@ -53,7 +54,7 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if as == nil {
 			as = []*glpinet.Account{}
 		}
-		return out.result(map[string]any{"accounts": as, "total": total}, func(w io.Writer) {
+		return out.Result(map[string]any{"accounts": as, "total": total}, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tNAME\tSTATE\tCREATED")
 			for _, a := range as {
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", a.ID, a.Name, a.State, glpinet.FormatDate(a.CreatedAt))
@@ -68,11 +69,11 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func accountState(ctx context.Context, args []string, stdout io.Writer, state glpinet.AccountState) error {
 	c := newDBCommand("account " + string(state))
 	var id int64
-	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		if err := db.SetAccountState(cliActor(ctx), id, state); err != nil {
 			return err
 		}
-		return out.result(map[string]any{"id": id, "state": state}, func(w io.Writer) {
+		return out.Result(map[string]any{"id": id, "state": state}, func(w io.Writer) {
 			fmt.Fprintf(w, "Account %d is now %s (running servers notice within a second).\n", id, state)
 		})
 	})
@@ -82,7 +83,7 @@ func accountState(ctx context.Context, args []string, stdout io.Writer, state gl
 func parseID(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usagef("%q is not a valid %s ID (a positive number)", s, what)
+		return 0, cli.Usagef("%q is not a valid %s ID (a positive number)", s, what)
 	}
 	return id, nil
 }

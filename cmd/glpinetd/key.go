@@ -11,6 +11,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -44,7 +45,7 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c := newDBCommand("key issue")
 	account := c.fs.Int64("account", 0, "account ID (required)")
 	label := c.fs.String("label", "", "a note to tell keys apart, e.g. the GLPI instance it is for")
-	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		raw, k, err := newKey(*account, *label)
 		if err != nil {
 			return err
@@ -52,7 +53,7 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := db.CreateKey(cliActor(ctx), k); err != nil {
 			return err
 		}
-		return out.result(issuedKey{raw, k}, func(w io.Writer) {
+		return out.Result(issuedKey{raw, k}, func(w io.Writer) {
 			fmt.Fprintf(w, "%s\n\nKey %d for account %d. It is shown only now: copy it into GLPI\n(Setup > General > GLPI Network > Registration key) or keep it safe.\n", raw, k.ID, k.AccountID)
 		})
 	})
@@ -62,7 +63,7 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func needAccount(name string, account *int64) func([]string) error {
 	return func(pos []string) error {
 		if len(pos) != 0 || *account <= 0 {
-			return usagef("%s needs --account ID (and no other argument)", name)
+			return cli.Usagef("%s needs --account ID (and no other argument)", name)
 		}
 		return nil
 	}
@@ -75,18 +76,18 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	out := c.fs.String("out", "", "file to write the keys to, one per line (required; created, never overwritten)")
 	check := func(pos []string) error {
 		if len(pos) != 0 || *account <= 0 || *count <= 0 || *out == "" {
-			return usagef("key bulk-issue needs --account ID --count N --out FILE")
+			return cli.Usagef("key bulk-issue needs --account ID --count N --out FILE")
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, o output) error {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, o cli.Output) error {
 		if _, err := db.FindAccountByID(ctx, *account); err != nil {
 			return err
 		}
-		if err := bulkIssue(cliActor(ctx), db, *account, *count, *out, newProgress(stderr, *count, "issuing keys")); err != nil {
+		if err := bulkIssue(cliActor(ctx), db, *account, *count, *out, cli.NewProgress(stderr, int64(*count), "issuing keys")); err != nil {
 			return err
 		}
-		return o.result(map[string]any{"account_id": *account, "count": *count, "file": *out}, func(w io.Writer) {
+		return o.Result(map[string]any{"account_id": *account, "count": *count, "file": *out}, func(w io.Writer) {
 			fmt.Fprintf(w, "Issued %d keys for account %d into %s (mode 0600).\n", *count, *account, *out)
 		})
 	})
@@ -96,7 +97,7 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // Each batch is on disk before it is stored, so that no stored key is lost;
 // the file appears (by a hard link) only once it holds the first batch, and
 // an existing file is never overwritten.
-func bulkIssue(ctx context.Context, db *sqlite.DB, account int64, count int, out string, progress *progress) error {
+func bulkIssue(ctx context.Context, db *sqlite.DB, account int64, count int, out string, progress *cli.Progress) error {
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".keys-*")
 	if err != nil {
 		return err
@@ -132,9 +133,9 @@ func bulkIssue(ctx context.Context, db *sqlite.DB, account int64, count int, out
 		if err := db.CreateKeys(ctx, keys); err != nil {
 			return err
 		}
-		progress.add(len(keys))
+		progress.Add(int64(len(keys)))
 	}
-	progress.done()
+	progress.Done()
 	return tmp.Close()
 }
 
@@ -144,11 +145,11 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var id int64
 	check := func(pos []string) error {
 		if *grace < 0 {
-			return usagef("--grace cannot be negative")
+			return cli.Usagef("--grace cannot be negative")
 		}
 		return oneID("key", "key rotate takes one key ID", &id)(pos)
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out cli.Output) error {
 		raw, next, err := newKey(0, "")
 		if err != nil {
 			return err
@@ -157,7 +158,7 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := db.RotateKey(cliActor(ctx), id, next, until); err != nil {
 			return err
 		}
-		return out.result(map[string]any{"key": raw, "id": next.ID, "replaces": id, "old_key_valid_until": until.UTC()}, func(w io.Writer) {
+		return out.Result(map[string]any{"key": raw, "id": next.ID, "replaces": id, "old_key_valid_until": until.UTC()}, func(w io.Writer) {
 			fmt.Fprintf(w, "%s\n\nKey %d replaces key %d, which keeps working until %s.\nThe new key is shown only now.\n", raw, next.ID, id, until.UTC().Format(time.RFC1123))
 		})
 	})
@@ -166,11 +167,11 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key revoke")
 	var id int64
-	return c.run(ctx, args, stdout, oneID("key", "key revoke takes one key ID", &id), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, oneID("key", "key revoke takes one key ID", &id), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		if err := db.RevokeKey(cliActor(ctx), id); err != nil {
 			return err
 		}
-		return out.result(map[string]any{"id": id, "revoked": true}, func(w io.Writer) {
+		return out.Result(map[string]any{"id": id, "revoked": true}, func(w io.Writer) {
 			fmt.Fprintf(w, "Key %d is revoked. Running servers refuse it within a second; GLPI instances\nthat cached a valid answer notice at their next check (at most a day).\n", id)
 		})
 	})
@@ -179,7 +180,7 @@ func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key list")
 	account := c.fs.Int64("account", 0, "account ID (required)")
-	return c.run(ctx, args, stdout, needAccount("key list", account), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, needAccount("key list", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		keys, err := db.ListKeys(ctx, *account)
 		if err != nil {
 			return err
@@ -187,7 +188,7 @@ func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if keys == nil {
 			keys = []*glpinet.RegistrationKey{}
 		}
-		return out.result(keys, func(w io.Writer) {
+		return out.Result(keys, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tPREFIX\tLABEL\tCREATED\tSTATE")
 			for _, k := range keys {
 				fmt.Fprintf(w, "%d\t%s…\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Label, glpinet.FormatDate(k.CreatedAt), keyState(k))
@@ -211,26 +212,26 @@ func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var key string
 	check := func(pos []string) error {
 		if len(pos) != 1 {
-			return usagef("key check takes one KEY, or - to read it from standard input (keeps it out of the shell history)")
+			return cli.Usagef("key check takes one KEY, or - to read it from standard input (keeps it out of the shell history)")
 		}
 		key = pos[0]
 		if key == "-" {
 			line, err := bufio.NewReader(stdin).ReadString('\n')
 			if err != nil && line == "" {
-				return usagef("no key on standard input")
+				return cli.Usagef("no key on standard input")
 			}
 			key = line
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) (err error) {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) (err error) {
 		v, err := cache.NewValidator(db, time.Now, nil).Validate(ctx, key)
 		if err != nil {
 			return err
 		}
 		defer func() {
 			if err == nil && !v.IsRunning() {
-				err = &exitError{fmt.Sprintf("the key is not usable (%s)", v.Code)}
+				err = &cli.ExitError{Msg: fmt.Sprintf("the key is not usable (%s)", v.Code)}
 			}
 		}()
 		res := map[string]any{"code": v.Code, "is_valid": v.IsValid(), "is_running": v.IsRunning()}
@@ -243,7 +244,7 @@ func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if v.Offer != nil {
 			res["offer"] = v.Offer.Reference
 		}
-		err = out.result(res, func(w io.Writer) {
+		err = out.Result(res, func(w io.Writer) {
 			fmt.Fprintf(w, "verdict:\t%s\n", v.Code)
 			if v.KeyProblem != "" {
 				fmt.Fprintf(w, "problem:\t%s\n", v.KeyProblem.Description())

@@ -5,10 +5,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/glpinet/glpinet/internal/cli"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -53,10 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"audit":        runAudit,
 		"operator":     runOperator,
 	}
-	args = moveLeadingFlags(args)
+	args = cli.MoveLeadingFlags(args, map[string]bool{"data": true, "database": true})
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		return fail(stdout, stderr, usagef("unknown command %q", args[0]))
+		return fail(stdout, stderr, cli.Usagef("unknown command %q", args[0]))
 	}
 	if err := cmd(ctx, args[1:], stdout, stderr); err != nil {
 		return fail(stdout, stderr, err)
@@ -64,36 +64,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// valueFlags are the flags every command takes that have a value.
-var valueFlags = map[string]bool{"-data": true, "--data": true, "-database": true, "--database": true}
-
-// moveLeadingFlags lets the common flags come before the command
-// ("glpinetd --json account list") by moving them after it.
-func moveLeadingFlags(args []string) []string {
-	var lead []string
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
-		name, _, hasValue := strings.Cut(args[0], "=")
-		n := 1
-		if valueFlags[name] && !hasValue && len(args) > 1 {
-			n = 2
-		}
-		lead, args = append(lead, args[:n]...), args[n:]
-	}
-	if len(args) == 0 {
-		return lead
-	}
-	return append(args[:len(args):len(args)], lead...)
-}
-
 // sub dispatches "glpinetd NOUN VERB ...".
 func sub(ctx context.Context, noun string, args []string, stdout, stderr io.Writer,
 	verbs map[string]func(context.Context, []string, io.Writer, io.Writer) error) error {
 	if len(args) == 0 {
-		return usagef("%s needs a subcommand", noun)
+		return cli.Usagef("%s needs a subcommand", noun)
 	}
 	fn, ok := verbs[args[0]]
 	if !ok {
-		return usagef("unknown command %q %q", noun, args[0])
+		return cli.Usagef("unknown command %q %q", noun, args[0])
 	}
 	return fn(ctx, args[1:], stdout, stderr)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -27,22 +28,22 @@ func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	var password string
 	check := func(pos []string) error {
 		if len(pos) != 1 {
-			return usagef("operator create takes one EMAIL; the password comes on standard input")
+			return cli.Usagef("operator create takes one EMAIL; the password comes on standard input")
 		}
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && line == "" {
-			return usagef("give the password on standard input, e.g. glpinetd operator create ops@example.com < password.txt")
+			return cli.Usagef("give the password on standard input, e.g. glpinetd operator create ops@example.com < password.txt")
 		}
 		password = strings.TrimRight(line, "\r\n")
 		if len([]rune(password)) < 10 {
-			return usagef("the password must have at least 10 characters")
+			return cli.Usagef("the password must have at least 10 characters")
 		}
 		if *name == "" {
 			*name, _, _ = strings.Cut(pos[0], "@")
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) error {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) error {
 		hash, err := auth.HashPassword(password, auth.DefaultParams)
 		if err != nil {
 			return err
@@ -51,7 +52,7 @@ func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err := db.CreateUser(cliActor(ctx), u); err != nil {
 			return err
 		}
-		return out.result(u, func(w io.Writer) {
+		return out.Result(u, func(w io.Writer) {
 			fmt.Fprintf(w, "Operator %d (%s) created: log in to the portal's /operator area.\n", u.ID, u.Email)
 		})
 	})

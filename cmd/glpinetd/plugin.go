@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/sqlite"
@@ -50,7 +51,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 	short := fs.String("description", "", "short English description")
 	check := func(pos []string) error {
 		if len(pos) != 1 {
-			return usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
+			return cli.Usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
 		}
 		flagMeta := opts.Meta
 		if err := loadMeta(pos[0], *meta, &opts.Meta); err != nil {
@@ -66,7 +67,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out output) error {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) error {
 		key, err := publish.LoadOrCreateSigningKey(c.sf.signingKeyPath())
 		if err != nil {
 			return err
@@ -76,7 +77,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		return out.result(res, func(w io.Writer) {
+		return out.Result(res, func(w io.Writer) {
 			gated := "public"
 			if len(res.Version.RequiredOffers) > 0 {
 				gated = "requires " + strings.Join(res.Version.RequiredOffers, " or ") + " (or higher)"
@@ -125,7 +126,7 @@ func mergeFlags(md *publish.Metadata, flags publish.Metadata) {
 
 func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin list")
-	return c.run(ctx, args, stdout, nArgs(0, "plugin list takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "plugin list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		plugins, err := db.ListPlugins(ctx)
 		if err != nil {
 			return err
@@ -133,7 +134,7 @@ func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if plugins == nil {
 			plugins = []*glpinet.Plugin{}
 		}
-		return out.result(plugins, func(w io.Writer) {
+		return out.Result(plugins, func(w io.Writer) {
 			fmt.Fprintln(w, "KEY\tNAME\tVERSIONS\tDOWNLOADS")
 			for _, p := range plugins {
 				var nums []string
@@ -155,11 +156,11 @@ func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func pluginYank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin yank")
 	undo := c.fs.Bool("undo", false, "put the version back")
-	return c.run(ctx, args, stdout, nArgs(2, "plugin yank takes a plugin KEY and a VERSION"), func(db *sqlite.DB, pos []string, out output) error {
+	return c.run(ctx, args, stdout, nArgs(2, "plugin yank takes a plugin KEY and a VERSION"), func(db *sqlite.DB, pos []string, out cli.Output) error {
 		if err := db.YankVersion(cliActor(ctx), pos[0], pos[1], !*undo); err != nil {
 			return err
 		}
-		return out.result(map[string]any{"plugin": pos[0], "version": pos[1], "yanked": !*undo}, func(w io.Writer) {
+		return out.Result(map[string]any{"plugin": pos[0], "version": pos[1], "yanked": !*undo}, func(w io.Writer) {
 			if *undo {
 				fmt.Fprintf(w, "%s %s is back in the catalogue.\n", pos[0], pos[1])
 				return

@@ -19,6 +19,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/sqlite"
@@ -73,7 +74,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		m.PollInterval = time.Second
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return cli.Usagef("--tls-cert and --tls-key go together")
 	}
 	if m.TLSCert != "" {
 		if _, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey); err != nil {
@@ -176,18 +177,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	m := &Main{}
 	m.Store.register(fs)
-	fs.StringVar(&m.Addr, "addr", env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
-	fs.StringVar(&m.PublicURL, "public-url", env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
-	fs.StringVar(&m.TLSCert, "tls-cert", env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
-	fs.StringVar(&m.TLSKey, "tls-key", env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
-	fs.BoolVar(&m.BehindProxy, "behind-proxy", env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
-	level := fs.String("log-level", env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
-	if _, err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&m.Addr, "addr", cli.Env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
+	fs.StringVar(&m.PublicURL, "public-url", cli.Env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
+	fs.StringVar(&m.TLSCert, "tls-cert", cli.Env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
+	fs.StringVar(&m.TLSKey, "tls-key", cli.Env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
+	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
+	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
+	if _, err := cli.ParseFlags("glpinetd", fs, args); err != nil {
 		return err
 	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
-		return usagef("bad --log-level %q", *level)
+		return cli.Usagef("bad --log-level %q", *level)
 	}
 	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
 	slog.SetDefault(m.Logger)

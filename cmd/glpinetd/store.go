@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -19,8 +20,8 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", env("GLPINET_DATA", "data"), "data directory: database, archives, signing key (env GLPINET_DATA)")
-	fs.StringVar(&f.database, "database", env("GLPINET_DATABASE", ""), "database: a SQLite file path or sqlite:PATH (default DATA/glpinet.db; env GLPINET_DATABASE)")
+	fs.StringVar(&f.data, "data", cli.Env("GLPINET_DATA", "data"), "data directory: database, archives, signing key (env GLPINET_DATA)")
+	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path or sqlite:PATH (default DATA/glpinet.db; env GLPINET_DATABASE)")
 	fs.BoolVar(&f.json, "json", false, "print results as JSON")
 }
 
@@ -57,8 +58,8 @@ func newDBCommand(name string) *dbCommand {
 // run parses args, lets check refuse them (before anything is created on
 // disk), then calls fn with the open store.
 func (c *dbCommand) run(ctx context.Context, args []string, stdout io.Writer, check func(pos []string) error,
-	fn func(db *sqlite.DB, pos []string, out output) error) error {
-	pos, err := parseFlags(c.fs, args)
+	fn func(db *sqlite.DB, pos []string, out cli.Output) error) error {
+	pos, err := cli.ParseFlags("glpinetd", c.fs, args)
 	if err != nil {
 		return err
 	}
@@ -72,14 +73,14 @@ func (c *dbCommand) run(ctx context.Context, args []string, stdout io.Writer, ch
 		return err
 	}
 	defer db.Close()
-	return fn(db, pos, output{stdout, c.sf.json})
+	return fn(db, pos, cli.Output{W: stdout, JSON: c.sf.json})
 }
 
 // nArgs is a check that wants exactly n positional arguments.
 func nArgs(n int, usage string) func([]string) error {
 	return func(pos []string) error {
 		if len(pos) != n {
-			return usagef("%s", usage)
+			return cli.Usagef("%s", usage)
 		}
 		return nil
 	}
@@ -89,7 +90,7 @@ func nArgs(n int, usage string) func([]string) error {
 func oneID(what, usage string, id *int64) func([]string) error {
 	return func(pos []string) error {
 		if len(pos) != 1 {
-			return usagef("%s", usage)
+			return cli.Usagef("%s", usage)
 		}
 		var err error
 		*id, err = parseID(pos[0], what)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -21,7 +22,7 @@ func runSubscription(ctx context.Context, args []string, stdout, stderr io.Write
 func parseDay(s, flagName string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, usagef("--%s %q is not a date like 2027-12-31", flagName, s)
+		return time.Time{}, cli.Usagef("--%s %q is not a date like 2027-12-31", flagName, s)
 	}
 	return t, nil
 }
@@ -35,7 +36,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 	var begin, end time.Time
 	check := func(pos []string) error {
 		if len(pos) != 0 || *account <= 0 || *offer == "" || *until == "" {
-			return usagef("subscription grant needs --account ID --offer REF --until DATE")
+			return cli.Usagef("subscription grant needs --account ID --offer REF --until DATE")
 		}
 		begin = time.Now().UTC()
 		var err error
@@ -48,12 +49,12 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 		end = last.AddDate(0, 0, 1) // the last day is included
 		return err
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out cli.Output) error {
 		s := &glpinet.Subscription{AccountID: *account, OfferRef: *offer, Begin: begin, End: &end}
 		if err := db.CreateSubscription(cliActor(ctx), s); err != nil {
 			return err
 		}
-		return out.result(s, func(w io.Writer) {
+		return out.Result(s, func(w io.Writer) {
 			fmt.Fprintf(w, "Subscription %d: account %d has the %s offer from %s until %s included.\n", s.ID, s.AccountID, s.OfferRef, glpinet.FormatDate(s.Begin), glpinet.LastDay(end))
 		})
 	})
@@ -62,7 +63,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 func subscriptionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("subscription list")
 	account := c.fs.Int64("account", 0, "account ID (required)")
-	return c.run(ctx, args, stdout, needAccount("subscription list", account), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, needAccount("subscription list", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		subs, err := db.ListSubscriptions(ctx, *account)
 		if err != nil {
 			return err
@@ -72,7 +73,7 @@ func subscriptionList(ctx context.Context, args []string, stdout, stderr io.Writ
 			return err
 		}
 		running := glpinet.RunningSubscription(subs, glpinet.OfferMap(offers), time.Now())
-		return out.result(subs, func(w io.Writer) {
+		return out.Result(subs, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tOFFER\tFROM\tUNTIL\tSTATE\t")
 			for _, s := range subs {
 				until, mark := "-", ""
@@ -92,12 +93,12 @@ func runOffer(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return sub(ctx, "offer", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"list": func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			c := newDBCommand("offer list")
-			return c.run(ctx, args, stdout, nArgs(0, "offer list takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+			return c.run(ctx, args, stdout, nArgs(0, "offer list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
 				offers, err := db.ListOffers(ctx)
 				if err != nil {
 					return err
 				}
-				return out.result(offers, func(w io.Writer) {
+				return out.Result(offers, func(w io.Writer) {
 					fmt.Fprintln(w, "REFERENCE\tLEVEL\tTITLE")
 					for _, o := range offers {
 						fmt.Fprintf(w, "%s\t%d\t%s\n", o.Reference, o.Level, o.Title("en"))
@@ -115,7 +116,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.fs.StringVar(&f.Actor, "actor", "", "only this actor, e.g. cli:root")
 	c.fs.StringVar(&f.Subject, "subject", "", "only this subject, e.g. account:3")
 	c.fs.IntVar(&f.Limit, "limit", 50, "at most N events")
-	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db *sqlite.DB, _ []string, out output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
 		events, err := db.ListAuditEvents(ctx, f)
 		if err != nil {
 			return err
@@ -123,7 +124,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if events == nil {
 			events = []*glpinet.AuditEvent{}
 		}
-		return out.result(events, func(w io.Writer) {
+		return out.Result(events, func(w io.Writer) {
 			fmt.Fprintln(w, "WHEN\tACTOR\tACTION\tSUBJECT\tDETAILS")
 			for _, e := range events {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.DateTime), e.Actor, e.Action, e.Subject, e.Details)
