@@ -1,0 +1,174 @@
+package doctor
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/cache"
+	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/sqlite"
+)
+
+// server starts the real glpinet GLPI API over TLS on SQLite, with one
+// account and its key.
+func server(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	ctx := glpinet.WithActor(t.Context(), "test")
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "glpinet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := &glpinet.Account{Name: "ACME"}
+	db.CreateAccount(ctx, a)
+	key, _ := glpinet.GenerateKey()
+	db.CreateKey(ctx, &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(key), Prefix: glpinet.KeyDisplayPrefix(key)})
+	cat := cache.NewCatalogue(db, time.Now)
+	if err := cat.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := &ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, logger), Catalogue: cat, Logger: logger}
+	ts := httptest.NewUnstartedServer(s.Handler())
+	// The TLS check closes connections after the handshake: not errors.
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts, key
+}
+
+func byID(results []Result) map[string]Result {
+	m := map[string]Result{}
+	for _, r := range results {
+		m[r.ID] = r
+	}
+	return m
+}
+
+func roots(ts *httptest.Server) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ts.Certificate())
+	return p
+}
+
+func TestHealthyServer(t *testing.T) {
+	ts, key := server(t)
+	target := &Target{Server: ts.URL, Key: key, UID: "u", GLPIVersion: "10.0.16", RootCAs: roots(ts), Timeout: 5 * time.Second}
+	rs := byID(Run(t.Context(), target, Checks()))
+	for id, want := range map[string]Status{"url": OK, "dns": OK, "tcp": OK, "proxy": Skip, "tls": OK, "ping": OK, "clock": OK,
+		"glpi-version": OK, "key-format": OK, "key": OK, "large-response": Skip, "latency": OK} {
+		if rs[id].Status != want {
+			t.Errorf("%s: %s (%s), want %s", id, rs[id].Status, rs[id].Detail, want)
+		}
+	}
+	if !strings.Contains(rs["key"].Detail, "registered by ACME") {
+		t.Errorf("key detail: %q", rs["key"].Detail)
+	}
+	if Worst(Run(t.Context(), target, Checks())) != OK {
+		t.Error("Worst of a healthy run is not OK")
+	}
+}
+
+func TestUntrustedCertificate(t *testing.T) {
+	ts, key := server(t)
+	rs := byID(Run(t.Context(), &Target{Server: ts.URL, Key: key, Timeout: 5 * time.Second}, Checks()))
+	if r := rs["tls"]; r.Status != Fail || !strings.Contains(r.Detail, "not signed by a trusted authority") || !strings.Contains(r.Remedy, "trust store") {
+		t.Fatalf("tls: %+v", r)
+	}
+	if rs["ping"].Status != Skip || rs["key"].Status != Skip {
+		t.Fatalf("checks after a TLS failure should be skipped: ping %s, key %s", rs["ping"].Status, rs["key"].Status)
+	}
+}
+
+func TestKeyProblems(t *testing.T) {
+	ts, key := server(t)
+	typo := key[:10] + map[bool]string{true: "b", false: "a"}[key[10] == 'a'] + key[11:]
+	other, _ := glpinet.GenerateKey()
+	for _, tc := range []struct {
+		key, check, want string
+	}{
+		{"", "key-format", "no registration key"},
+		{typo, "key-format", "typo"},
+		{other, "key", "UNKNOWN"},
+	} {
+		rs := byID(Run(t.Context(), &Target{Server: ts.URL, Key: tc.key, RootCAs: roots(ts), Timeout: 5 * time.Second}, Checks()))
+		if r := rs[tc.check]; r.Status != Fail || !strings.Contains(r.Detail, tc.want) || r.Remedy == "" {
+			t.Errorf("key %q: %s = %+v, want a failure mentioning %q", tc.key, tc.check, r, tc.want)
+		}
+	}
+}
+
+// connectProxy is a CONNECT proxy with basic authentication.
+func connectProxy(t *testing.T, user, pass string) *url.URL {
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	p := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Proxy-Authorization") != want {
+			w.Header().Set("Proxy-Authenticate", `Basic realm="test"`)
+			w.WriteHeader(http.StatusProxyAuthRequired)
+			return
+		}
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		up, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			up.Close()
+			return
+		}
+		go func() { io.Copy(up, buf); up.Close() }()
+		io.Copy(conn, up)
+		conn.Close()
+	}))
+	t.Cleanup(p.Close)
+	u, _ := url.Parse(p.URL)
+	return u
+}
+
+func TestProxy(t *testing.T) {
+	ts, key := server(t)
+	proxy := connectProxy(t, "glpi", "p@ss:w/rd")
+	good := *proxy
+	good.User = url.UserPassword("glpi", "p@ss:w/rd")
+	rs := byID(Run(t.Context(), &Target{Server: ts.URL, Key: key, Proxy: &good, RootCAs: roots(ts), Timeout: 5 * time.Second}, Checks()))
+	for _, id := range []string{"proxy", "tls", "ping", "key"} {
+		if rs[id].Status != OK {
+			t.Errorf("through the proxy, %s: %s (%s)", id, rs[id].Status, rs[id].Detail)
+		}
+	}
+	bad := *proxy
+	bad.User = url.UserPassword("glpi", "wr@ng")
+	rs = byID(Run(context.Background(), &Target{Server: ts.URL, Key: key, Proxy: &bad, RootCAs: roots(ts), Timeout: 5 * time.Second}, Checks()))
+	if r := rs["proxy"]; r.Status != Fail || !strings.Contains(r.Detail, "407") || !strings.Contains(r.Remedy, "GLPI 10.0") {
+		t.Fatalf("wrong proxy password: %+v", r)
+	}
+}
+
+func TestBadURL(t *testing.T) {
+	rs := byID(Run(t.Context(), &Target{Server: "glpinet.example.com"}, Checks()))
+	if rs["url"].Status != Fail || rs["dns"].Status != Skip {
+		t.Fatalf("url %+v, dns %+v", rs["url"], rs["dns"])
+	}
+	if Worst(Run(t.Context(), &Target{Server: "ftp://x"}, Checks())) != Fail {
+		t.Fatal("Worst")
+	}
+}

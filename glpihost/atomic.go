@@ -1,0 +1,168 @@
+package glpihost
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glpinet/glpinet"
+)
+
+// BackupTimeLayout is the time format of the suffix of backups made by
+// WriteFileAtomic: local_define.php.bak-20250131-142501.
+const BackupTimeLayout = "20060102-150405"
+
+// WriteFileAtomic replaces the file at path with data so that GLPI, which
+// may read the file at any moment, sees either the old or the new content,
+// never a partial one: data goes to a temporary file in the same
+// directory, is flushed to disk, then renamed over path, and the directory
+// is flushed too.
+//
+// An existing file keeps its permission bits and, on Unix, its owner and
+// group (GLPI's web server user must still be able to read it when the
+// administrator runs glpinet as root); a new file gets perm exactly, not
+// masked by the umask. When path is a symbolic link, the file it points to
+// is replaced and the link kept.
+//
+// When backup is true and the file exists, its previous version is kept
+// as path.bak-YYYYMMDD-HHMMSS (now, in now's location; ".1", ".2", ... is
+// appended if that name is taken), and that path is returned. Callers only
+// write when the content changes, so that no needless backups pile up.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode, backup bool, now time.Time) (backupPath string, err error) {
+	target := path
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			return "", fmt.Errorf("resolve symbolic link %s: %w", path, err)
+		}
+	}
+	old, err := os.Stat(target)
+	exists := err == nil
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("stat %s: %w", target, err)
+	case exists && !old.Mode().IsRegular():
+		return "", glpinet.Errorf(glpinet.EINVALID, "%s is not a regular file.", target)
+	}
+	mode := perm.Perm()
+	if exists {
+		mode = old.Mode().Perm()
+	}
+
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("create temporary file next to %s: %w", target, err)
+	}
+	tmpName := tmp.Name()
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmpName)
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return "", fmt.Errorf("write %s: %w", tmpName, err)
+	}
+	if exists {
+		if err = keepOwner(tmp, old); err != nil {
+			return "", err
+		}
+	}
+	// After chown, which may clear set-id bits.
+	if err = tmp.Chmod(mode); err != nil {
+		return "", fmt.Errorf("chmod %s: %w", tmpName, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", fmt.Errorf("sync %s: %w", tmpName, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return "", fmt.Errorf("close %s: %w", tmpName, err)
+	}
+	if backup && exists {
+		if backupPath, err = makeBackup(target, mode, now); err != nil {
+			return "", err
+		}
+	}
+	if err = os.Rename(tmpName, target); err != nil {
+		return "", fmt.Errorf("replace %s: %w", target, err)
+	}
+	syncDir(dir)
+	return backupPath, nil
+}
+
+// makeBackup keeps the current content of target under a new name. A hard
+// link is instant and keeps the owner, mode and times; a copy is the
+// fallback where links are not possible.
+func makeBackup(target string, mode os.FileMode, now time.Time) (string, error) {
+	base := target + ".bak-" + now.Format(BackupTimeLayout)
+	for n := 0; n < 1000; n++ {
+		name := base
+		if n > 0 {
+			name = fmt.Sprintf("%s.%d", base, n)
+		}
+		err := os.Link(target, name)
+		if err == nil {
+			return name, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		err = copyFile(target, name, mode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("back up %s: %w", target, err)
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("back up %s: too many backups named %s.*", target, base)
+}
+
+// copyFile copies src to the new file dst, failing if dst exists.
+func copyFile(src, dst string, mode os.FileMode) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(dst)
+		}
+	}()
+	if _, err = io.Copy(out, in); err != nil {
+		return err
+	}
+	if fi, err := in.Stat(); err == nil {
+		if err := keepOwner(out, fi); err != nil {
+			return err
+		}
+	}
+	if err = out.Chmod(mode); err != nil {
+		return err
+	}
+	return out.Sync()
+}
+
+// syncDir flushes a directory so that a rename in it survives a crash.
+// Failure is ignored: the rename is done and the new content visible, so
+// reporting the write as failed would mislead; some systems (Windows)
+// cannot sync directories at all.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}

@@ -1,0 +1,189 @@
+package glpihost
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	now := time.Date(2025, 1, 31, 14, 25, 1, 0, time.UTC)
+
+	t.Run("replace with backup, keeping the mode", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "local_define.php")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		backup, err := WriteFileAtomic(path, []byte("new"), 0o644, true, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := path + ".bak-20250131-142501"; backup != want {
+			t.Errorf("backup = %q, want %q", backup, want)
+		}
+		if got := readString(t, path); got != "new" {
+			t.Errorf("content = %q", got)
+		}
+		if got := readString(t, backup); got != "old" {
+			t.Errorf("backup content = %q", got)
+		}
+		for _, p := range []string{path, backup} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o640 {
+				t.Errorf("%s mode = %v, want 0640", p, fi.Mode().Perm())
+			}
+		}
+		if got, want := dirNames(t, dir), []string{"local_define.php", "local_define.php.bak-20250131-142501"}; !slices.Equal(got, want) {
+			t.Errorf("directory holds %q, want %q (no temporary file left)", got, want)
+		}
+
+		// A second change within the same second gets its own backup.
+		backup2, err := WriteFileAtomic(path, []byte("newer"), 0o644, true, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := path + ".bak-20250131-142501.1"; backup2 != want {
+			t.Errorf("second backup = %q, want %q", backup2, want)
+		}
+		if readString(t, backup2) != "new" || readString(t, backup) != "old" || readString(t, path) != "newer" {
+			t.Error("backups or content mixed up")
+		}
+	})
+
+	t.Run("new file gets perm and no backup", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "local_define.php")
+		backup, err := WriteFileAtomic(path, []byte("<?php\n"), 0o640, true, now)
+		if err != nil || backup != "" {
+			t.Fatalf("WriteFileAtomic = %q, %v; want no backup", backup, err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o640 {
+			t.Errorf("mode = %v, %v; want 0640 regardless of umask", fi.Mode().Perm(), err)
+		}
+		if got := dirNames(t, dir); !slices.Equal(got, []string{"local_define.php"}) {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+
+	t.Run("no backup when not asked", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "f")
+		os.WriteFile(path, []byte("old"), 0o644)
+		backup, err := WriteFileAtomic(path, []byte("new"), 0o600, false, now)
+		if err != nil || backup != "" || readString(t, path) != "new" {
+			t.Fatalf("WriteFileAtomic = %q, %v", backup, err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+			t.Errorf("mode = %v, want the original 0644", fi.Mode().Perm())
+		}
+		if got := dirNames(t, dir); !slices.Equal(got, []string{"f"}) {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+
+	t.Run("symbolic link is followed and kept", func(t *testing.T) {
+		dir := t.TempDir()
+		real := filepath.Join(dir, "real.php")
+		link := filepath.Join(dir, "link.php")
+		os.WriteFile(real, []byte("old"), 0o644)
+		if err := os.Symlink("real.php", link); err != nil {
+			t.Skip("symlinks unavailable:", err)
+		}
+		backup, err := WriteFileAtomic(link, []byte("new"), 0o644, true, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Error("the link was replaced by a regular file")
+		}
+		if readString(t, real) != "new" || backup != real+".bak-20250131-142501" || readString(t, backup) != "old" {
+			t.Errorf("real = %q, backup = %q", readString(t, real), backup)
+		}
+	})
+
+	t.Run("failure leaves no temporary file", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "sub")
+		if err := os.Mkdir(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := WriteFileAtomic(path, []byte("x"), 0o644, true, now); err == nil {
+			t.Error("writing over a directory succeeded")
+		}
+		if _, err := WriteFileAtomic(filepath.Join(dir, "missing", "f"), []byte("x"), 0o644, true, now); err == nil {
+			t.Error("writing into a missing directory succeeded")
+		}
+		if got := dirNames(t, dir); !slices.Equal(got, []string{"sub"}) {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+}
+
+func TestWriteFileAtomicKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file away")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "local_define.php")
+	os.WriteFile(path, []byte("old"), 0o640)
+	if err := os.Chown(path, 12345, 23456); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteFileAtomic(path, []byte("new"), 0o644, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uid, gid := ownerOf(fi); uid != 12345 || gid != 23456 {
+		t.Errorf("owner = %d:%d, want 12345:23456", uid, gid)
+	}
+}
+
+func TestCopyFileBackupFallback(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.WriteFile(src, []byte("content"), 0o600)
+	if err := copyFile(src, dst, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(dst); readString(t, dst) != "content" || fi.Mode().Perm() != 0o640 {
+		t.Errorf("copy = %q mode %v", readString(t, dst), fi.Mode().Perm())
+	}
+	if err := copyFile(src, dst, 0o640); !os.IsExist(err) {
+		t.Errorf("copy over an existing file: %v, want an exists error", err)
+	}
+}

@@ -1,0 +1,149 @@
+package glpihost
+
+import (
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/glpinet/glpinet"
+)
+
+func TestDefines(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want map[string]string
+	}{
+		{"empty", "", map[string]string{}},
+		{"single and double quotes", `<?php
+define('GLPI_VERSION', '10.0.16');
+define("GLPI_NETWORK_SERVICES", "https://glpinet.example.com");`,
+			map[string]string{"GLPI_VERSION": "10.0.16", "GLPI_NETWORK_SERVICES": "https://glpinet.example.com"}},
+		{"odd spacing and case", "<?php\n  DEFINE (\n\t'A' ,'x' ) ;\\define('B','y');",
+			map[string]string{"A": "x", "B": "y"}},
+		{"scalars", `<?php define('T', true); define('F', FALSE); define('N', null);
+define('I', 3); define('H', 0x1A); define('M', -4); define('O', 010); define('R', 1.50); define('U', 1_000);`,
+			map[string]string{"T": "true", "F": "false", "N": "null", "I": "3", "H": "26", "M": "-4", "O": "8", "R": "1.50", "U": "1000"}},
+		{"escapes", `<?php define('S', 'it\'s a \\ back\slash'); define('D', "tab\there");`,
+			map[string]string{"S": `it's a \ back\slash`, "D": "tab\there"}},
+		{"commented out", `<?php
+// define('A', 'line');
+# define('B', 'hash');
+/* define('C', 'block'); */
+/** define('D', 'doc') */
+define('E', 'real'); // define('E', 'comment')`,
+			map[string]string{"E": "real"}},
+		{"in strings", `<?php $x = "define('A', 'no')"; echo 'define("B", "no");'; define('C', ';//"');`,
+			map[string]string{"C": `;//"`}},
+		{"first define wins", `<?php define('A', 'first'); define('A', 'second');`, map[string]string{"A": "first"}},
+		{"unknown value still shadows a later define", `<?php define('A', foo()); define('A', 'second');`, map[string]string{}},
+		{"concatenation and constants", `<?php
+define('GLPI_VAR_DIR', '/var/lib/glpi');
+define('GLPI_DOC_DIR', GLPI_VAR_DIR . '/files' . DIRECTORY_SEPARATOR . 1);
+define('X', UNKNOWN . '/a');`,
+			map[string]string{"GLPI_VAR_DIR": "/var/lib/glpi", "GLPI_DOC_DIR": "/var/lib/glpi/files/1"}},
+		{"conditional defines count", `<?php
+if (!defined('A')) { define('A', 'a'); }
+defined('B') or define('B', 'b');`,
+			map[string]string{"A": "a", "B": "b"}},
+		{"not global define", `<?php
+$o->define('A', 'm'); $o?->define('B', 'n'); Foo::define('C', 's');
+function define($a, $b) {} new define('D', 1); Safe\define('E', 'x');
+define('F');`,
+			map[string]string{}},
+		{"trailing comma and third argument", `<?php define('A', 'a',); define('B', 'b', true);`,
+			map[string]string{"A": "a", "B": "b"}},
+		{"dynamic values left out", `<?php
+define('V', $x); define('I', "a$b"); define('A', ['x']); define('G', getenv('X') ?: 'd');
+define('K', 'k');`,
+			map[string]string{"K": "k"}},
+		{"ternaries", `<?php define('A', '' ?: 'b'); define('C', 1 ? 'yes' : 'no'); define('D', 0 ? 'yes' : 'no');`,
+			map[string]string{"A": "b", "C": "yes", "D": "no"}},
+		{"define outside php code is text", `define('A', 1) <?php define('B', 2) ?> define('C', 3)`,
+			map[string]string{"B": "2"}},
+		{"glpi 11 constants.php", `<?php
+use function Safe\define;
+define('GLPI_ROOT', dirname(__DIR__, 2));
+// Current version of GLPI
+define('GLPI_VERSION', '11.0.0-rc1');
+define(
+    "GLPI_SCHEMA_VERSION",
+    GLPI_VERSION . (is_readable($schema_file) ? '@' . sha1_file($schema_file) : '')
+);
+define("GLPIKEY", "GLPI£i'snarss'ç");`,
+			map[string]string{"GLPI_VERSION": "11.0.0-rc1", "GLPIKEY": "GLPI£i'snarss'ç"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Defines([]byte(tt.src))
+			if err != nil {
+				t.Fatalf("Defines: %v", err)
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("Defines\n got: %q\nwant: %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefinesError(t *testing.T) {
+	_, err := Defines([]byte("<?php\ndefine('A', 'unterminated);\n"))
+	var e *glpinet.Error
+	if !errors.As(err, &e) || e.Code != glpinet.EINVALID || e.Message != "unterminated string starting on line 2." {
+		t.Errorf("error = %#v, want EINVALID unterminated string on line 2", err)
+	}
+}
+
+func TestEvalFunctions(t *testing.T) {
+	env := newEvalEnv()
+	env.file = "/srv/glpi/inc/downstream.php"
+	env.getenv = func(k string) string { return map[string]string{"SET": "/from/env"}[k] }
+	tests := []struct {
+		src  string
+		want value
+	}{
+		{`__DIR__`, value{kind: valString, s: "/srv/glpi/inc"}},
+		{`__FILE__`, value{kind: valString, s: "/srv/glpi/inc/downstream.php"}},
+		{`dirname(__DIR__) . '/config'`, value{kind: valString, s: "/srv/glpi/config"}},
+		{`\dirname(__FILE__, 3)`, value{kind: valString, s: "/srv"}},
+		{`dirname('/a/b/')`, value{kind: valString, s: "/a"}},
+		{`dirname('a')`, value{kind: valString, s: "."}},
+		{`dirname('/a', 5)`, value{kind: valString, s: "/"}},
+		{`getenv('SET') ?: '/etc/glpi'`, value{kind: valString, s: "/from/env"}},
+		{`(getenv('UNSET') ?: '/etc/glpi')`, value{kind: valString, s: "/etc/glpi"}},
+		{`getenv('UNSET')`, value{kind: valBool, s: "false"}},
+		{`array(0 => 'h1', 1 => 'h2',)`, value{kind: valArray, elems: []value{{kind: valString, s: "h1"}, {kind: valString, s: "h2"}}}},
+		{`['a']`, value{kind: valArray, elems: []value{{kind: valString, s: "a"}}}},
+		{`'a' . true . false . null . 2`, value{kind: valString, s: "a12"}},
+		{`'a' . 1.5`, value{}},
+		{`foo('a')`, value{}},
+		{`'a' 'b'`, value{}},
+		{`-'a'`, value{}},
+		{`- -1`, value{}},
+	}
+	for _, tt := range tests {
+		toks, err := lex([]byte("<?php " + tt.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := evalTokens(toks[1:], env)
+		if got.kind != tt.want.kind || got.s != tt.want.s || len(got.elems) != len(tt.want.elems) {
+			t.Errorf("eval(%s) = %+v, want %+v", tt.src, got, tt.want)
+			continue
+		}
+		for i := range got.elems {
+			if got.elems[i].s != tt.want.elems[i].s {
+				t.Errorf("eval(%s) = %+v, want %+v", tt.src, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestDeepNesting(t *testing.T) {
+	deep := "<?php define('A', " + strings.Repeat("(", 100000) + "'x'" + strings.Repeat(")", 100000) + "); define('B', ((('b'))));"
+	got, err := Defines([]byte(deep))
+	if err != nil || got["B"] != "b" || len(got) != 1 {
+		t.Errorf("Defines(deep) = %q, %v; want only B", got, err)
+	}
+}
