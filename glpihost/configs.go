@@ -1,0 +1,136 @@
+package glpihost
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/glpicrypt"
+	_ "github.com/go-sql-driver/mysql" // GLPI's database is MySQL or MariaDB
+)
+
+// Rows of glpi_configs (context "core") that glpinet reads or writes.
+const (
+	ConfigRegistrationKey = "glpinetwork_registration_key" // encrypted
+	ConfigNetworkUID      = "glpi_network_uuid"            // X-Glpi-Network-Uid, in clear
+	ConfigProxyName       = "proxy_name"
+	ConfigProxyPort       = "proxy_port"
+	ConfigProxyUser       = "proxy_user"
+	ConfigProxyPassword   = "proxy_passwd" // encrypted
+	ConfigVersion         = "version"
+)
+
+// EncryptedConfigs are the core rows GLPI keeps encrypted with
+// glpicrypt.key (GLPIKey::$configs).
+var EncryptedConfigs = []string{ConfigRegistrationKey, ConfigProxyPassword, "smtp_passwd", "smtp_oauth_client_secret", "smtp_oauth_refresh_token"}
+
+// ConfigDB is GLPI's glpi_configs table.
+type ConfigDB struct {
+	db *sql.DB
+}
+
+// OpenConfigDB connects to GLPI's database with its config_db.php settings.
+func OpenConfigDB(ctx context.Context, c DBConfig) (*ConfigDB, error) {
+	db, err := sql.Open("mysql", c.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "Cannot connect to GLPI's database %s: %v", c.Database, err)
+	}
+	return &ConfigDB{db: db}, nil
+}
+
+// NewConfigDB wraps an open database (tests).
+func NewConfigDB(db *sql.DB) *ConfigDB { return &ConfigDB{db: db} }
+
+// Close closes the connection.
+func (c *ConfigDB) Close() error { return c.db.Close() }
+
+// Get returns a core configuration value, "" with ok false when the row
+// does not exist.
+func (c *ConfigDB) Get(ctx context.Context, name string) (value string, ok bool, err error) {
+	err = c.db.QueryRowContext(ctx, "SELECT value FROM glpi_configs WHERE context = 'core' AND name = ?", name).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	return value, true, nil
+}
+
+// Set writes a core configuration value in one transaction, creating the
+// row when it is missing (GLPI's unique key is (context, name)).
+func (c *ConfigDB) Set(ctx context.Context, name, value string) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "INSERT INTO glpi_configs (context, name, value) VALUES ('core', ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", name, value); err != nil {
+		return fmt.Errorf("write glpi_configs %s: %w", name, err)
+	}
+	return tx.Commit()
+}
+
+// Undecryptable is a stored value that does not decrypt with a key.
+type Undecryptable struct {
+	Context, Name string
+}
+
+// CheckEncrypted decrypts every non-empty encrypted core value with key
+// and returns those that fail: values GLPI silently treats as empty.
+func (c *ConfigDB) CheckEncrypted(ctx context.Context, key glpicrypt.Key) ([]Undecryptable, error) {
+	var bad []Undecryptable
+	for _, name := range EncryptedConfigs {
+		v, ok, err := c.Get(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || v == "" {
+			continue
+		}
+		if _, err := key.Decrypt(v); err != nil {
+			bad = append(bad, Undecryptable{Context: "core", Name: name})
+		}
+	}
+	return bad, nil
+}
+
+// ReEncrypt decrypts every encrypted core value with old and encrypts it
+// with next, in one transaction: all values change or none does. It
+// refuses (EINVALID) when a value does not decrypt with old, since
+// re-encrypting would lose it.
+func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key) (int, error) {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n := 0
+	for _, name := range EncryptedConfigs {
+		var v string
+		err := tx.QueryRowContext(ctx, "SELECT value FROM glpi_configs WHERE context = 'core' AND name = ? FOR UPDATE", name).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && v == "" {
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		plain, err := old.Decrypt(v)
+		if err != nil {
+			return 0, glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key: nothing was changed", name)
+		}
+		enc, err := next.Encrypt(plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE glpi_configs SET value = ? WHERE context = 'core' AND name = ?", enc, name); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, tx.Commit()
+}
