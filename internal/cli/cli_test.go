@@ -42,8 +42,8 @@ func TestFail(t *testing.T) {
 	var out, errb bytes.Buffer
 	remedy := func(error) string { return "do this" }
 	for _, tt := range []struct {
-		err        error
-		code       int
+		err         error
+		code        int
 		out, errOut string
 	}{
 		{&HelpRequest{"usage\n"}, 0, "usage\n", ""},
