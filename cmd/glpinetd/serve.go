@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
 	"github.com/glpinet/glpinet/internal/cli"
@@ -227,4 +226,3 @@ func publicOr(m *Main) string {
 	return m.URL()
 }
 
-var _ glpinet.Validator = (*cache.Validator)(nil)
