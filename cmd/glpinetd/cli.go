@@ -26,18 +26,5 @@ func remedy(err error) string {
 
 // fail prints a one-line reason and a remedy, and returns the exit status.
 func fail(stdout, stderr io.Writer, err error) int {
-	return cli.Fail("glpinetd", stdout, stderr, userError{err}, remedy)
+	return cli.Fail("glpinetd", stdout, stderr, err, remedy)
 }
-
-// userError shows an application error's message, and an internal one's
-// text (the operator needs the path or the cause).
-type userError struct{ err error }
-
-func (e userError) Error() string {
-	if glpinet.ErrorCode(e.err) == glpinet.EINTERNAL {
-		return e.err.Error()
-	}
-	return glpinet.ErrorMessage(e.err)
-}
-
-func (e userError) Unwrap() error { return e.err }

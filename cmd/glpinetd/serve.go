@@ -225,4 +225,3 @@ func publicOr(m *Main) string {
 	}
 	return m.URL()
 }
-

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/glpinet/glpinet"
 )
 
 // UsageError is a mistake in the command line: exit status 2.
@@ -118,8 +120,18 @@ func Fail(prog string, stdout, stderr io.Writer, err error, remedy func(error) s
 		fmt.Fprintf(stderr, "%s: %s (run '%s help' for usage)\n", prog, ue.Msg, prog)
 		return 2
 	}
-	fmt.Fprintf(stderr, "%s: %s; %s.\n", prog, strings.TrimSuffix(err.Error(), "."), remedy(err))
+	fmt.Fprintf(stderr, "%s: %s; %s.\n", prog, strings.TrimSuffix(Message(err), "."), remedy(err))
 	return 1
+}
+
+// Message is what a person is told of err: an application error's message,
+// or an internal error's text (the administrator needs the path or cause).
+func Message(err error) string {
+	var e *glpinet.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // Env returns the environment variable, or def when unset. A NAME_FILE

@@ -1,0 +1,88 @@
+// Command glpinet is the GLPI administrator's tool, run on the GLPI host:
+// it points GLPI at a glpinet server, checks GLPI's encryption key and
+// diagnoses why registration or the marketplace fails.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/glpicrypt"
+	"github.com/glpinet/glpinet/glpihost"
+	"github.com/glpinet/glpinet/internal/cli"
+)
+
+const usage = `glpinet: the GLPI administrator's tool for GLPI Network services
+
+Usage:
+  glpinet configure --server URL     point GLPI at a services server (config/local_define.php)
+  glpinet cryptkey check             check config/glpicrypt.key against GLPI's encrypted values
+
+Every command takes --glpi-root DIR (default: the current directory) and --json.
+Flags may come before or after arguments.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	args = cli.MoveLeadingFlags(args, map[string]bool{"glpi-root": true})
+	cmds := map[string]func(context.Context, []string, io.Writer) error{
+		"configure": runConfigure,
+		"cryptkey":  runCryptkey,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		return cli.Fail("glpinet", stdout, stderr, cli.Usagef("unknown command %q", args[0]), remedy)
+	}
+	if err := cmd(ctx, args[1:], stdout); err != nil {
+		return cli.Fail("glpinet", stdout, stderr, err, remedy)
+	}
+	return 0
+}
+
+// remedy says what to do about an error.
+func remedy(err error) string {
+	var ke *glpicrypt.KeyError
+	switch {
+	case errors.As(err, &ke):
+		return "restore config/glpicrypt.key from a backup; never let GLPI regenerate it while encrypted values exist (run 'php bin/console security:change_key' only to re-encrypt everything)"
+	case glpinet.ErrorCode(err) == glpinet.EUNAVAILABLE:
+		return "check config/config_db.php and that the database answers"
+	case glpinet.ErrorCode(err) == glpinet.EINVALID:
+		return "check --glpi-root and the files named above"
+	}
+	return "fix the cause above and run the command again"
+}
+
+// common are the flags of every command.
+type common struct {
+	root string
+	json bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.root, "glpi-root", cli.Env("GLPI_ROOT", "."), "the GLPI installation (env GLPI_ROOT)")
+	fs.BoolVar(&c.json, "json", false, "print results as JSON")
+}
+
+func (c *common) install() (*glpihost.Install, error) {
+	return glpihost.Open(c.root, os.Getenv)
+}
+
+func (c *common) out(w io.Writer) cli.Output { return cli.Output{W: w, JSON: c.json} }

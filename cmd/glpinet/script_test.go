@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet/glpicrypt"
+	_ "github.com/go-sql-driver/mysql"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"glpinet": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the scenarios of testdata/script against a GLPI-like
+// installation in $WORK/glpi whose database is a fresh database on this
+// machine's MariaDB, with a glpi_configs table shaped like GLPI's.
+func TestScripts(t *testing.T) {
+	root, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			name := fmt.Sprintf("glpinet_cli_%d", time.Now().UnixNano())
+			if _, err := root.Exec("CREATE DATABASE " + name); err != nil {
+				return fmt.Errorf("MariaDB at 127.0.0.1:3306 (root, no password) is needed: %w", err)
+			}
+			env.Defer(func() { root.Exec("DROP DATABASE " + name) })
+			if _, err := root.Exec(`CREATE TABLE ` + name + `.glpi_configs (id int unsigned NOT NULL AUTO_INCREMENT,
+				context varchar(150) DEFAULT NULL, name varchar(150) DEFAULT NULL, value text,
+				PRIMARY KEY (id), UNIQUE KEY unicity (context, name)) DEFAULT CHARSET=utf8mb4`); err != nil {
+				return err
+			}
+			glpi := filepath.Join(env.WorkDir, "glpi")
+			for _, d := range []string{"inc", "config", "marketplace", "plugins"} {
+				if err := os.MkdirAll(filepath.Join(glpi, d), 0o755); err != nil {
+					return err
+				}
+			}
+			os.WriteFile(filepath.Join(glpi, "inc", "define.php"), []byte("<?php\ndefine('GLPI_VERSION', '10.0.16');\n"), 0o644)
+			os.WriteFile(filepath.Join(glpi, "config", "config_db.php"), []byte("<?php\nclass DB extends DBmysql {\n   public $dbhost = '127.0.0.1';\n   public $dbuser = 'root';\n   public $dbpassword = '';\n   public $dbdefault = '"+name+"';\n}\n"), 0o600)
+			key, _ := glpicrypt.NewKey()
+			if err := os.WriteFile(filepath.Join(glpi, "config", "glpicrypt.key"), key[:], 0o600); err != nil {
+				return err
+			}
+			enc, _ := key.Encrypt("gnk_example")
+			if _, err := root.Exec("INSERT INTO "+name+".glpi_configs (context, name, value) VALUES ('core', 'glpinetwork_registration_key', ?)", enc); err != nil {
+				return err
+			}
+			env.Setenv("GLPI_ROOT", glpi)
+			env.Setenv("GLPI_DB", name)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// foreignvalue NAME stores a value encrypted with another key.
+			"foreignvalue": func(ts *testscript.TestScript, neg bool, args []string) {
+				other, _ := glpicrypt.NewKey()
+				enc, _ := other.Encrypt("secret")
+				if _, err := root.Exec("INSERT INTO "+ts.Getenv("GLPI_DB")+".glpi_configs (context, name, value) VALUES ('core', ?, ?)", args[0], enc); err != nil {
+					ts.Fatalf("%v", err)
+				}
+			},
+		},
+	})
+}
