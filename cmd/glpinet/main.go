@@ -24,6 +24,8 @@ const usage = `glpinet: the GLPI administrator's tool for GLPI Network services
 Usage:
   glpinet configure --server URL     point GLPI at a services server (config/local_define.php)
   glpinet cryptkey check             check config/glpicrypt.key against GLPI's encrypted values
+  glpinet key set KEY|-              check a registration key and store it as GLPI does
+  glpinet key show | check KEY|- | remove
 
 Every command takes --glpi-root DIR (default: the current directory) and --json.
 Flags may come before or after arguments.
@@ -45,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
 		"configure": runConfigure,
 		"cryptkey":  runCryptkey,
+		"key":       runKey,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

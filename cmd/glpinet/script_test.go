@@ -4,12 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/cache"
 	"github.com/glpinet/glpinet/glpicrypt"
+	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/sqlite"
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -29,6 +36,8 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { root.Close() })
+	services, validKey := startServices(t)
+	unknownKey, _ := glpinet.GenerateKey()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
@@ -59,6 +68,9 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("GLPI_ROOT", glpi)
+			env.Setenv("SERVICES", services)
+			env.Setenv("VALID_KEY", validKey)
+			env.Setenv("UNKNOWN_KEY", unknownKey)
 			env.Setenv("GLPI_DB", name)
 			return nil
 		},
@@ -73,4 +85,32 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// startServices starts the real GLPI Network API of glpinet on SQLite, with
+// one account whose key it returns.
+func startServices(t *testing.T) (string, string) {
+	t.Helper()
+	ctx := glpinet.WithActor(t.Context(), "test")
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "glpinet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := &glpinet.Account{Name: "ACME IT"}
+	if err := db.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := glpinet.GenerateKey()
+	if err := db.CreateKey(ctx, &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(key), Prefix: glpinet.KeyDisplayPrefix(key)}); err != nil {
+		t.Fatal(err)
+	}
+	cat := cache.NewCatalogue(db, time.Now)
+	if err := cat.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer((&ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, logger), Catalogue: cat, Logger: logger}).Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, key
 }

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/client"
+	"github.com/glpinet/glpinet/glpicrypt"
+	"github.com/glpinet/glpinet/glpihost"
+	"github.com/glpinet/glpinet/internal/cli"
+)
+
+// officialServices is GLPI's default GLPI_NETWORK_SERVICES.
+const officialServices = "https://services.glpi-network.com"
+
+// stdin is where "key set -" and "key check -" read the key; tests replace it.
+var stdin io.Reader = os.Stdin
+
+func runKey(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return cli.Usagef("key needs a subcommand: set, show, check or remove")
+	}
+	switch args[0] {
+	case "set":
+		return keySet(ctx, args[1:], stdout)
+	case "show":
+		return keyShow(ctx, args[1:], stdout)
+	case "check":
+		return keyCheck(ctx, args[1:], stdout)
+	case "remove":
+		return keyRemove(ctx, args[1:], stdout)
+	}
+	return cli.Usagef("unknown command \"key %s\"", args[0])
+}
+
+// keyFlags are the flags of the key commands.
+type keyFlags struct {
+	common
+	server  string
+	offline bool
+}
+
+func (k *keyFlags) register(fs *flag.FlagSet) {
+	k.common.register(fs)
+	fs.StringVar(&k.server, "server", "", "the services server (default: GLPI_NETWORK_SERVICES of the installation)")
+	fs.BoolVar(&k.offline, "offline", false, "do not ask the server")
+}
+
+// readKey returns the KEY argument, or the first line of standard input for
+// "-" (keeping the key out of the shell history).
+func readKey(pos []string, cmd string) (string, error) {
+	if len(pos) != 1 {
+		return "", cli.Usagef("%s takes one KEY, or - to read it from standard input", cmd)
+	}
+	if pos[0] != "-" {
+		return glpinet.NormalizeKey(pos[0]), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", cli.Usagef("no key on standard input")
+	}
+	return glpinet.NormalizeKey(line), nil
+}
+
+// checkFormat explains, offline, what is wrong with a key.
+func checkFormat(key string) error {
+	if !strings.HasPrefix(key, glpinet.KeyPrefix) {
+		return &cli.ExitError{Msg: glpinet.KeyWrongPrefix.Description() + " Copy the key from your services portal."}
+	}
+	if p := glpinet.CheckKey(key); p != glpinet.KeyOK {
+		return &cli.ExitError{Msg: p.Description()}
+	}
+	return nil
+}
+
+// server returns the services URL GLPI uses: --server, the environment, the
+// installation's local_define.php, or GLPI's default.
+func (k *keyFlags) serverURL(in *glpihost.Install) string {
+	if k.server != "" {
+		return k.server
+	}
+	if v := os.Getenv("GLPI_NETWORK_SERVICES"); v != "" {
+		return v
+	}
+	if in != nil {
+		if src, err := os.ReadFile(in.LocalDefinePath()); err == nil {
+			if d, err := glpihost.Defines(src); err == nil && d["GLPI_NETWORK_SERVICES"] != "" {
+				return d["GLPI_NETWORK_SERVICES"]
+			}
+		}
+	}
+	return officialServices
+}
+
+// validation is what the server says of a key.
+type validation struct {
+	Server  string `json:"server"`
+	Valid   bool   `json:"is_valid"`
+	Running bool   `json:"is_running"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Owner   string `json:"owner,omitempty"`
+	Offer   string `json:"offer,omitempty"`
+	Until   string `json:"until,omitempty"`
+}
+
+// validate asks the server about key, with GLPI's headers.
+func validate(ctx context.Context, server, key, uid, version string) (*validation, error) {
+	g := &client.GLPI{BaseURL: server, Key: key, UID: uid, Version: version, InstallMode: "TARBALL", Lang: "en"}
+	if g.Version == "" {
+		g.Version = "10.0.0"
+	}
+	info, _, err := g.RegistrationInfo(ctx)
+	if err != nil {
+		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "The services server %s did not answer with a verdict (%v): run glpinet doctor", server, err)
+	}
+	v := &validation{Server: server, Valid: info.IsValid, Code: info.Code, Message: info.ValidationMessage}
+	if info.Owner != nil {
+		v.Owner = info.Owner.Name
+	}
+	if s := info.Subscription; s != nil {
+		v.Running, v.Offer = s.IsRunning, s.Title
+		if s.EndDate != nil {
+			v.Until = *s.EndDate
+		}
+	}
+	return v, nil
+}
+
+func (v *validation) print(w io.Writer) {
+	fmt.Fprintf(w, "server:\t%s\nverdict:\t%s\nmessage:\t%s\n", v.Server, v.Code, v.Message)
+	if v.Owner != "" {
+		fmt.Fprintf(w, "owner:\t%s\n", v.Owner)
+	}
+	if v.Offer != "" {
+		until := "no end date"
+		if v.Until != "" {
+			until = "until " + v.Until
+		}
+		fmt.Fprintf(w, "offer:\t%s, %s\n", v.Offer, until)
+	}
+}
+
+func (v *validation) usable() bool { return v.Valid && v.Running }
+
+// mask shows a key's display prefix only.
+func mask(key string) string {
+	if key == "" {
+		return ""
+	}
+	return glpinet.KeyDisplayPrefix(key) + "…"
+}
+
+func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key check", flag.ContinueOnError)
+	var k keyFlags
+	k.register(fs)
+	pos, err := cli.ParseFlags("glpinet", fs, args)
+	if err != nil {
+		return err
+	}
+	key, err := readKey(pos, "key check")
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(key); err != nil {
+		return err
+	}
+	if k.offline {
+		return k.out(stdout).Result(map[string]any{"key": mask(key), "format": "ok"}, func(w io.Writer) {
+			fmt.Fprintf(w, "%s: well formed (checksum correct).\n", mask(key))
+		})
+	}
+	in, _ := k.install() // the installation only tells the server and version
+	version := ""
+	if in != nil {
+		version = glpinet.ParseUserAgent("GLPI/" + in.Version).GLPIVersion
+	}
+	v, err := validate(ctx, k.serverURL(in), key, "", version)
+	if err != nil {
+		return err
+	}
+	if err := k.out(stdout).Result(v, v.print); err != nil {
+		return err
+	}
+	if !v.usable() {
+		return &cli.ExitError{Msg: "the key is not usable: " + v.Message}
+	}
+	return nil
+}
+
+// openConfigs opens the installation's glpi_configs.
+func openConfigs(ctx context.Context, in *glpihost.Install) (*glpihost.ConfigDB, error) {
+	dbc, err := in.ReadConfigDB()
+	if err != nil {
+		return nil, err
+	}
+	return glpihost.OpenConfigDB(ctx, dbc)
+}
+
+// keySet stores a key the way GLPI does: checked offline and online first,
+// encrypted with glpicrypt.key, in glpi_configs, in one transaction.
+func keySet(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key set", flag.ContinueOnError)
+	var k keyFlags
+	k.register(fs)
+	pos, err := cli.ParseFlags("glpinet", fs, args)
+	if err != nil {
+		return err
+	}
+	key, err := readKey(pos, "key set")
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(key); err != nil {
+		return err
+	}
+	in, err := k.install()
+	if err != nil {
+		return err
+	}
+	// Refuse before anything else when GLPI could not store the key: with a
+	// missing or bad key file GLPI silently saves an empty value.
+	crypt, err := glpicrypt.LoadKey(in.CryptKeyPath())
+	if err != nil {
+		return err
+	}
+	db, err := openConfigs(ctx, in)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	uid, _, err := db.Get(ctx, glpihost.ConfigNetworkUID)
+	if err != nil {
+		return err
+	}
+	var v *validation
+	if !k.offline {
+		if v, err = validate(ctx, k.serverURL(in), key, uid, glpinet.ParseUserAgent("GLPI/"+in.Version).GLPIVersion); err != nil {
+			return err
+		}
+		if !v.Valid {
+			return &cli.ExitError{Msg: "the server refuses this key (" + v.Code + "): " + v.Message + " Nothing was stored."}
+		}
+	}
+	enc, err := crypt.Encrypt(key)
+	if err != nil {
+		return err
+	}
+	if err := db.Set(ctx, glpihost.ConfigRegistrationKey, enc); err != nil {
+		return err
+	}
+	res := map[string]any{"stored": mask(key), "validation": v}
+	return k.out(stdout).Result(res, func(w io.Writer) {
+		fmt.Fprintf(w, "Stored %s in GLPI, encrypted with %s.\n", mask(key), in.CryptKeyPath())
+		if v != nil {
+			v.print(w)
+		}
+		fmt.Fprintln(w, "GLPI caches registration answers for a day: open Setup > General > GLPI Network to refresh it now.")
+	})
+}
+
+// storedKey reads and decrypts the key GLPI has stored.
+func storedKey(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB) (string, error) {
+	crypt, err := glpicrypt.LoadKey(in.CryptKeyPath())
+	if err != nil {
+		return "", err
+	}
+	enc, _, err := db.Get(ctx, glpihost.ConfigRegistrationKey)
+	if err != nil {
+		return "", err
+	}
+	key, err := crypt.Decrypt(enc)
+	if errors.Is(err, glpicrypt.ErrDecrypt) {
+		return "", glpinet.Errorf(glpinet.EINVALID, "The stored registration key does not decrypt with %s: it was saved with another key file; set the key again with glpinet key set", in.CryptKeyPath())
+	}
+	return key, err
+}
+
+func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key show", flag.ContinueOnError)
+	var k keyFlags
+	k.register(fs)
+	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
+		return err
+	}
+	in, err := k.install()
+	if err != nil {
+		return err
+	}
+	db, err := openConfigs(ctx, in)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := storedKey(ctx, in, db)
+	if err != nil {
+		return err
+	}
+	if key == "" {
+		return &cli.ExitError{Msg: "no registration key is stored: glpinet key set KEY"}
+	}
+	res := map[string]any{"key": mask(key)}
+	var v *validation
+	if !k.offline {
+		uid, _, _ := db.Get(ctx, glpihost.ConfigNetworkUID)
+		if v, err = validate(ctx, k.serverURL(in), key, uid, glpinet.ParseUserAgent("GLPI/"+in.Version).GLPIVersion); err != nil {
+			return err
+		}
+		res["validation"] = v
+	}
+	return k.out(stdout).Result(res, func(w io.Writer) {
+		fmt.Fprintf(w, "key:\t%s\n", mask(key))
+		if v != nil {
+			v.print(w)
+		}
+	})
+}
+
+func keyRemove(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("key remove", flag.ContinueOnError)
+	var k keyFlags
+	k.register(fs)
+	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
+		return err
+	}
+	in, err := k.install()
+	if err != nil {
+		return err
+	}
+	db, err := openConfigs(ctx, in)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// GLPI's "Remove registration key" button stores an empty value.
+	if err := db.Set(ctx, glpihost.ConfigRegistrationKey, ""); err != nil {
+		return err
+	}
+	return k.out(stdout).Result(map[string]any{"removed": true}, func(w io.Writer) {
+		fmt.Fprintln(w, "The registration key is removed: GLPI no longer calls the services.")
+	})
+}
