@@ -26,6 +26,7 @@ Usage:
   glpinet cryptkey check             check config/glpicrypt.key against GLPI's encrypted values
   glpinet key set KEY|-              check a registration key and store it as GLPI does
   glpinet key show | check KEY|- | remove
+  glpinet doctor [--offline]         diagnose registration and marketplace failures, with remedies
 
 Every command takes --glpi-root DIR (default: the current directory) and --json.
 Flags may come before or after arguments.
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"configure": runConfigure,
 		"cryptkey":  runCryptkey,
 		"key":       runKey,
+		"doctor":    runDoctor,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
