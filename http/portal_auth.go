@@ -194,31 +194,51 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: s.csrfFor(w, r, v), Error: msg, Data: form})
 	}
-	password := r.PostFormValue("password")
-	if len([]rune(password)) < minPasswordLen {
-		fail(http.StatusBadRequest, pt(v.lang, "signup.weak"))
-		return
-	}
-	hash, err := auth.HashPassword(password, s.passwordParams())
-	if err != nil {
-		fail(http.StatusBadRequest, err.Error())
-		return
-	}
 	a := &glpinet.Account{Name: form.Organisation}
-	u := &glpinet.User{Email: form.Email, Name: form.Name, Lang: v.lang, PasswordHash: hash}
-	if err := s.Store.SignUp(r.Context(), a, u); err != nil {
-		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
-			fail(ErrorStatus(code), glpinet.ErrorMessage(err))
-			return
-		}
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.Error(w, r, err)
+	u := &glpinet.User{Email: form.Email, Name: form.Name, Lang: v.lang}
+	if !s.createUser(w, r, v, u, func(u *glpinet.User) error { return s.Store.SignUp(r.Context(), a, u) }, fail) {
 		return
 	}
 	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+}
+
+// newPasswordHash checks and hashes a new password; problem is what to
+// tell the person when it is refused.
+func (s *Server) newPasswordHash(lang, password string) (hash, problem string) {
+	if len([]rune(password)) < minPasswordLen {
+		return "", pt(lang, "signup.weak")
+	}
+	hash, err := auth.HashPassword(password, s.passwordParams())
+	if err != nil {
+		return "", err.Error()
+	}
+	return hash, ""
+}
+
+// createUser gives u the form's password, stores it with create (sign-up
+// or invitation) and logs it in. It renders refusals with fail and reports
+// whether the user was created.
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v visitor, u *glpinet.User,
+	create func(*glpinet.User) error, fail func(status int, msg string)) bool {
+	hash, problem := s.newPasswordHash(v.lang, r.PostFormValue("password"))
+	if problem != "" {
+		fail(http.StatusBadRequest, problem)
+		return false
+	}
+	u.PasswordHash = hash
+	if err := create(u); err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
+			fail(ErrorStatus(code), glpinet.ErrorMessage(err))
+			return false
+		}
+		s.Error(w, r, err)
+		return false
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	return true
 }
 
 // passwordParams are the argon2id costs for new hashes.

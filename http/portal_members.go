@@ -148,27 +148,12 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "join", pageData{Lang: v.lang, Title: pt(v.lang, "join.title"), CSRF: s.csrfFor(w, r, v), Error: msg, Data: d})
 	}
-	password := r.PostFormValue("password")
-	if len([]rune(password)) < minPasswordLen {
-		fail(http.StatusBadRequest, pt(v.lang, "signup.weak"))
-		return
+	u := &glpinet.User{Email: d.Email, Name: d.Name, Lang: v.lang}
+	accept := func(u *glpinet.User) error {
+		_, err := s.Store.AcceptInvitation(r.Context(), inv.Hash, u)
+		return err
 	}
-	hash, err := auth.HashPassword(password, s.passwordParams())
-	if err != nil {
-		fail(http.StatusBadRequest, err.Error())
-		return
-	}
-	u := &glpinet.User{Email: d.Email, Name: d.Name, Lang: v.lang, PasswordHash: hash}
-	if _, err := s.Store.AcceptInvitation(r.Context(), inv.Hash, u); err != nil {
-		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
-			fail(ErrorStatus(code), glpinet.ErrorMessage(err))
-			return
-		}
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.Error(w, r, err)
+	if !s.createUser(w, r, v, u, accept, fail) {
 		return
 	}
 	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)

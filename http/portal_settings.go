@@ -29,14 +29,9 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, v visito
 		fail(http.StatusUnauthorized, pt(v.lang, "password.wrong"))
 		return
 	}
-	next := r.PostFormValue("new")
-	if len([]rune(next)) < minPasswordLen {
-		fail(http.StatusBadRequest, pt(v.lang, "signup.weak"))
-		return
-	}
-	hash, err := auth.HashPassword(next, s.passwordParams())
-	if err != nil {
-		fail(http.StatusBadRequest, err.Error())
+	hash, problem := s.newPasswordHash(v.lang, r.PostFormValue("new"))
+	if problem != "" {
+		fail(http.StatusBadRequest, problem)
 		return
 	}
 	if err := s.Store.SetPassword(s.actor(r, v), v.user.ID, hash); err != nil {

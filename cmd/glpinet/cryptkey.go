@@ -29,11 +29,7 @@ func runCryptkey(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dbc, err := in.ReadConfigDB()
-	if err != nil {
-		return err
-	}
-	db, err := glpihost.OpenConfigDB(ctx, dbc)
+	db, err := openConfigs(ctx, in)
 	if err != nil {
 		return err
 	}

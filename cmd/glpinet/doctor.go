@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/doctor"
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
@@ -21,17 +19,15 @@ import (
 // proxy), then the path to the services server, and reports each verdict
 // with a remedy. It exits 1 when a check fails.
 func runDoctor(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	var k keyFlags
-	k.register(fs)
-	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
+	if _, err := k.parse("doctor", args); err != nil {
 		return err
 	}
 	in, err := k.install()
 	if err != nil {
 		return err
 	}
-	target := &doctor.Target{Server: k.serverURL(in), GLPIVersion: glpinet.ParseUserAgent("GLPI/" + in.Version).GLPIVersion, Timeout: 10 * time.Second}
+	target := &doctor.Target{Server: k.serverURL(in), GLPIVersion: glpiVersion(in), Timeout: 10 * time.Second}
 	local := localChecks(ctx, in, target)
 	var remote []doctor.Result
 	if !k.offline {

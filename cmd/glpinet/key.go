@@ -53,6 +53,28 @@ func (k *keyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&k.offline, "offline", false, "do not ask the server")
 }
 
+// parse parses a key command's flags and returns its positional arguments.
+func (k *keyFlags) parse(name string, args []string) ([]string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	k.register(fs)
+	return cli.ParseFlags("glpinet", fs, args)
+}
+
+// open finds the installation and connects to its glpi_configs.
+func (k *keyFlags) open(ctx context.Context) (*glpihost.Install, *glpihost.ConfigDB, error) {
+	in, err := k.install()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openConfigs(ctx, in)
+	return in, db, err
+}
+
+// glpiVersion is the installation's version as GLPI sends it.
+func glpiVersion(in *glpihost.Install) string {
+	return glpinet.ParseUserAgent("GLPI/" + in.Version).GLPIVersion
+}
+
 // readKey returns the KEY argument, or the first line of standard input for
 // "-" (keeping the key out of the shell history).
 func readKey(pos []string, cmd string) (string, error) {
@@ -159,10 +181,8 @@ func mask(key string) string {
 }
 
 func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("key check", flag.ContinueOnError)
 	var k keyFlags
-	k.register(fs)
-	pos, err := cli.ParseFlags("glpinet", fs, args)
+	pos, err := k.parse("key check", args)
 	if err != nil {
 		return err
 	}
@@ -181,7 +201,7 @@ func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	in, _ := k.install() // the installation only tells the server and version
 	version := ""
 	if in != nil {
-		version = glpinet.ParseUserAgent("GLPI/" + in.Version).GLPIVersion
+		version = glpiVersion(in)
 	}
 	v, err := validate(ctx, k.serverURL(in), key, "", version)
 	if err != nil {
@@ -208,10 +228,8 @@ func openConfigs(ctx context.Context, in *glpihost.Install) (*glpihost.ConfigDB,
 // keySet stores a key the way GLPI does: checked offline and online first,
 // encrypted with glpicrypt.key, in glpi_configs, in one transaction.
 func keySet(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("key set", flag.ContinueOnError)
 	var k keyFlags
-	k.register(fs)
-	pos, err := cli.ParseFlags("glpinet", fs, args)
+	pos, err := k.parse("key set", args)
 	if err != nil {
 		return err
 	}
@@ -243,7 +261,7 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	var v *validation
 	if !k.offline {
-		if v, err = validate(ctx, k.serverURL(in), key, uid, glpinet.ParseUserAgent("GLPI/"+in.Version).GLPIVersion); err != nil {
+		if v, err = validate(ctx, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		if !v.Valid {
@@ -285,17 +303,11 @@ func storedKey(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB)
 }
 
 func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("key show", flag.ContinueOnError)
 	var k keyFlags
-	k.register(fs)
-	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
+	if _, err := k.parse("key show", args); err != nil {
 		return err
 	}
-	in, err := k.install()
-	if err != nil {
-		return err
-	}
-	db, err := openConfigs(ctx, in)
+	in, db, err := k.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -311,7 +323,7 @@ func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
 	var v *validation
 	if !k.offline {
 		uid, _, _ := db.Get(ctx, glpihost.ConfigNetworkUID)
-		if v, err = validate(ctx, k.serverURL(in), key, uid, glpinet.ParseUserAgent("GLPI/"+in.Version).GLPIVersion); err != nil {
+		if v, err = validate(ctx, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		res["validation"] = v
@@ -325,17 +337,11 @@ func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func keyRemove(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("key remove", flag.ContinueOnError)
 	var k keyFlags
-	k.register(fs)
-	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
+	if _, err := k.parse("key remove", args); err != nil {
 		return err
 	}
-	in, err := k.install()
-	if err != nil {
-		return err
-	}
-	db, err := openConfigs(ctx, in)
+	_, db, err := k.open(ctx)
 	if err != nil {
 		return err
 	}
