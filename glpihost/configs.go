@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/glpinet/glpinet"
-	"github.com/glpinet/glpinet/glpicrypt"
 	_ "github.com/go-sql-driver/mysql" // GLPI's database is MySQL or MariaDB
 )
 
@@ -74,63 +73,4 @@ func (c *ConfigDB) Set(ctx context.Context, name, value string) error {
 		return fmt.Errorf("write glpi_configs %s: %w", name, err)
 	}
 	return tx.Commit()
-}
-
-// Undecryptable is a stored value that does not decrypt with a key.
-type Undecryptable struct {
-	Context, Name string
-}
-
-// CheckEncrypted decrypts every non-empty encrypted core value with key
-// and returns those that fail: values GLPI silently treats as empty.
-func (c *ConfigDB) CheckEncrypted(ctx context.Context, key glpicrypt.Key) ([]Undecryptable, error) {
-	var bad []Undecryptable
-	for _, name := range EncryptedConfigs {
-		v, ok, err := c.Get(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || v == "" {
-			continue
-		}
-		if _, err := key.Decrypt(v); err != nil {
-			bad = append(bad, Undecryptable{Context: "core", Name: name})
-		}
-	}
-	return bad, nil
-}
-
-// ReEncrypt decrypts every encrypted core value with old and encrypts it
-// with next, in one transaction: all values change or none does. It
-// refuses (EINVALID) when a value does not decrypt with old, since
-// re-encrypting would lose it.
-func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key) (int, error) {
-	tx, err := c.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	n := 0
-	for _, name := range EncryptedConfigs {
-		var v string
-		err := tx.QueryRowContext(ctx, "SELECT value FROM glpi_configs WHERE context = 'core' AND name = ? FOR UPDATE", name).Scan(&v)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && v == "" {
-			continue
-		} else if err != nil {
-			return 0, err
-		}
-		plain, err := old.Decrypt(v)
-		if err != nil {
-			return 0, glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key: nothing was changed", name)
-		}
-		enc, err := next.Encrypt(plain)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE glpi_configs SET value = ? WHERE context = 'core' AND name = ?", enc, name); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, tx.Commit()
 }

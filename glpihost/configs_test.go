@@ -71,13 +71,14 @@ func TestConfigDB(t *testing.T) {
 	other, _ := glpicrypt.NewKey()
 	proxy, _ := other.Encrypt("p@ss:word")
 	c.Set(ctx, ConfigProxyPassword, proxy)
-	bad, err := c.CheckEncrypted(ctx, key)
+	secrets := SecretsFor("10.0.16")
+	bad, _, err := c.CheckEncrypted(ctx, key, secrets)
 	if err != nil || len(bad) != 1 || bad[0].Name != ConfigProxyPassword {
 		t.Fatalf("CheckEncrypted = %v, %v", bad, err)
 	}
 	// Re-encryption is all or nothing: it refuses while a value is lost.
 	next, _ := glpicrypt.NewKey()
-	if _, err := c.ReEncrypt(ctx, key, next); glpinet.ErrorCode(err) != glpinet.EINVALID {
+	if _, err := c.ReEncrypt(ctx, key, next, secrets); glpinet.ErrorCode(err) != glpinet.EINVALID {
 		t.Fatalf("ReEncrypt with an undecryptable value: %v", err)
 	}
 	if v, _, _ := c.Get(ctx, ConfigRegistrationKey); v != got {
@@ -85,11 +86,11 @@ func TestConfigDB(t *testing.T) {
 	}
 	good, _ := key.Encrypt("p@ss:word")
 	c.Set(ctx, ConfigProxyPassword, good)
-	n, err := c.ReEncrypt(ctx, key, next)
+	n, err := c.ReEncrypt(ctx, key, next, secrets)
 	if err != nil || n != 2 {
 		t.Fatalf("ReEncrypt = %d, %v", n, err)
 	}
-	if bad, _ := c.CheckEncrypted(ctx, next); len(bad) != 0 {
+	if bad, _, _ := c.CheckEncrypted(ctx, next, secrets); len(bad) != 0 {
 		t.Fatalf("after re-encryption: %v", bad)
 	}
 	v, _, _ := c.Get(ctx, ConfigRegistrationKey)

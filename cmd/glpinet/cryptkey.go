@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
@@ -12,44 +17,91 @@ import (
 )
 
 func runCryptkey(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		return cli.Usagef("cryptkey needs a subcommand: check")
+	if len(args) == 0 {
+		return cli.Usagef("cryptkey needs a subcommand: check or rotate")
 	}
-	fs := flag.NewFlagSet("cryptkey check", flag.ContinueOnError)
-	var c common
-	c.register(fs)
-	if _, err := cli.ParseFlags("glpinet", fs, args[1:]); err != nil {
-		return err
+	switch args[0] {
+	case "check":
+		return cryptkeyCheck(ctx, args[1:], stdout)
+	case "rotate":
+		return cryptkeyRotate(ctx, args[1:], stdout)
 	}
-	in, err := c.install()
+	return cli.Usagef("unknown cryptkey subcommand %q: use check or rotate", args[0])
+}
+
+// secretFlags are the flags of both cryptkey commands: plugins declare
+// encrypted values through PHP hooks glpinet cannot run, so the
+// administrator names them.
+type secretFlags struct {
+	common
+	extra []string
+}
+
+func (f *secretFlags) parse(name string, args []string) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	f.register(fs)
+	fs.Func("secret", "a plugin's encrypted value too: table.column or context/name (repeatable)", func(s string) error {
+		f.extra = append(f.extra, s)
+		return nil
+	})
+	pos, err := cli.ParseFlags("glpinet", fs, args)
+	if err == nil && len(pos) > 0 {
+		err = cli.Usagef("%s takes no arguments", name)
+	}
+	return err
+}
+
+// open returns the installation, its encrypted values and its database.
+func (f *secretFlags) open(ctx context.Context) (*glpihost.Install, glpihost.Secrets, *glpihost.ConfigDB, error) {
+	in, err := f.install()
 	if err != nil {
-		return err
+		return nil, glpihost.Secrets{}, nil, err
 	}
-	key, err := glpicrypt.LoadKey(in.CryptKeyPath())
-	if err != nil {
-		return err
+	s := glpihost.SecretsFor(in.Version)
+	for _, spec := range f.extra {
+		if err := s.Add(spec); err != nil {
+			return nil, s, nil, err
+		}
 	}
 	db, err := openConfigs(ctx, in)
+	return in, s, db, err
+}
+
+func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
+	var f secretFlags
+	if err := f.parse("cryptkey check", args); err != nil {
+		return err
+	}
+	in, s, db, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	bad, err := db.CheckEncrypted(ctx, key)
+	key, err := glpicrypt.LoadKey(in.CryptKeyPath())
 	if err != nil {
 		return err
 	}
-	res := map[string]any{"key_file": in.CryptKeyPath(), "undecryptable": bad}
+	bad, checked, err := db.CheckEncrypted(ctx, key, s)
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(in.PendingKeyPath())
+	pending := !errors.Is(statErr, fs.ErrNotExist)
+	res := map[string]any{"key_file": in.CryptKeyPath(), "checked": checked, "undecryptable": bad, "interrupted_rotation": pending}
 	if bad == nil {
 		res["undecryptable"] = []glpihost.Undecryptable{}
 	}
-	if err := c.out(stdout).Result(res, func(w io.Writer) {
+	if err := f.out(stdout).Result(res, func(w io.Writer) {
 		if len(bad) == 0 {
-			fmt.Fprintf(w, "%s is valid and decrypts every encrypted value GLPI keeps.\n", in.CryptKeyPath())
-			return
+			fmt.Fprintf(w, "%s is valid and decrypts every encrypted value GLPI keeps (%d checked).\n", in.CryptKeyPath(), checked)
+		} else {
+			fmt.Fprintf(w, "%s is a valid key, but these values do not decrypt with it (GLPI treats them as empty):\n", in.CryptKeyPath())
+			for _, b := range bad {
+				fmt.Fprintf(w, "  %s\n", b)
+			}
 		}
-		fmt.Fprintf(w, "%s is a valid key, but these values do not decrypt with it (GLPI treats them as empty):\n", in.CryptKeyPath())
-		for _, b := range bad {
-			fmt.Fprintf(w, "  %s / %s\n", b.Context, b.Name)
+		if pending {
+			fmt.Fprintf(w, "%s exists: a key rotation was interrupted; run 'glpinet cryptkey rotate' to finish it.\n", in.PendingKeyPath())
 		}
 	}); err != nil {
 		return err
@@ -58,4 +110,33 @@ func runCryptkey(ctx context.Context, args []string, stdout io.Writer) error {
 		return &cli.ExitError{Msg: fmt.Sprintf("%d encrypted values were made with another key: restore the key that made them, or enter them again in GLPI", len(bad))}
 	}
 	return nil
+}
+
+func cryptkeyRotate(ctx context.Context, args []string, stdout io.Writer) error {
+	var f secretFlags
+	if err := f.parse("cryptkey rotate", args); err != nil {
+		return err
+	}
+	in, s, db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := glpihost.RotateCryptKey(ctx, in, db, s, time.Now())
+	if err != nil {
+		return err
+	}
+	return f.out(stdout).Result(r, func(w io.Writer) {
+		if r.Resumed {
+			fmt.Fprintf(w, "Finished an interrupted rotation: %s now holds the key the database uses.\n", in.CryptKeyPath())
+		} else {
+			fmt.Fprintf(w, "%s holds a new key; %d encrypted values were re-encrypted in one transaction.\n", in.CryptKeyPath(), r.Reencrypted)
+		}
+		fmt.Fprintf(w, "The previous key is kept in %s: database backups made before now need it.\n", r.Backup)
+		var cols []string
+		for _, c := range s.Columns {
+			cols = append(cols, c.String())
+		}
+		fmt.Fprintf(w, "Covered: glpi_configs, %s. A plugin's own encrypted values need --secret.\n", strings.Join(cols, ", "))
+	})
 }

@@ -88,14 +88,14 @@ func localChecks(ctx context.Context, in *glpihost.Install, target *doctor.Targe
 	if keyErr != nil {
 		return out
 	}
-	bad, err := db.CheckEncrypted(ctx, key)
+	bad, _, err := db.CheckEncrypted(ctx, key, glpihost.SecretsFor(in.Version))
 	switch {
 	case err != nil:
 		add("cryptkey", "Encryption key (glpicrypt.key)", doctor.Fail, err.Error(), "")
 	case len(bad) > 0:
 		var names []string
 		for _, b := range bad {
-			names = append(names, b.Name)
+			names = append(names, b.String())
 		}
 		add("cryptkey", "Encryption key (glpicrypt.key)", doctor.Fail, "made with another key: "+strings.Join(names, ", "),
 			"restore the key file that encrypted them, or enter those values again in GLPI")

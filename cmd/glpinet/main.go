@@ -24,6 +24,7 @@ const usage = `glpinet: the GLPI administrator's tool for GLPI Network services
 Usage:
   glpinet configure --server URL     point GLPI at a services server (config/local_define.php)
   glpinet cryptkey check             check config/glpicrypt.key against GLPI's encrypted values
+  glpinet cryptkey rotate            new glpicrypt.key, every encrypted value re-encrypted, old key kept
   glpinet key set KEY|-              check a registration key and store it as GLPI does
   glpinet key show | check KEY|- | remove
   glpinet doctor [--offline]         diagnose registration and marketplace failures, with remedies
@@ -66,7 +67,7 @@ func remedy(err error) string {
 	var ke *glpicrypt.KeyError
 	switch {
 	case errors.As(err, &ke):
-		return "restore config/glpicrypt.key from a backup; never let GLPI regenerate it while encrypted values exist (run 'php bin/console security:change_key' only to re-encrypt everything)"
+		return "restore config/glpicrypt.key from a backup; never let GLPI regenerate it while encrypted values exist (to change the key, run 'glpinet cryptkey rotate': it re-encrypts every value)"
 	case glpinet.ErrorCode(err) == glpinet.EUNAVAILABLE:
 		return "check config/config_db.php and that the database answers"
 	case glpinet.ErrorCode(err) == glpinet.EINVALID:
