@@ -26,7 +26,7 @@ func Checks() []Check {
 		{"url", "Services URL", checkURL},
 		{"dns", "Name resolution", checkDNS},
 		{"tcp", "TCP connection", checkTCP},
-		{"proxy", "Proxy tunnel", checkProxy},
+		{"proxy", "Proxy", checkProxy},
 		{"tls", "TLS certificate", checkTLS},
 		{"ping", "Services available (/api/ping)", checkPing},
 		{"clock", "Clock", checkClock},
@@ -110,7 +110,7 @@ func checkTCP(ctx context.Context, t *Target, env *Env) Result {
 			Remedy: "check firewalls between this host and " + addr + "; GLPI waits 5 s to connect"}
 	}
 	c.Close()
-	return Result{Status: OK, Detail: fmt.Sprintf("%s connected in %s", addr, time.Since(start).Round(time.Millisecond))}
+	return Result{Status: OK, Detail: fmt.Sprintf("%s connected in %s", addr, humanDuration(time.Since(start)))}
 }
 
 // tunnel opens a connection to the server, through a CONNECT tunnel when
@@ -164,6 +164,35 @@ type proxyError struct{ status int }
 
 func (e *proxyError) Error() string { return fmt.Sprintf("the proxy answered %d to CONNECT", e.status) }
 
+// tunnelled reports whether GLPI goes through its proxy with a CONNECT
+// tunnel: cURL sets HTTPPROXYTUNNEL for https URLs or port 443, Guzzle
+// tunnels https. Plain HTTP goes as absolute-form requests
+// ("GET http://host/path"), which proxies often allow to ports where they
+// refuse CONNECT (squid's default configuration allows CONNECT to 443 only;
+// tinyproxy's suggests ConnectPort 443 and 563).
+func tunnelled(u *url.URL) bool {
+	_, port, _ := net.SplitHostPort(hostPort(u))
+	return u.Scheme == "https" || port == "443"
+}
+
+// proxyAuthFailure describes a proxy's refusal of GLPI's credentials: 407,
+// or 401, which tinyproxy answers to wrong credentials (407 only to none).
+func proxyAuthFailure(t *Target, status int) (Result, bool) {
+	if status != http.StatusProxyAuthRequired && status != http.StatusUnauthorized {
+		return Result{}, false
+	}
+	if t.Proxy.User == nil {
+		return Result{Status: Fail, Detail: fmt.Sprintf("the proxy requires credentials (%d) and GLPI has none", status),
+			Remedy: "set proxy_user and proxy_passwd in Setup > General > Proxy"}, true
+	}
+	r := Result{Status: Fail, Detail: fmt.Sprintf("the proxy refuses the credentials (%d)", status),
+		Remedy: "check proxy_user and proxy_passwd in Setup > General > Proxy"}
+	if pass, _ := t.Proxy.User.Password(); strings.ContainsAny(pass, "@:/%") {
+		r.Remedy += "; the password contains @, :, / or %, which GLPI 10.0 puts raw into the proxy URL (11.x encodes it): use a password without them"
+	}
+	return r, true
+}
+
 func checkProxy(ctx context.Context, t *Target, env *Env) Result {
 	if t.Proxy == nil {
 		return skip("no proxy configured in GLPI")
@@ -171,21 +200,39 @@ func checkProxy(ctx context.Context, t *Target, env *Env) Result {
 	if env.Failed["tcp"] {
 		return skip("cannot reach the proxy")
 	}
+	if !tunnelled(env.URL) {
+		return checkProxyForward(ctx, t, env)
+	}
 	c, err := tunnel(ctx, t, env)
 	var pe *proxyError
-	switch {
-	case errors.As(err, &pe) && pe.status == http.StatusProxyAuthRequired:
-		r := Result{Status: Fail, Detail: "the proxy refuses the credentials (407)",
-			Remedy: "check proxy_user and proxy_passwd in Setup > General > Proxy"}
-		if pass, _ := t.Proxy.User.Password(); strings.ContainsAny(pass, "@:/%") {
-			r.Remedy += "; the password contains @, :, / or %, which GLPI 10.0 puts raw into the proxy URL (11.x encodes it): use a password without them"
+	if errors.As(err, &pe) {
+		if r, ok := proxyAuthFailure(t, pe.status); ok {
+			return r
 		}
-		return r
-	case err != nil:
+	}
+	if err != nil {
 		return Result{Status: Fail, Detail: err.Error(), Remedy: "check that the proxy allows CONNECT to " + hostPort(env.URL)}
 	}
 	c.Close()
 	return Result{Status: OK, Detail: "CONNECT " + hostPort(env.URL) + " through " + t.Proxy.Host}
+}
+
+// checkProxyForward asks the proxy for /api/ping of a plain HTTP server the
+// way GLPI does, in absolute form with the credentials.
+func checkProxyForward(ctx context.Context, t *Target, env *Env) Result {
+	resp, _, err := get(ctx, t, env, "/api/ping", nil)
+	if err != nil {
+		return Result{Status: Fail, Detail: err.Error(), Remedy: "check the proxy at " + t.Proxy.Host}
+	}
+	if r, ok := proxyAuthFailure(t, resp.StatusCode); ok {
+		return r
+	}
+	target := strings.TrimRight(env.URL.String(), "/") + "/api/ping"
+	if resp.StatusCode == http.StatusForbidden || resp.StatusCode >= 500 {
+		return Result{Status: Fail, Detail: fmt.Sprintf("the proxy answered %d to GET %s", resp.StatusCode, target),
+			Remedy: "check that the proxy allows plain HTTP to " + hostPort(env.URL) + " and can reach it"}
+	}
+	return Result{Status: OK, Detail: "GET " + target + " through " + t.Proxy.Host}
 }
 
 func checkTLS(ctx context.Context, t *Target, env *Env) Result {
@@ -403,9 +450,22 @@ func checkLatency(ctx context.Context, t *Target, env *Env) Result {
 		ds = append(ds, time.Since(start))
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	d := fmt.Sprintf("median %s, slowest %s over 5 requests", ds[2].Round(time.Millisecond), ds[4].Round(time.Millisecond))
+	d := fmt.Sprintf("median %s, slowest %s over 5 requests", humanDuration(ds[2]), humanDuration(ds[4]))
 	if ds[2] > time.Second {
 		return Result{Status: Warn, Detail: d, Remedy: "GLPI waits for these answers holding the user's session: find the slow link"}
 	}
 	return Result{Status: OK, Detail: d}
+}
+
+// humanDuration writes a latency with the precision a reader needs: on a
+// local network answers take well under a millisecond, which rounding to
+// milliseconds would show as "0s".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
+	"github.com/glpinet/glpinet/internal/proxytest"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -163,6 +164,75 @@ func TestProxy(t *testing.T) {
 	}
 }
 
+// TestTinyproxy goes through a real tinyproxy with basic authentication,
+// as a GLPI host behind a corporate proxy does.
+func TestTinyproxy(t *testing.T) {
+	ts, key := server(t)
+	pass := proxytest.AuthPasswordT(t)
+	tp := proxytest.StartT(t, proxytest.Config{User: "glpi", Password: pass})
+	run := func(server string, proxy *url.URL) map[string]Result {
+		return byID(Run(t.Context(), &Target{Server: server, Key: key, Proxy: proxy, RootCAs: roots(ts), Timeout: 5 * time.Second}, Checks()))
+	}
+
+	rs := run(ts.URL, tp.URL("glpi", pass))
+	for _, id := range []string{"proxy", "tls", "ping", "key"} {
+		if rs[id].Status != OK {
+			t.Errorf("through %s, %s: %s (%s)", tp.Version, id, rs[id].Status, rs[id].Detail)
+		}
+	}
+	if !strings.HasPrefix(rs["proxy"].Detail, "CONNECT ") {
+		t.Errorf("an https server is reached through a CONNECT tunnel: %q", rs["proxy"].Detail)
+	}
+
+	// tinyproxy answers 401 (not 407) to wrong credentials.
+	rs = run(ts.URL, tp.URL("glpi", "wr@ng:pw"))
+	if r := rs["proxy"]; r.Status != Fail || !strings.Contains(r.Detail, "refuses the credentials (401)") ||
+		!strings.Contains(r.Remedy, "proxy_passwd") || !strings.Contains(r.Remedy, "GLPI 10.0") {
+		t.Errorf("wrong proxy password: %+v", r)
+	}
+	if rs["tls"].Status != Skip || rs["key"].Status != Skip {
+		t.Errorf("checks after a proxy failure should be skipped: tls %s, key %s", rs["tls"].Status, rs["key"].Status)
+	}
+
+	rs = run(ts.URL, tp.URL("", ""))
+	if r := rs["proxy"]; r.Status != Fail || !strings.Contains(r.Detail, "requires credentials (407)") || !strings.Contains(r.Remedy, "proxy_user") {
+		t.Errorf("no proxy credentials: %+v", r)
+	}
+}
+
+// TestTinyproxyPlainHTTP checks that a plain HTTP server is reached through
+// the proxy in absolute form, as cURL does without HTTPPROXYTUNNEL, not
+// with CONNECT, which this tinyproxy (like squid's default configuration)
+// allows to port 443 only.
+func TestTinyproxyPlainHTTP(t *testing.T) {
+	ts, key := server(t)
+	plain := httptest.NewServer(ts.Config.Handler)
+	t.Cleanup(plain.Close)
+	pass := proxytest.AuthPasswordT(t)
+	tp := proxytest.StartT(t, proxytest.Config{User: "glpi", Password: pass, ConnectPorts: []int{443}})
+
+	rs := byID(Run(t.Context(), &Target{Server: plain.URL, Key: key, Proxy: tp.URL("glpi", pass), Timeout: 5 * time.Second}, Checks()))
+	for _, id := range []string{"proxy", "ping", "key", "latency"} {
+		if rs[id].Status != OK {
+			t.Errorf("through %s, %s: %s (%s)", tp.Version, id, rs[id].Status, rs[id].Detail)
+		}
+	}
+	if want := "GET " + plain.URL + "/api/ping through "; !strings.HasPrefix(rs["proxy"].Detail, want) {
+		t.Errorf("proxy detail %q, want it to start with %q", rs["proxy"].Detail, want)
+	}
+	if !strings.Contains(tp.Log(), "GET "+plain.URL+"/api/ping") || strings.Contains(tp.Log(), "): CONNECT ") {
+		t.Errorf("tinyproxy saw CONNECT requests or no absolute-form GET:\n%s", tp.Log())
+	}
+
+	rs = byID(Run(t.Context(), &Target{Server: plain.URL, Key: key, Proxy: tp.URL("glpi", "wr@ng:pw"), Timeout: 5 * time.Second}, Checks()))
+	if r := rs["proxy"]; r.Status != Fail || !strings.Contains(r.Detail, "refuses the credentials (401)") || !strings.Contains(r.Remedy, "GLPI 10.0") {
+		t.Errorf("wrong proxy password: %+v", r)
+	}
+	if rs["ping"].Status != Skip {
+		t.Errorf("ping after a proxy failure: %+v", rs["ping"])
+	}
+}
+
 func TestBadURL(t *testing.T) {
 	rs := byID(Run(t.Context(), &Target{Server: "glpinet.example.com"}, Checks()))
 	if rs["url"].Status != Fail || rs["dns"].Status != Skip {
@@ -170,5 +240,18 @@ func TestBadURL(t *testing.T) {
 	}
 	if Worst(Run(t.Context(), &Target{Server: "ftp://x"}, Checks())) != Fail {
 		t.Fatal("Worst")
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		380 * time.Microsecond:  "0.4 ms",
+		2500 * time.Microsecond: "2.5 ms",
+		42 * time.Millisecond:   "42 ms",
+		1500 * time.Millisecond: "1.5 s",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
