@@ -110,7 +110,11 @@ func checkTCP(ctx context.Context, t *Target, env *Env) Result {
 			Remedy: "check firewalls between this host and " + addr + "; GLPI waits 5 s to connect"}
 	}
 	c.Close()
-	return Result{Status: OK, Detail: fmt.Sprintf("%s connected in %s", addr, humanDuration(time.Since(start)))}
+	d := fmt.Sprintf("%s connected in %s", addr, humanDuration(time.Since(start)))
+	if t.Proxy != nil {
+		d += " (GLPI's proxy)"
+	}
+	return Result{Status: OK, Detail: d}
 }
 
 // tunnel opens a connection to the server, through a CONNECT tunnel when

@@ -14,6 +14,9 @@
 // is; failures to read the archive are plain wrapped errors.
 //
 // The entry-level checks (name normalisation, entry types, duplicates, size
-// accounting) live in an internal walk over the archive entries so that the
-// future extractor applies exactly the same rules as publishing does.
+// accounting) live in an internal walk over the archive entries so that
+// [Extract], which installs a plugin on a GLPI host, applies exactly the
+// same rules as publishing does. [Expected.Verify] checks a downloaded
+// archive against the catalogue's size, SHA-256 and Ed25519 signature
+// (see [SignedMessage]) before anything is extracted.
 package pluginarchive

@@ -116,6 +116,7 @@ func (w *walker) tarEntry(hdr *tar.Header, body io.Reader) error {
 	if err != nil || skip {
 		return err
 	}
+	e.Exec = !dir && hdr.Mode&0o111 != 0
 	return w.visitEntry(e, body)
 }
 

@@ -14,6 +14,9 @@ type entry struct {
 	Name string // normalised path (see checkEntryName), starting with the key
 	Raw  string // name as stored, for messages
 	Dir  bool
+	// Exec reports a file whose stored mode has an execute bit, which the
+	// extractor keeps (scripts shipped in bin/ folders).
+	Exec bool
 }
 
 // visitFunc is called by walk for every accepted entry, in archive order.

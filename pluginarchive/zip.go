@@ -94,6 +94,7 @@ func (w *walker) zipEntry(f *zip.File) error {
 	if dir {
 		return w.visitEntry(e, nil)
 	}
+	e.Exec = f.Mode()&0o111 != 0
 	rc, err := f.Open()
 	if err != nil {
 		return w.formatError(fmt.Errorf("%s: %w", f.Name, err))

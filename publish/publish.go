@@ -116,8 +116,9 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 // SignedMessage is what an archive signature covers: the plugin, the
 // version and the archive's SHA-256, so that a signature cannot be moved to
 // another plugin or version.
+// It is pluginarchive.SignedMessage, which clients verify.
 func SignedMessage(key, num, sha256hex string) []byte {
-	return []byte("glpinet-archive-v1\n" + key + "\n" + num + "\n" + sha256hex + "\n")
+	return pluginarchive.SignedMessage(key, num, sha256hex)
 }
 
 // applySetup fills what setup.php declares where the catalogue has nothing.

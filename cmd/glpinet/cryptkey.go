@@ -107,7 +107,7 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(bad) > 0 {
-		return &cli.ExitError{Msg: fmt.Sprintf("%d encrypted values were made with another key: restore the key that made them, or enter them again in GLPI", len(bad))}
+		return &cli.ExitError{Msg: cli.Count(len(bad), "encrypted value was", "encrypted values were") + " made with another key: restore the key that made them, or enter them again in GLPI"}
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func cryptkeyRotate(ctx context.Context, args []string, stdout io.Writer) error 
 		if r.Resumed {
 			fmt.Fprintf(w, "Finished an interrupted rotation: %s now holds the key the database uses.\n", in.CryptKeyPath())
 		} else {
-			fmt.Fprintf(w, "%s holds a new key; %d encrypted values were re-encrypted in one transaction.\n", in.CryptKeyPath(), r.Reencrypted)
+			fmt.Fprintf(w, "%s holds a new key; %s re-encrypted in one transaction.\n", in.CryptKeyPath(), cli.Count(r.Reencrypted, "encrypted value was", "encrypted values were"))
 		}
 		fmt.Fprintf(w, "The previous key is kept in %s: database backups made before now need it.\n", r.Backup)
 		var cols []string

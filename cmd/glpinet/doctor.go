@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -53,7 +51,7 @@ func runDoctor(ctx context.Context, args []string, stdout io.Writer) error {
 				n++
 			}
 		}
-		return &cli.ExitError{Msg: fmt.Sprintf("%d checks failed: see the remedies above", n)}
+		return &cli.ExitError{Msg: cli.Count(n, "check", "checks") + " failed: see the remedies above"}
 	}
 	return nil
 }
@@ -105,18 +103,10 @@ func localChecks(ctx context.Context, in *glpihost.Install, target *doctor.Targe
 	if enc, _, _ := db.Get(ctx, glpihost.ConfigRegistrationKey); enc != "" {
 		target.Key, _ = key.Decrypt(enc)
 	}
-	if name, _, _ := db.Get(ctx, glpihost.ConfigProxyName); name != "" {
-		port, _, _ := db.Get(ctx, glpihost.ConfigProxyPort)
-		if port == "" {
-			port = "8080"
-		}
-		u := &url.URL{Scheme: "http", Host: net.JoinHostPort(name, port)}
-		if user, _, _ := db.Get(ctx, glpihost.ConfigProxyUser); user != "" {
-			encPass, _, _ := db.Get(ctx, glpihost.ConfigProxyPassword)
-			pass, _ := key.Decrypt(encPass)
-			u.User = url.UserPassword(user, pass)
-		}
-		target.Proxy = u
+	proxy, err := db.Proxy(ctx, key)
+	if err != nil {
+		add("proxy-settings", "GLPI's proxy settings", doctor.Fail, cli.Message(err), "enter the proxy password again in Setup > General > Proxy")
 	}
+	target.Proxy = proxy
 	return out
 }

@@ -28,6 +28,10 @@ Usage:
   glpinet key set KEY|-              check a registration key and store it as GLPI does
   glpinet key show | check KEY|- | remove
   glpinet doctor [--offline]         diagnose registration and marketplace failures, with remedies
+  glpinet plugins search [TEXT] [--tag T] | info KEY | list [--offline]
+  glpinet plugins download KEY [--version V] [--output FILE] [--force]
+  glpinet plugins update KEY... | --all [--force]
+                                     the marketplace as GLPI sees it; verified installs into marketplace/
 
 Every command takes --glpi-root DIR (default: the current directory) and --json.
 Flags may come before or after arguments.
@@ -51,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"cryptkey":  runCryptkey,
 		"key":       runKey,
 		"doctor":    runDoctor,
+		"plugins":   runPlugins,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -71,10 +71,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SERVICES", services)
 			env.Setenv("VALID_KEY", validKey)
 			env.Setenv("UNKNOWN_KEY", unknownKey)
+			env.Setenv("PREMIUM_KEY", premiumKey)
 			env.Setenv("GLPI_DB", name)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"tamper":     cmdTamper,
+			"glpiplugin": func(ts *testscript.TestScript, neg bool, args []string) { cmdGLPIPlugin(ts, root, args) },
+			"tinyproxy":  cmdTinyproxy,
+			"glpiproxy":  func(ts *testscript.TestScript, neg bool, args []string) { cmdGLPIProxy(ts, root, args) },
 			// foreignvalue NAME stores a value encrypted with another key.
 			"foreignvalue": func(ts *testscript.TestScript, neg bool, args []string) {
 				other, _ := glpicrypt.NewKey()
@@ -105,12 +110,14 @@ func startServices(t *testing.T) (string, string) {
 	if err := db.CreateKey(ctx, &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(key), Prefix: glpinet.KeyDisplayPrefix(key)}); err != nil {
 		t.Fatal(err)
 	}
+	archiveDir, signingKey := publishPlugins(t, ctx, db)
 	cat := cache.NewCatalogue(db, time.Now)
 	if err := cat.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer((&ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, logger), Catalogue: cat, Logger: logger}).Handler())
+	srv := httptest.NewServer((&ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, logger), Catalogue: cat, Logger: logger,
+		ArchiveDir: archiveDir, SigningKey: signingKey}).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL, key
 }

@@ -147,3 +147,12 @@ func Env(name, def string) string {
 	}
 	return def
 }
+
+// Count writes n with the singular or plural form of a noun:
+// Count(1, "check", "checks") is "1 check".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
