@@ -160,6 +160,21 @@ type ChangeFeed interface {
 	LastChangeID(ctx context.Context) (int64, error)
 }
 
+// ChangeListener is a ChangeFeed that pushes each change as its
+// transaction commits (PostgreSQL LISTEN/NOTIFY). Replicas then learn of a
+// revocation at once, and in commit order: polling by ID cannot give that
+// when concurrent transactions commit out of ID order, as they do on
+// PostgreSQL, where a change with a lower ID may become visible after one
+// with a higher ID has been read.
+type ChangeListener interface {
+	// ListenChanges listens for changes until ctx ends or the connection
+	// is lost (its error). It calls ready once listening: every change
+	// committed after that is passed to apply, in commit order; changes
+	// committed before (or while not listening) are not, so the caller
+	// resynchronises in ready.
+	ListenChanges(ctx context.Context, ready func(), apply func(Change)) error
+}
+
 // UserStore keeps portal users.
 type UserStore interface {
 	// SignUp creates an account (with its free subscription) and its owner
