@@ -8,7 +8,6 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,7 +25,7 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func accountCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("account create")
-	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db *sqlite.DB, pos []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db Store, pos []string, out cli.Output) error {
 		a := &glpinet.Account{Name: pos[0]}
 		if err := db.CreateAccount(cliActor(ctx), a); err != nil {
 			return err
@@ -42,7 +41,7 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	name := c.fs.String("name", "", "only accounts whose name contains TEXT")
 	limit := c.fs.Int("limit", 100, "at most N accounts")
 	offset := c.fs.Int("offset", 0, "skip the first N accounts")
-	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db Store, _ []string, out cli.Output) error {
 		f := glpinet.AccountFilter{Limit: *limit, Offset: *offset}
 		if *name != "" {
 			f.Name = name
@@ -69,7 +68,7 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func accountState(ctx context.Context, args []string, stdout io.Writer, state glpinet.AccountState) error {
 	c := newDBCommand("account " + string(state))
 	var id int64
-	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db Store, _ []string, out cli.Output) error {
 		if err := db.SetAccountState(cliActor(ctx), id, state); err != nil {
 			return err
 		}

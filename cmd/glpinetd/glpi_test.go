@@ -16,13 +16,12 @@ import (
 	"github.com/glpinet/glpinet/client"
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/publish"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 // seedCatalogue publishes n plugins, each with a 1.0.0 for GLPI 10.x and a
 // 2.0.0 for GLPI 11.x; every tenth plugin needs the standard offer.
 func seedCatalogue(n int) seeder {
-	return func(t *testing.T, ctx context.Context, db *sqlite.DB, pub *publish.Publisher) {
+	return func(t *testing.T, ctx context.Context, db Store, pub *publish.Publisher) {
 		for i := range n {
 			key := fmt.Sprintf("plugin%03d", i)
 			var opts publish.Options

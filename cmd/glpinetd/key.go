@@ -12,7 +12,6 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	"github.com/glpinet/glpinet/internal/cli"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,7 +44,7 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c := newDBCommand("key issue")
 	account := c.fs.Int64("account", 0, "account ID (required)")
 	label := c.fs.String("label", "", "a note to tell keys apart, e.g. the GLPI instance it is for")
-	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db Store, _ []string, out cli.Output) error {
 		raw, k, err := newKey(*account, *label)
 		if err != nil {
 			return err
@@ -80,7 +79,7 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, o cli.Output) error {
+	return c.run(ctx, args, stdout, check, func(db Store, _ []string, o cli.Output) error {
 		if _, err := db.FindAccountByID(ctx, *account); err != nil {
 			return err
 		}
@@ -97,7 +96,7 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // Each batch is on disk before it is stored, so that no stored key is lost;
 // the file appears (by a hard link) only once it holds the first batch, and
 // an existing file is never overwritten.
-func bulkIssue(ctx context.Context, db *sqlite.DB, account int64, count int, out string, progress *cli.Progress) error {
+func bulkIssue(ctx context.Context, db Store, account int64, count int, out string, progress *cli.Progress) error {
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".keys-*")
 	if err != nil {
 		return err
@@ -149,7 +148,7 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return oneID("key", "key rotate takes one key ID", &id)(pos)
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
 		raw, next, err := newKey(0, "")
 		if err != nil {
 			return err
@@ -167,7 +166,7 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key revoke")
 	var id int64
-	return c.run(ctx, args, stdout, oneID("key", "key revoke takes one key ID", &id), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, oneID("key", "key revoke takes one key ID", &id), func(db Store, _ []string, out cli.Output) error {
 		if err := db.RevokeKey(cliActor(ctx), id); err != nil {
 			return err
 		}
@@ -180,7 +179,7 @@ func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key list")
 	account := c.fs.Int64("account", 0, "account ID (required)")
-	return c.run(ctx, args, stdout, needAccount("key list", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, needAccount("key list", account), func(db Store, _ []string, out cli.Output) error {
 		keys, err := db.ListKeys(ctx, *account)
 		if err != nil {
 			return err
@@ -224,7 +223,7 @@ func keyCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) (err error) {
+	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) (err error) {
 		v, err := cache.NewValidator(db, time.Now, nil).Validate(ctx, key)
 		if err != nil {
 			return err

@@ -17,7 +17,6 @@ import (
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 // testServer is a real glpinetd (Main) on a loopback port, on a SQLite
@@ -48,7 +47,7 @@ func (s *syncBuffer) String() string {
 }
 
 // seeder fills the database before the server starts.
-type seeder func(t *testing.T, ctx context.Context, db *sqlite.DB, pub *publish.Publisher)
+type seeder func(t *testing.T, ctx context.Context, db Store, pub *publish.Publisher)
 
 // startServer seeds a database with one account per default offer (each
 // with a key) plus whatever seed adds, then starts Main on it.

@@ -10,7 +10,6 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
 	"github.com/glpinet/glpinet/internal/cli"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,7 +42,7 @@ func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
 		hash, err := auth.HashPassword(password, auth.DefaultParams)
 		if err != nil {
 			return err

@@ -12,7 +12,6 @@ import (
 	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,7 +66,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return nil
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, pos []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
 		key, err := publish.LoadOrCreateSigningKey(c.sf.signingKeyPath())
 		if err != nil {
 			return err
@@ -126,7 +125,7 @@ func mergeFlags(md *publish.Metadata, flags publish.Metadata) {
 
 func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin list")
-	return c.run(ctx, args, stdout, nArgs(0, "plugin list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "plugin list takes no arguments"), func(db Store, _ []string, out cli.Output) error {
 		plugins, err := db.ListPlugins(ctx)
 		if err != nil {
 			return err
@@ -156,7 +155,7 @@ func pluginList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func pluginYank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin yank")
 	undo := c.fs.Bool("undo", false, "put the version back")
-	return c.run(ctx, args, stdout, nArgs(2, "plugin yank takes a plugin KEY and a VERSION"), func(db *sqlite.DB, pos []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, nArgs(2, "plugin yank takes a plugin KEY and a VERSION"), func(db Store, pos []string, out cli.Output) error {
 		if err := db.YankVersion(cliActor(ctx), pos[0], pos[1], !*undo); err != nil {
 			return err
 		}

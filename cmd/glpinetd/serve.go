@@ -21,7 +21,6 @@ import (
 	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
-	"github.com/glpinet/glpinet/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -42,7 +41,7 @@ type Main struct {
 	// PollInterval is how often the change feed is read (default 1s).
 	PollInterval time.Duration
 
-	DB        *sqlite.DB
+	DB        Store
 	HTTP      *ghttp.Server
 	Validator *cache.Validator
 	Catalogue *cache.Catalogue
@@ -195,7 +194,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	n, _ := m.DB.CountAccounts(ctx)
-	m.Logger.Info("glpinetd serving", "url", m.URL(), "database", m.DB.Path(), "accounts", n)
+	m.Logger.Info("glpinetd serving", "url", m.URL(), "database", m.Store.describe(), "accounts", n)
 	if n == 0 {
 		fmt.Fprintf(stdout, `glpinetd is running on %s with an empty database (%s).
 Next steps:
@@ -204,7 +203,7 @@ Next steps:
   glpinetd plugin publish glpi-myplugin-1.0.0.tar.gz
 Then in GLPI's config/local_define.php:
   define('GLPI_NETWORK_SERVICES', '%s');
-`, m.URL(), m.DB.Path(), strings.TrimSuffix(publicOr(m), "/"))
+`, m.URL(), m.Store.describe(), strings.TrimSuffix(publicOr(m), "/"))
 	}
 	if m.PublicURL == "" {
 		m.Logger.Warn("no --public-url: download links are built from each request's Host header; set it to the address GLPI uses (https://…)")

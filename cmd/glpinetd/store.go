@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -28,17 +29,42 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func (f *storeFlags) archiveDir() string     { return filepath.Join(f.data, "archives") }
 func (f *storeFlags) signingKeyPath() string { return filepath.Join(f.data, "signing.key") }
 
+// describe names the database for logs and messages, without a password.
+func (f *storeFlags) describe() string {
+	if isPostgres(f.database) {
+		if u, err := url.Parse(f.database); err == nil {
+			return u.Redacted()
+		}
+		return "PostgreSQL"
+	}
+	return f.sqlitePath()
+}
+
+// sqlitePath is the SQLite file the flags name.
+func (f *storeFlags) sqlitePath() string {
+	if f.database == "" {
+		return filepath.Join(f.data, "glpinet.db")
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(f.database, "sqlite://"), "sqlite:")
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Store is what commands need of a store: every glpinet store, closed
+// when the command ends.
+type Store interface {
+	glpinet.Store
+	Close() error
+}
+
 // open opens the store the flags name.
-func (f *storeFlags) open(ctx context.Context) (*sqlite.DB, error) {
-	dsn := f.database
-	switch {
-	case dsn == "":
-		dsn = filepath.Join(f.data, "glpinet.db")
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+func (f *storeFlags) open(ctx context.Context) (Store, error) {
+	if isPostgres(f.database) {
 		return nil, glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "PostgreSQL is not supported by this build yet; use a SQLite path")
 	}
-	dsn = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
-	return sqlite.Open(ctx, dsn)
+	return sqlite.Open(ctx, f.sqlitePath())
 }
 
 // dbCommand is an operator command that works on the store: it declares
@@ -58,7 +84,7 @@ func newDBCommand(name string) *dbCommand {
 // run parses args, lets check refuse them (before anything is created on
 // disk), then calls fn with the open store.
 func (c *dbCommand) run(ctx context.Context, args []string, stdout io.Writer, check func(pos []string) error,
-	fn func(db *sqlite.DB, pos []string, out cli.Output) error) error {
+	fn func(db Store, pos []string, out cli.Output) error) error {
 	pos, err := cli.ParseFlags("glpinetd", c.fs, args)
 	if err != nil {
 		return err

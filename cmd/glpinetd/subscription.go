@@ -8,7 +8,6 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
-	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runSubscription(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -49,7 +48,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 		end = last.AddDate(0, 0, 1) // the last day is included
 		return err
 	}
-	return c.run(ctx, args, stdout, check, func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
 		s := &glpinet.Subscription{AccountID: *account, OfferRef: *offer, Begin: begin, End: &end}
 		if err := db.CreateSubscription(cliActor(ctx), s); err != nil {
 			return err
@@ -63,7 +62,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 func subscriptionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("subscription list")
 	account := c.fs.Int64("account", 0, "account ID (required)")
-	return c.run(ctx, args, stdout, needAccount("subscription list", account), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, needAccount("subscription list", account), func(db Store, _ []string, out cli.Output) error {
 		subs, err := db.ListSubscriptions(ctx, *account)
 		if err != nil {
 			return err
@@ -93,7 +92,7 @@ func runOffer(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return sub(ctx, "offer", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"list": func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			c := newDBCommand("offer list")
-			return c.run(ctx, args, stdout, nArgs(0, "offer list takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
+			return c.run(ctx, args, stdout, nArgs(0, "offer list takes no arguments"), func(db Store, _ []string, out cli.Output) error {
 				offers, err := db.ListOffers(ctx)
 				if err != nil {
 					return err
@@ -116,7 +115,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.fs.StringVar(&f.Actor, "actor", "", "only this actor, e.g. cli:root")
 	c.fs.StringVar(&f.Subject, "subject", "", "only this subject, e.g. account:3")
 	c.fs.IntVar(&f.Limit, "limit", 50, "at most N events")
-	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db *sqlite.DB, _ []string, out cli.Output) error {
+	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db Store, _ []string, out cli.Output) error {
 		events, err := db.ListAuditEvents(ctx, f)
 		if err != nil {
 			return err
