@@ -21,9 +21,11 @@ type Settler interface {
 	Settle(ctx context.Context) error
 }
 
-// Watcher polls the change feed and hands every change to its followers.
-// Polling an indexed table once a second is cheap for SQLite and works for
-// any number of processes sharing the database.
+// Watcher follows the change feed and hands every change to its
+// followers. When the feed pushes changes as they commit
+// (glpinet.ChangeListener, PostgreSQL), it listens; otherwise it polls the
+// feed every Interval: polling an indexed table once a second is cheap for
+// SQLite and works for any number of processes sharing the database.
 type Watcher struct {
 	Feed      glpinet.ChangeFeed
 	Followers []Follower
@@ -31,6 +33,9 @@ type Watcher struct {
 	Log       *slog.Logger
 
 	last int64
+	// settleNow asks Run to settle the followers after changes arrived
+	// through a listener.
+	settleNow chan struct{}
 }
 
 // Start reads the current position of the feed; changes before it are
@@ -41,8 +46,12 @@ func (w *Watcher) Start(ctx context.Context) error {
 	return err
 }
 
-// Run polls until ctx is done.
+// Run follows the feed until ctx is done.
 func (w *Watcher) Run(ctx context.Context) {
+	if l, ok := w.Feed.(glpinet.ChangeListener); ok {
+		w.settleNow = make(chan struct{}, 1)
+		go w.listen(ctx, l)
+	}
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
 	failing := false
@@ -51,8 +60,16 @@ func (w *Watcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.settleNow:
 		}
-		err := w.Poll(ctx)
+		var err error
+		if w.settleNow != nil {
+			// Listening: only the deferred work (catalogue rebuild,
+			// sweeps) is left to do here.
+			err = w.settle(ctx)
+		} else {
+			err = w.Poll(ctx)
+		}
 		switch {
 		case err != nil && !failing:
 			w.Log.Warn("change feed unreachable; caches keep serving what they have", "err", err)
@@ -61,6 +78,56 @@ func (w *Watcher) Run(ctx context.Context) {
 			w.Log.Info("change feed reachable again")
 			failing = false
 		}
+	}
+}
+
+// listen keeps a listener connected until ctx is done. Changes committed
+// while it was not listening cannot be known, so every (re)connection
+// resets the followers: the validation cache is then re-read from the
+// database, the catalogue rebuilt. Fresh and the catalogue's MaxAge remain
+// the periodic safety net should a notification ever be lost.
+func (w *Watcher) listen(ctx context.Context, l glpinet.ChangeListener) {
+	const minBackoff, maxBackoff = 100 * time.Millisecond, 5 * time.Second
+	backoff := minBackoff
+	lost := false
+	for ctx.Err() == nil {
+		err := l.ListenChanges(ctx, func() {
+			for _, f := range w.Followers {
+				f.Reset()
+			}
+			w.poke()
+			backoff = minBackoff
+			if lost {
+				w.Log.Info("listening to changes again; caches reset")
+				lost = false
+			}
+		}, func(c glpinet.Change) {
+			for _, f := range w.Followers {
+				f.Apply(c)
+			}
+			w.poke()
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if !lost {
+			w.Log.Warn("change notifications lost; caches keep serving what they have until reconnected", "err", err)
+			lost = true
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// poke asks Run to settle soon; a burst of changes costs one settle.
+func (w *Watcher) poke() {
+	select {
+	case w.settleNow <- struct{}{}:
+	default:
 	}
 }
 
