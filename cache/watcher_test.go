@@ -52,8 +52,12 @@ type recorder struct {
 	resets, settles int
 }
 
-func (r *recorder) Apply(c glpinet.Change) { r.mu.Lock(); r.applied = append(r.applied, c); r.mu.Unlock() }
-func (r *recorder) Reset()                 { r.mu.Lock(); r.resets++; r.mu.Unlock() }
+func (r *recorder) Apply(c glpinet.Change) {
+	r.mu.Lock()
+	r.applied = append(r.applied, c)
+	r.mu.Unlock()
+}
+func (r *recorder) Reset() { r.mu.Lock(); r.resets++; r.mu.Unlock() }
 func (r *recorder) Settle(context.Context) error {
 	r.mu.Lock()
 	r.settles++
