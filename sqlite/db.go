@@ -5,10 +5,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,13 +14,9 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
-	"github.com/pressly/goose/v3"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // DB is a SQLite store. It keeps two pools: a single writer connection whose
 // transactions start with BEGIN IMMEDIATE (so that writers queue on the busy
@@ -91,13 +85,9 @@ func dsn(path string, writer bool) string {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, err := newProvider(db.write)
 	if err != nil {
 		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.path, err)

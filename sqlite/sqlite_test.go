@@ -1,6 +1,9 @@
 package sqlite_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,4 +23,52 @@ func TestStore(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		return db
 	})
+}
+
+func migrationStates(t *testing.T, path string) []string {
+	t.Helper()
+	st, err := sqlite.MigrationStatus(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range st {
+		out = append(out, string(s.State))
+	}
+	return out
+}
+
+func TestMigrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "glpinet.db")
+	states := migrationStates(t, path)
+	for _, s := range states {
+		if s != "pending" {
+			t.Fatalf("a missing database has migration states %v, want all pending", states)
+		}
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("MigrationStatus created the database: %v", err)
+	}
+	res, err := sqlite.Migrate(t.Context(), path)
+	if err != nil || len(res) != len(states) {
+		t.Fatalf("Migrate = %v, %v; want %d migrations applied", res, err, len(states))
+	}
+	for _, s := range migrationStates(t, path) {
+		if s != "applied" {
+			t.Fatalf("after Migrate: migration states %v, want all applied", migrationStates(t, path))
+		}
+	}
+	if res, err := sqlite.Migrate(t.Context(), path); err != nil || len(res) != 0 {
+		t.Fatalf("Migrate again = %v, %v; want nothing applied", res, err)
+	}
+	// Migrate seeds nothing (a database prepared for a copy stays empty);
+	// Open does.
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if offers, err := db.ListOffers(t.Context()); err != nil || len(offers) != len(glpinet.DefaultOffers()) {
+		t.Fatalf("offers after Open = %v, %v", offers, err)
+	}
 }

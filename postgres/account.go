@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateAccount stores a new account with its perpetual free subscription.
+func (db *DB) CreateAccount(ctx context.Context, a *glpinet.Account) error {
+	if a.State == "" {
+		a.State = glpinet.AccountActive
+	}
+	a.Name = strings.TrimSpace(a.Name)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		if err := insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.create", accountSubject(a.ID), a.Name)
+	})
+}
+
+// insertAccount stores a new account and its perpetual free subscription.
+func insertAccount(ctx context.Context, tx *Tx, a *glpinet.Account) error {
+	if err := tx.QueryRow(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
+		a.Name, a.State, tx.now).Scan(&a.ID); err != nil {
+		return err
+	}
+	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
+	if _, err := tx.Exec(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES ($1, $2, $3, NULL, 'active', $3)`,
+		a.ID, glpinet.FreeOfferReference, tx.now); err != nil {
+		return fmt.Errorf("free subscription: %w", err)
+	}
+	return nil
+}
+
+// FindAccountByID returns one account.
+func (db *DB) FindAccountByID(ctx context.Context, id int64) (*glpinet.Account, error) {
+	as, _, err := db.FindAccounts(ctx, glpinet.AccountFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	} else if len(as) == 0 {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+	}
+	return as[0], nil
+}
+
+// FindAccounts returns matching accounts by ID and their total count.
+func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, int, error) {
+	where, args := []string{"TRUE"}, []any{}
+	if f.ID != nil {
+		args = append(args, *f.ID)
+		where = append(where, "id = $"+strconv.Itoa(len(args)))
+	}
+	if f.Name != nil {
+		// ILIKE: the filter ignores case, as SQLite's LIKE does; backslash
+		// is PostgreSQL's default escape character.
+		args = append(args, "%"+escapeLike(*f.Name)+"%")
+		where = append(where, "name ILIKE $"+strconv.Itoa(len(args)))
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err)
+	}
+	var limit any // NULL: no limit
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	n := len(args)
+	rows, err := db.pool.Query(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+cond+
+		" ORDER BY id LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, mapError(err)
+	}
+	defer rows.Close()
+	var out []*glpinet.Account
+	for rows.Next() {
+		var a glpinet.Account
+		if err := rows.Scan(&a.ID, &a.Name, &a.State, &a.CreatedAt, &a.UpdatedAt); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &a)
+	}
+	return out, total, mapError(rows.Err())
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SetAccountState suspends or reactivates an account.
+func (db *DB) SetAccountState(ctx context.Context, id int64, state glpinet.AccountState) error {
+	if state != glpinet.AccountActive && state != glpinet.AccountSuspended {
+		return glpinet.Errorf(glpinet.EINVALID, "Unknown account state %q (use active or suspended).", state)
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET state = $1, updated_at = $2 WHERE id = $3`, state, tx.now, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+		}
+		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.state", accountSubject(id), string(state))
+	})
+}
+
+// CountAccounts returns how many accounts exist.
+func (db *DB) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
+	return n, mapError(err)
+}
+
+// accountExists returns ENOTFOUND unless the account exists.
+func accountExists(ctx context.Context, q querier, id int64) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM accounts WHERE id = $1`, id).Scan(&one)
+	if err == pgx.ErrNoRows {
+		return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
+	}
+	return mapError(err)
+}

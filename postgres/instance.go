@@ -1,0 +1,54 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
+)
+
+// RecordSightings upserts the instances seen, all in one round trip.
+func (db *DB) RecordSightings(ctx context.Context, sightings []glpinet.Sighting) error {
+	if len(sightings) == 0 {
+		return nil
+	}
+	// Upserted in key order: replicas flushing overlapping batches then
+	// lock the rows in the same order and cannot deadlock.
+	sorted := slices.SortedFunc(slices.Values(sightings), func(a, b glpinet.Sighting) int {
+		return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.UID, b.UID))
+	})
+	return db.update(ctx, func(tx *Tx) error {
+		b := &pgx.Batch{}
+		for _, s := range sorted {
+			b.Queue(`INSERT INTO instances (key_id, uid, account_id, glpi_version, install_mode, first_seen, last_seen)
+				VALUES ($1, $2, $3, $4, $5, $6, $6)
+				ON CONFLICT (key_id, uid) DO UPDATE SET
+					glpi_version = excluded.glpi_version, install_mode = excluded.install_mode,
+					last_seen = GREATEST(instances.last_seen, excluded.last_seen),
+					first_seen = LEAST(instances.first_seen, excluded.first_seen)`,
+				s.KeyID, s.UID, s.AccountID, s.GLPIVersion, s.InstallMode, s.At)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// ListInstances returns an account's instances, most recently seen first.
+func (db *DB) ListInstances(ctx context.Context, accountID int64) ([]*glpinet.Instance, error) {
+	rows, err := db.pool.Query(ctx, `SELECT key_id, account_id, uid, glpi_version, install_mode, first_seen, last_seen
+		FROM instances WHERE account_id = $1 ORDER BY last_seen DESC, uid`, accountID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []*glpinet.Instance
+	for rows.Next() {
+		var in glpinet.Instance
+		if err := rows.Scan(&in.KeyID, &in.AccountID, &in.UID, &in.GLPIVersion, &in.InstallMode, &in.FirstSeen, &in.LastSeen); err != nil {
+			return nil, err
+		}
+		out = append(out, &in)
+	}
+	return out, mapError(rows.Err())
+}

@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateSession stores a session.
+func (db *DB) CreateSession(ctx context.Context, s *glpinet.Session) error {
+	return db.update(ctx, func(tx *Tx) error {
+		s.CreatedAt = tx.now
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			s.Hash[:], s.UserID, s.CSRF, tx.now, s.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		// Expired sessions are removed as new ones are made.
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, tx.now)
+		return err
+	})
+}
+
+// FindSession returns a live session and its user, in one query.
+func (db *DB) FindSession(ctx context.Context, hash [32]byte) (*glpinet.Session, *glpinet.User, error) {
+	s := glpinet.Session{Hash: hash}
+	var u glpinet.User
+	var account *int64
+	err := db.pool.QueryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.expires_at,
+			u.id, u.account_id, u.email, u.name, u.role, u.lang, u.password_hash, u.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at > $2`,
+		hash[:], db.Now()).Scan(&s.UserID, &s.CSRF, &s.CreatedAt, &s.ExpiresAt,
+		&u.ID, &account, &u.Email, &u.Name, &u.Role, &u.Lang, &u.PasswordHash, &u.CreatedAt)
+	if err == pgx.ErrNoRows {
+		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "No such session.")
+	} else if err != nil {
+		return nil, nil, mapError(err)
+	}
+	if account != nil {
+		u.AccountID = *account
+	}
+	return &s, &u, nil
+}
+
+// DeleteSession ends a session.
+func (db *DB) DeleteSession(ctx context.Context, hash [32]byte) error {
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE hash = $1`, hash[:])
+		return err
+	})
+}

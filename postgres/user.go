@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
+)
+
+const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at`
+
+func scanUser(r pgx.Row) (*glpinet.User, error) {
+	var u glpinet.User
+	var account *int64
+	if err := r.Scan(&u.ID, &account, &u.Email, &u.Name, &u.Role, &u.Lang, &u.PasswordHash, &u.CreatedAt); err != nil {
+		return nil, err
+	}
+	if account != nil {
+		u.AccountID = *account
+	}
+	return &u, nil
+}
+
+func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+// prepareUser normalises and checks a user before it is stored.
+func prepareUser(u *glpinet.User) error {
+	u.Email, u.Name = glpinet.NormalizeEmail(u.Email), strings.TrimSpace(u.Name)
+	if u.Lang == "" {
+		u.Lang = "en"
+	}
+	return u.Validate()
+}
+
+// insertUser stores u in tx.
+func insertUser(ctx context.Context, tx *Tx, u *glpinet.User) error {
+	var account *int64 // NULL for operators
+	if u.AccountID != 0 {
+		account = &u.AccountID
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO users (account_id, email, name, role, lang, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		account, u.Email, u.Name, u.Role, u.Lang, u.PasswordHash, tx.now).Scan(&u.ID)
+	if isUnique(err) {
+		return glpinet.Errorf(glpinet.ECONFLICT, "A user with the e-mail %s already exists.", u.Email)
+	} else if err != nil {
+		return err
+	}
+	u.CreatedAt = tx.now
+	return nil
+}
+
+// SignUp creates an account and its owner.
+func (db *DB) SignUp(ctx context.Context, a *glpinet.Account, owner *glpinet.User) error {
+	a.Name, a.State = strings.TrimSpace(a.Name), glpinet.AccountActive
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	owner.Role = glpinet.RoleOwner
+	if err := prepareUser(owner); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		if err := insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		owner.AccountID = a.ID
+		if err := insertUser(ctx, tx, owner); err != nil {
+			return err
+		}
+		return tx.audit(glpinet.WithActor(ctx, userSubject(owner.ID)), "account.signup", accountSubject(a.ID), a.Name+" by "+owner.Email)
+	})
+}
+
+// CreateUser stores a user.
+func (db *DB) CreateUser(ctx context.Context, u *glpinet.User) error {
+	if err := prepareUser(u); err != nil {
+		return err
+	}
+	if (u.Role == glpinet.RoleOperator) != (u.AccountID == 0) {
+		return glpinet.Errorf(glpinet.EINVALID, "Operators belong to no account; every other user belongs to one.")
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		subject := "operators"
+		if u.AccountID != 0 {
+			if err := accountExists(ctx, tx, u.AccountID); err != nil {
+				return err
+			}
+			subject = accountSubject(u.AccountID)
+		}
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "user.create", subject, userSubject(u.ID)+" "+u.Email+" "+string(u.Role))
+	})
+}
+
+// FindUserByID returns one user.
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*glpinet.User, error) {
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err == pgx.ErrNoRows {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", id)
+	}
+	return u, mapError(err)
+}
+
+// FindUserByEmail returns the user with this e-mail, whatever its case.
+func (db *DB) FindUserByEmail(ctx context.Context, email string) (*glpinet.User, error) {
+	// lower(email) is what the unique index users_email holds.
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, glpinet.NormalizeEmail(email)))
+	if err == pgx.ErrNoRows {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "No user has the e-mail %s.", email)
+	}
+	return u, mapError(err)
+}
+
+// ListUsers returns an account's users.
+func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []*glpinet.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, mapError(rows.Err())
+}
+
+// SetPassword replaces a password hash and ends the user's sessions.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+	if hash == "" {
+		return glpinet.Errorf(glpinet.EINVALID, "A user needs a password.")
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", userID)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "user.password", userSubject(userID), "")
+	})
+}
