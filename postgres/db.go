@@ -42,7 +42,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{pool: pool, listenIdle: defaultListenIdle, Now: time.Now}
 	if _, err := migrate(ctx, pool); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, startupError(err)
 	}
 	if err := db.seedOffers(ctx); err != nil {
 		pool.Close()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/glpinet/glpinet"
 	"github.com/jackc/pgx/v5"
@@ -87,4 +88,25 @@ func isUnavailable(err error) bool {
 	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, net.ErrClosed)
+}
+
+// startupError makes a connection failure at startup say why: unlike a
+// request's, its reader is the operator, who needs the driver's reason
+// (host, port, authentication), on one line. pgx leaves passwords out of
+// it.
+func startupError(err error) error {
+	var ce *pgconn.ConnectError
+	if err == nil || !errors.As(err, &ce) && glpinet.ErrorCode(err) != glpinet.EUNAVAILABLE {
+		return err
+	}
+	reason := "unknown reason"
+	var pe *pgconn.PgError
+	switch {
+	case ce != nil:
+		reason = ce.Error()
+	case errors.As(err, &pe):
+		reason = pe.Message
+	}
+	reason = strings.Join(strings.Fields(reason), " ")
+	return fmt.Errorf("%w: %w", glpinet.Errorf(glpinet.EUNAVAILABLE, "PostgreSQL cannot be reached (%s)", reason), err)
 }

@@ -32,7 +32,8 @@ func Migrate(ctx context.Context, dsn string) ([]*goose.MigrationResult, error) 
 		return nil, err
 	}
 	defer pool.Close()
-	return migrate(ctx, pool)
+	res, err := migrate(ctx, pool)
+	return res, startupError(err)
 }
 
 // MigrationStatus returns every migration this build knows and whether the
@@ -51,7 +52,7 @@ func MigrationStatus(ctx context.Context, dsn string) ([]*goose.MigrationStatus,
 	}
 	st, err := p.Status(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migration status: %w", mapError(err))
+		return nil, startupError(fmt.Errorf("migration status: %w", mapError(err)))
 	}
 	return st, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/postgres"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -22,7 +23,7 @@ type storeFlags struct {
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", cli.Env("GLPINET_DATA", "data"), "data directory: database, archives, signing key (env GLPINET_DATA)")
-	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path or sqlite:PATH (default DATA/glpinet.db; env GLPINET_DATABASE)")
+	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path, sqlite:PATH, or postgres://user:password@host/db (default DATA/glpinet.db; env GLPINET_DATABASE)")
 	fs.BoolVar(&f.json, "json", false, "print results as JSON")
 }
 
@@ -62,7 +63,7 @@ type Store interface {
 // open opens the store the flags name.
 func (f *storeFlags) open(ctx context.Context) (Store, error) {
 	if isPostgres(f.database) {
-		return nil, glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "PostgreSQL is not supported by this build yet; use a SQLite path")
+		return postgres.Open(ctx, f.database)
 	}
 	return sqlite.Open(ctx, f.sqlitePath())
 }
