@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -33,24 +34,48 @@ type Watcher struct {
 	Log       *slog.Logger
 
 	last int64
-	// settleNow asks Run to settle the followers after changes arrived
-	// through a listener.
+	// listener is set when the feed pushes changes; settleNow then asks
+	// Run to settle the followers after changes arrived, and listening is
+	// closed once the first connection listens.
+	listener  glpinet.ChangeListener
 	settleNow chan struct{}
+	listening chan struct{}
 }
 
-// Start reads the current position of the feed; changes before it are
-// already reflected in what the followers load.
+// Start prepares the watcher. When polling, it reads the current position
+// of the feed: changes before it are already reflected in what the
+// followers load next. When listening, call Run then WaitListening before
+// the followers load, for the same guarantee.
 func (w *Watcher) Start(ctx context.Context) error {
+	if l, ok := w.Feed.(glpinet.ChangeListener); ok {
+		w.listener = l
+		w.settleNow = make(chan struct{}, 1)
+		w.listening = make(chan struct{})
+		return nil
+	}
 	id, err := w.Feed.LastChangeID(ctx)
 	w.last = id
 	return err
 }
 
+// WaitListening waits until a listening watcher's first connection
+// listens (at once when polling).
+func (w *Watcher) WaitListening(ctx context.Context) error {
+	if w.listening == nil {
+		return nil
+	}
+	select {
+	case <-w.listening:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for change notifications: %w", ctx.Err())
+	}
+}
+
 // Run follows the feed until ctx is done.
 func (w *Watcher) Run(ctx context.Context) {
-	if l, ok := w.Feed.(glpinet.ChangeListener); ok {
-		w.settleNow = make(chan struct{}, 1)
-		go w.listen(ctx, l)
+	if w.listener != nil {
+		go w.listen(ctx, w.listener)
 	}
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
@@ -63,7 +88,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		case <-w.settleNow:
 		}
 		var err error
-		if w.settleNow != nil {
+		if w.listener != nil {
 			// Listening: only the deferred work (catalogue rebuild,
 			// sweeps) is left to do here.
 			err = w.settle(ctx)
@@ -82,18 +107,24 @@ func (w *Watcher) Run(ctx context.Context) {
 }
 
 // listen keeps a listener connected until ctx is done. Changes committed
-// while it was not listening cannot be known, so every (re)connection
-// resets the followers: the validation cache is then re-read from the
-// database, the catalogue rebuilt. Fresh and the catalogue's MaxAge remain
-// the periodic safety net should a notification ever be lost.
+// while it was not listening cannot be known, so every reconnection resets
+// the followers: the validation cache is then re-read from the database,
+// the catalogue rebuilt. The first connection resets nothing, since the
+// followers load after it (see Start). Fresh and the catalogue's MaxAge
+// remain the periodic safety net should a notification ever be lost.
 func (w *Watcher) listen(ctx context.Context, l glpinet.ChangeListener) {
 	const minBackoff, maxBackoff = 100 * time.Millisecond, 5 * time.Second
 	backoff := minBackoff
-	lost := false
+	lost, first := false, true
 	for ctx.Err() == nil {
 		err := l.ListenChanges(ctx, func() {
-			for _, f := range w.Followers {
-				f.Reset()
+			if first {
+				first = false
+				close(w.listening)
+			} else {
+				for _, f := range w.Followers {
+					f.Reset()
+				}
 			}
 			w.poke()
 			backoff = minBackoff

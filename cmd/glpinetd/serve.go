@@ -101,6 +101,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := watcher.Start(ctx); err != nil {
 		return err
 	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() {
+		if err != nil {
+			cancel()
+			m.wg.Wait()
+		}
+	}()
+	m.wg.Go(func() { watcher.Run(bg) })
+	if err := watcher.WaitListening(ctx); err != nil {
+		return err
+	}
 	if err := m.Catalogue.Load(ctx); err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
@@ -126,9 +137,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 
-	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel, m.failed = cancel, make(chan error, 1)
-	m.wg.Go(func() { watcher.Run(bg) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() {
