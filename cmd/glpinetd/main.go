@@ -25,6 +25,9 @@ Usage:
                                   [--tags t,u] [--meta FILE] [--force] | list | yank KEY VERSION [--undo]
   glpinetd audit [--action A] [--limit N]
   glpinetd operator create EMAIL [--name NAME] < password-file
+  glpinetd migrate up | status                    # serve migrates too; run "up" once before a rolling upgrade
+  glpinetd backup --out DIR [--no-archives]       # SQLite, online; see docs/operations.md
+  glpinetd restore --from DIR [--force]            # server stopped
 
 Every command takes --data DIR (default ./data, env GLPINET_DATA), --database PATH
 (env GLPINET_DATABASE) and --json. Flags may come before or after arguments.
@@ -52,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"plugin":       runPlugin,
 		"audit":        runAudit,
 		"operator":     runOperator,
+		"migrate":      runMigrate,
+		"backup":       runBackup,
+		"restore":      runRestore,
 	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"data": true, "database": true})
 	cmd, ok := cmds[args[0]]

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,7 +9,9 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"glpinetd": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+		// main itself, so that a background "glpinetd serve" stops on a
+		// signal ("kill -INT") as the installed command does.
+		"glpinetd": main,
 	})
 }
 
