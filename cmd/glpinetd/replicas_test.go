@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -197,6 +198,19 @@ func TestReplicasFollowEachOther(t *testing.T) {
 	res, n, err := glpiClient(b, "").Download(t.Context(), url, io.Discard)
 	if err != nil || res.StatusCode != http.StatusOK || n == 0 {
 		t.Fatalf("download from replica b: %v, %v, %d bytes", res, err, n)
+	}
+
+	// A replica whose data directory lacks the shared signing.key refuses
+	// to start, rather than serve a key of its own that would not verify
+	// the catalogue, and leaves no key behind.
+	other := t.TempDir()
+	c := &Main{Addr: "127.0.0.1:0", Store: storeFlags{data: other, database: f.dsn}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := c.Open(t.Context()); err == nil || !strings.Contains(err.Error(), "copy signing.key") {
+		c.Close()
+		t.Fatalf("a replica without the signing key started: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, "signing.key")); !os.IsNotExist(err) {
+		t.Fatalf("the refused replica left a signing key: %v", err)
 	}
 }
 
