@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"github.com/glpinet/glpinet/internal/migration"
 	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -66,7 +67,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) ([]*goose.MigrationResult,
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.Up(ctx)
+	res, err := migration.Up(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", mapError(err))
 	}

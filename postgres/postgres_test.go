@@ -115,3 +115,27 @@ func TestUnreachable(t *testing.T) {
 		t.Fatalf("Open on a closed port: %v, want EUNAVAILABLE", err)
 	}
 }
+
+// TestNewerSchemaRefused: a database upgraded by a newer glpinetd is not
+// opened by this one (downgrade, or an old replica restarted during a
+// rolling upgrade).
+func TestNewerSchemaRefused(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	if _, err := postgres.Migrate(t.Context(), dsn); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "INSERT INTO goose_db_version (version_id, is_applied) VALUES (999, true)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.Open(t.Context(), dsn); glpinet.ErrorCode(err) != glpinet.EINVALID {
+		t.Fatalf("Open on a newer schema: %v, want EINVALID", err)
+	}
+	if _, err := postgres.Migrate(t.Context(), dsn); glpinet.ErrorCode(err) != glpinet.EINVALID {
+		t.Fatalf("Migrate on a newer schema: %v, want EINVALID", err)
+	}
+}

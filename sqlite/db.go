@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/glpinet/glpinet/internal/migration"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -89,7 +90,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if _, err := migration.Up(ctx, p); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.path, err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/glpinet/glpinet/internal/migration"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func Migrate(ctx context.Context, path string) ([]*goose.MigrationResult, error)
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.Up(ctx)
+	res, err := migration.Up(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", path, mapError(err))
 	}

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"errors"
 	"io/fs"
 	"os"
@@ -70,5 +71,27 @@ func TestMigrate(t *testing.T) {
 	defer db.Close()
 	if offers, err := db.ListOffers(t.Context()); err != nil || len(offers) != len(glpinet.DefaultOffers()) {
 		t.Fatalf("offers after Open = %v, %v", offers, err)
+	}
+}
+
+// TestNewerSchemaRefused: a database upgraded by a newer glpinetd is not
+// opened by this one.
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "glpinet.db")
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (999, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if _, err := sqlite.Open(t.Context(), path); glpinet.ErrorCode(err) != glpinet.EINVALID {
+		t.Fatalf("Open on a newer schema: %v, want EINVALID", err)
 	}
 }
