@@ -115,6 +115,11 @@ type PluginStore interface {
 	// YankVersion withdraws a version from the catalogue and its downloads
 	// (or puts it back). Returns ENOTFOUND.
 	YankVersion(ctx context.Context, key, num string, yanked bool) error
+	// SignVersions replaces, in one transaction, the archive signature of
+	// every version for which sign returns one different from the stored
+	// one (after the signing key was lost or replaced), and returns how
+	// many changed.
+	SignVersions(ctx context.Context, sign func(v *Version) []byte) (int, error)
 	// AddDownloads adds n to the download counts of a plugin. Returns ENOTFOUND.
 	AddDownloads(ctx context.Context, key string, n int64) error
 	// ListTags returns every tag with how many plugins carry it.

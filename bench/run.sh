@@ -20,7 +20,7 @@
 #        info-1key    GET /api/registration/info, one key
 #        info-10k     the same rotating over 10,000 keys (wrk/info-keys.lua);
 #                     every wrk run takes 10,000 keys never used before, so
-#                     a measured glpinetd run loads each from SQLite once
+#                     a measured glpinetd run loads each from the database once
 #        plugins-200  GET /api/marketplace/plugins, X-Range 0-199, gzip
 #   6. prints a Markdown table of the medians (req/s, p50, p99, ratio to
 #      nginx), the CPU each server used per request, every run, glpinetd's
@@ -33,10 +33,17 @@
 # (or --out DIR): binaries, data, keys, captured responses, nginx files,
 # raw wrk outputs, results.md.
 #
+# With --postgres SERVER (a postgres:// URL of a server where the user may
+# create databases), glpinetd runs on PostgreSQL instead: the seeded SQLite
+# database is copied into the database glpinet_bench on that server with
+# "glpinetd db copy" (again only when the seed changed), and glpinetd serves
+# from it with the same data directory (archives, signing key). Results go
+# to OUT/results-postgres.md.
+#
 # Usage: bench/run.sh [--reseed] [--out DIR] [--duration 15s] [--warmup 3s]
 #                     [--repeat 3] [--threads 2] [--connections 64]
 #                     [--keys 1000000] [--plugins 480] [--rotate 10000]
-#                     [--profile]
+#                     [--postgres URL] [--profile]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,6 +61,7 @@ INFO_RATE=5000
 PLUG_RATE=2000
 RESEED=0
 PROFILE=0
+PGSERVER=
 
 usage() {
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -72,6 +80,8 @@ Options:
                    table gives the medians (default 3)
   --info-rate N    fixed rate of the /info latency runs (default 5000 req/s)
   --plugins-rate N fixed rate of the plugins-page latency runs (default 2000 req/s)
+  --postgres URL   serve from PostgreSQL: a copy of the seeded data in the
+                   database glpinet_bench of this server
   --profile        after the measured runs, run each glpinetd load again
                    under `perf record` and write the hottest functions to
                    OUT/profile-*.txt (needs perf; not part of the table)
@@ -93,6 +103,7 @@ while (($#)); do
 	--repeat) REPEAT=$2; shift ;;
 	--info-rate) INFO_RATE=$2; shift ;;
 	--plugins-rate) PLUG_RATE=$2; shift ;;
+	--postgres) PGSERVER=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -177,6 +188,34 @@ fi
 # shellcheck disable=SC1090
 source "$SEEDTIMES"
 
+# ---------------------------------------------------------------- PostgreSQL
+STORE=SQLite
+DBFLAGS=()
+if [[ -n $PGSERVER ]]; then
+	command -v psql >/dev/null 2>&1 || die "--postgres needs psql (apt-get install postgresql-client)"
+	STORE=PostgreSQL
+	PGDB=glpinet_bench
+	PGDSN=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PGSERVER" "$PGDB")
+	PGMARKER=$DATA/.bench-pg-copied
+	PGSPEC="$SEEDSPEC to=$PGDSN"
+	if [[ ! -f $PGMARKER || "$(cat "$PGMARKER")" != "$PGSPEC" ]]; then
+		log "copying the seeded database to PostgreSQL ($PGDSN)"
+		psql -q "$PGSERVER" -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "CREATE DATABASE $PGDB" >/dev/null ||
+			die "cannot create the database $PGDB on $PGSERVER"
+		t0=$(now)
+		"$BIN/glpinetd" db copy --from "$DATA/glpinet.db" --to "$PGDSN" >"$OUT/logs/db-copy.log" 2>&1 ||
+			die "db copy failed; see $OUT/logs/db-copy.log"
+		printf 'pg_copy_seconds=%s\n' "$(elapsed "$t0")" >>"$SEEDTIMES"
+		psql -q "$PGDSN" -c "VACUUM ANALYZE" >/dev/null
+		echo "$PGSPEC" >"$PGMARKER"
+	fi
+	# shellcheck disable=SC1090
+	source "$SEEDTIMES"
+	PGSIZE=$(psql -Atq "$PGDSN" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
+	log "serving from PostgreSQL $PGDSN ($PGSIZE; copied in ${pg_copy_seconds}s)"
+	DBFLAGS=(--database "$PGDSN")
+fi
+
 # ---------------------------------------------------------------- servers
 GPID=
 NPID=
@@ -217,7 +256,7 @@ GPORT=$(free_port 18080)
 GURL=http://127.0.0.1:$GPORT
 log "starting glpinetd on $GURL"
 t0=$(now)
-"$BIN/glpinetd" serve --data "$DATA" --addr "127.0.0.1:$GPORT" >"$OUT/logs/glpinetd.log" 2>&1 &
+"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" >"$OUT/logs/glpinetd.log" 2>&1 &
 GPID=$!
 wait_http "$GURL/readyz" "$GPID" || die "glpinetd did not start; see $OUT/logs/glpinetd.log"
 tstart=$(elapsed "$t0")
@@ -544,7 +583,13 @@ TITLE[info-10k]="/api/registration/info, $ROTATE keys"
 declare -A MINRATIO=([info-1key]=0.6 [info-10k]=0.6 [plugins-200]=0.5)
 
 RESULTS=$OUT/results.md
+[[ $STORE == PostgreSQL ]] && RESULTS=$OUT/results-postgres.md
 {
+	if [[ $STORE == PostgreSQL ]]; then
+		echo "glpinetd on PostgreSQL $(psql -Atq "$PGDSN" -c 'SHOW server_version') ($PGDSN, $PGSIZE, on this machine), copied from"
+		echo "the seeded SQLite database by glpinetd db copy in ${pg_copy_seconds}s."
+		echo
+	fi
 	echo "Run of $TSTART on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')):"
 	echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, each measured run after a $WARMUP warm-up,"
 	echo "$REPEAT rounds of glpinetd then nginx per endpoint; medians of the rounds (errors: total)."

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"KeyRotationRace", testKeyRotationRace},
 		{"Instances", testInstances},
 		{"Plugins", testPlugins},
+		{"SignVersions", testSignVersions},
 		{"AuditAndChanges", testAuditAndChanges},
 		{"Users", testUsers},
 		{"Invitations", testInvitations},

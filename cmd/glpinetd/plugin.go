@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"publish": pluginPublish,
 		"list":    pluginList,
 		"yank":    pluginYank,
+		"resign":  pluginResign,
 	})
 }
 
@@ -165,6 +168,39 @@ func pluginYank(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return
 			}
 			fmt.Fprintf(w, "%s %s is withdrawn: no longer listed nor downloadable (servers notice within a second).\n", pos[0], pos[1])
+		})
+	})
+}
+
+// pluginResign signs every version with the data directory's signing key
+// (created if missing): the way out when the key that signed the catalogue
+// is lost, since glpinetd refuses to serve a catalogue its key does not
+// verify. Clients that pinned the old public key must be told of the new
+// one, which is printed.
+func pluginResign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newDBCommand("plugin resign")
+	return c.run(ctx, args, stdout, nArgs(0, "plugin resign takes no arguments"), func(db Store, _ []string, out cli.Output) error {
+		path := c.sf.signingKeyPath()
+		_, statErr := os.Stat(path)
+		key, err := publish.LoadOrCreateSigningKey(path)
+		if err != nil {
+			return err
+		}
+		n, err := db.SignVersions(cliActor(ctx), func(v *glpinet.Version) []byte {
+			return ed25519.Sign(key, publish.SignedMessage(v.PluginKey, v.Num, v.Archive.SHA256))
+		})
+		if err != nil {
+			return err
+		}
+		pub := base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+		return out.Result(map[string]any{"resigned": n, "signing_key": path, "created": os.IsNotExist(statErr), "public_key": pub}, func(w io.Writer) {
+			if os.IsNotExist(statErr) {
+				fmt.Fprintf(w, "Created a new signing key in %s (keep it with your backups, and give it to every replica).\n", path)
+			}
+			fmt.Fprintf(w, "%s re-signed (servers notice within a second). Public key: %s\n", cli.Count(n, "version", "versions"), pub)
+			if n > 0 {
+				fmt.Fprintln(w, "Clients that pinned the previous public key must be given this one.")
+			}
 		})
 	})
 }
