@@ -28,6 +28,7 @@ Usage:
   glpinetd migrate up | status                    # serve migrates too; run "up" once before a rolling upgrade
   glpinetd backup --out DIR [--no-archives]       # SQLite, online; see docs/operations.md
   glpinetd restore --from DIR [--force]            # server stopped
+  glpinetd db copy --from PATH --to postgres://...  # SQLite to an empty PostgreSQL, verified; see docs/operations.md
 
 Every command takes --data DIR (default ./data, env GLPINET_DATA), --database PATH
 (env GLPINET_DATABASE) and --json. Flags may come before or after arguments.
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"migrate":      runMigrate,
 		"backup":       runBackup,
 		"restore":      runRestore,
+		"db":           runDB,
 	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"data": true, "database": true})
 	cmd, ok := cmds[args[0]]

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glpinet/glpinet/internal/pgtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -32,6 +33,21 @@ func TestScripts(t *testing.T) {
 				}
 				line, _, _ := strings.Cut(ts.ReadFile("stdout"), "\n")
 				ts.Setenv(args[0], strings.TrimSpace(line))
+			},
+			// pgdatabase VAR sets VAR to the DSN of a new, empty
+			// PostgreSQL database, dropped when the script ends.
+			"pgdatabase": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: pgdatabase VAR")
+				}
+				dsn, drop, err := pgtest.Create()
+				ts.Check(err)
+				ts.Defer(func() {
+					if err := drop(); err != nil {
+						ts.Logf("%v", err)
+					}
+				})
+				ts.Setenv(args[0], dsn)
 			},
 		},
 	})

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -32,37 +33,54 @@ func BaseDSN() string {
 // whoever is still connected) when t ends, and returns its DSN.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	dsn, drop, err := Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return dsn
+}
+
+// Create creates an empty database and returns its DSN and the function
+// that drops it (disconnecting whoever is still connected). It is
+// NewDatabase for callers without a testing.TB, such as testscript
+// commands.
+func Create() (dsn string, drop func() error, err error) {
 	base := BaseDSN()
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("GLPINET_TEST_POSTGRES must be a postgres:// URL, got %q", base)
+		return "", nil, fmt.Errorf("GLPINET_TEST_POSTGRES must be a postgres:// URL, got %q", base)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Fatalf("PostgreSQL is needed for this test and cannot be reached at %s (set GLPINET_TEST_POSTGRES to another server): %v", u.Redacted(), err)
+		return "", nil, fmt.Errorf("PostgreSQL is needed for this test and cannot be reached at %s (set GLPINET_TEST_POSTGRES to another server): %v", u.Redacted(), err)
 	}
 	defer admin.Close(context.Background())
 	var b [8]byte
 	rand.Read(b[:])
 	name := "glpinet_test_" + hex.EncodeToString(b[:])
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("create test database: %v", err)
+		return "", nil, fmt.Errorf("create test database: %v", err)
 	}
-	t.Cleanup(func() {
+	drop = func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		admin, err := pgx.Connect(ctx, base)
 		if err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-			return
+			return fmt.Errorf("drop test database %s: %v", name, err)
 		}
 		defer admin.Close(context.Background())
 		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
+			return fmt.Errorf("drop test database %s: %v", name, err)
 		}
-	})
+		return nil
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
