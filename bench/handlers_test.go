@@ -346,3 +346,44 @@ func BenchmarkParseUserAgent(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInfoRotating is GET /api/registration/info over 10,000 cached
+// keys, each with its own instance uid, as bench/run.sh's info-10k run
+// sends them once every key has been loaded.
+func BenchmarkInfoRotating(b *testing.B) {
+	const n = 10_000
+	db, keys := newStore(b, n)
+	cat := cache.NewCatalogue(db, time.Now)
+	if err := cat.Load(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	srv := &ghttp.Server{Store: db, Validator: cache.NewValidator(db, time.Now, nil), Catalogue: cat,
+		Sightings: &cache.Sightings{Store: db}, Downloads: &cache.Downloads{Store: db}}
+	h := srv.Handler()
+	reqs := make([]*http.Request, n)
+	for i, k := range keys {
+		r := httptest.NewRequest("GET", "/api/registration/info", nil)
+		r.Header.Set("Accept", "application/json")
+		r.Header.Set("Accept-Language", "en")
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("User-Agent", userAgent)
+		r.Header.Set("X-Registration-Key", k)
+		r.Header.Set("X-Glpi-Network-Uid", fmt.Sprintf("benchInstance%027d", i))
+		reqs[i] = r
+	}
+	w := &discard{h: http.Header{}}
+	for _, r := range reqs { // load every key once
+		h.ServeHTTP(w, r)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		clear(w.h)
+		w.status = 0
+		h.ServeHTTP(w, reqs[i%n])
+		i++
+	}
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d", w.status)
+	}
+}
