@@ -70,7 +70,11 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return nil
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
-		key, err := publish.LoadOrCreateSigningKey(c.sf.signingKeyPath())
+		cat, err := storeCatalogue(ctx, db)
+		if err != nil {
+			return err
+		}
+		key, err := checkedSigningKey(c.sf.signingKeyPath(), cat)
 		if err != nil {
 			return err
 		}
@@ -179,9 +183,15 @@ func pluginYank(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // one, which is printed.
 func pluginResign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin resign")
+	newKey := c.fs.Bool("new-key", false, "create a new signing key when DATA/signing.key is missing (the old one is lost)")
 	return c.run(ctx, args, stdout, nArgs(0, "plugin resign takes no arguments"), func(db Store, _ []string, out cli.Output) error {
 		path := c.sf.signingKeyPath()
 		_, statErr := os.Stat(path)
+		if os.IsNotExist(statErr) && !*newKey {
+			// Run by mistake where the shared key is not, resigning would
+			// replace every signature with a key no server has.
+			return glpinet.Errorf(glpinet.EINVALID, "%s does not exist: run this where the servers' signing.key is, or add --new-key if that key is lost (then restart every server with the new key)", path)
+		}
 		key, err := publish.LoadOrCreateSigningKey(path)
 		if err != nil {
 			return err
@@ -197,9 +207,9 @@ func pluginResign(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if os.IsNotExist(statErr) {
 				fmt.Fprintf(w, "Created a new signing key in %s (keep it with your backups, and give it to every replica).\n", path)
 			}
-			fmt.Fprintf(w, "%s re-signed (servers notice within a second). Public key: %s\n", cli.Count(n, "version", "versions"), pub)
+			fmt.Fprintf(w, "%s re-signed. Public key: %s\n", cli.Count(n, "version", "versions"), pub)
 			if n > 0 {
-				fmt.Fprintln(w, "Clients that pinned the previous public key must be given this one.")
+				fmt.Fprintln(w, "Restart every server with this signing.key (they keep the previous public key until then); clients that pinned the previous public key must be given this one.")
 			}
 		})
 	})

@@ -212,6 +212,17 @@ func TestReplicasFollowEachOther(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(other, "signing.key")); !os.IsNotExist(err) {
 		t.Fatalf("the refused replica left a signing key: %v", err)
 	}
+	// The same for an operator publishing from a host without the key: a
+	// version signed with a key of its own would not verify with the
+	// servers' public key.
+	var stdout, stderr strings.Builder
+	archive2 := testkit.Archive(t, t.TempDir(), testkit.Plugin{Key: "stray", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "11.1.0"})
+	if code := run(t.Context(), []string{"plugin", "publish", archive2, "--database", f.dsn, "--data", other}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "copy signing.key") {
+		t.Fatalf("publish without the signing key: exit %d, %s", code, stderr.String())
+	}
+	if _, err := f.admin.FindPlugin(ctx, "stray"); glpinet.ErrorCode(err) != glpinet.ENOTFOUND {
+		t.Fatalf("the refused publication reached the catalogue: %v", err)
+	}
 }
 
 // TestDatabaseOutage puts a real network fault between glpinetd and

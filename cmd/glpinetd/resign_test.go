@@ -36,7 +36,13 @@ func TestLostSigningKey(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	if code := run(t.Context(), []string{"plugin", "resign", "--data", sf.data}, &stdout, &stderr); code != 0 {
+	// Without --new-key, a missing key is a mistake (the wrong host).
+	if code := run(t.Context(), []string{"plugin", "resign", "--data", sf.data}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "--new-key") {
+		t.Fatalf("plugin resign without a key and without --new-key: exit %d: %s", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), []string{"plugin", "resign", "--new-key", "--data", sf.data}, &stdout, &stderr); code != 0 {
 		t.Fatalf("plugin resign: exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "1 version re-signed") || !strings.Contains(stdout.String(), "Created a new signing key") {

@@ -115,7 +115,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Catalogue.Load(ctx); err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
-	signing, err := m.signingKey()
+	signing, err := checkedSigningKey(m.Store.signingKeyPath(), m.Catalogue.Current())
 	if err != nil {
 		return err
 	}
@@ -232,25 +232,4 @@ func publicOr(m *Main) string {
 		return m.PublicURL
 	}
 	return m.URL()
-}
-
-// signingKey loads the signing key, creating it on first start, and
-// refuses a key that does not verify the catalogue's signatures: a replica
-// whose data directory lacks the shared signing.key must not start with a
-// key of its own.
-func (m *Main) signingKey() (ed25519.PrivateKey, error) {
-	path := m.Store.signingKeyPath()
-	_, statErr := os.Stat(path)
-	signing, err := publish.LoadOrCreateSigningKey(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := publish.CheckSignatures(m.Catalogue.Current(), signing.Public().(ed25519.PublicKey), 20); err != nil {
-		if os.IsNotExist(statErr) {
-			os.Remove(path) // made just now: leave the place for the right one
-			return nil, fmt.Errorf("%s is missing, and the catalogue was signed by another key: copy signing.key from the data directory that published it (%w)", path, err)
-		}
-		return nil, err
-	}
-	return signing, nil
 }
