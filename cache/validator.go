@@ -51,11 +51,18 @@ type Validator struct {
 	// epoch counts invalidations: a load that started before one may have
 	// read what the invalidation was about, so it must not be trusted.
 	epoch atomic.Uint64
+	// offersGen counts offer invalidations, for the same reason: offers
+	// read before a change must not be kept after it.
+	offersGen atomic.Uint64
+	// resets counts Resets: an entry loaded under an earlier count is
+	// stale (see Reset).
+	resets atomic.Uint64
 }
 
 type entry struct {
 	rec      *glpinet.KeyRecord // nil: the key is unknown
 	loadedAt time.Time
+	resets   uint64 // Validator.resets when the load started
 	// verdict is the last evaluation, reused until it expires.
 	verdict atomic.Pointer[glpinet.Validation]
 }
@@ -85,7 +92,7 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 	v.mu.RLock()
 	e := v.entries[hash]
 	v.mu.RUnlock()
-	if e != nil && now.Sub(e.loadedAt) < v.ttl(e) {
+	if e != nil && now.Sub(e.loadedAt) < v.ttl(e) && e.resets == v.resets.Load() {
 		return v.verdict(ctx, e, now)
 	}
 	fresh, err := v.loads.do(hash, func() (*entry, error) {
@@ -137,16 +144,22 @@ func (v *Validator) offerMap(ctx context.Context) (map[string]*glpinet.Offer, er
 	if m := v.offers.Load(); m != nil {
 		return *m, nil
 	}
+	gen := v.offersGen.Load()
 	offers, err := v.store.ListOffers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := glpinet.OfferMap(offers)
-	v.offers.Store(&m)
+	if v.offersGen.CompareAndSwap(gen, gen) {
+		// Kept only when no change to the offers came in while reading
+		// them; otherwise the next caller reads them again.
+		v.offers.Store(&m)
+	}
 	return m, nil
 }
 
 func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
+	resets := v.resets.Load()
 	epoch := v.epoch.Load()
 	rec, err := v.store.FindKeyRecord(ctx, hash)
 	if err != nil && glpinet.ErrorCode(err) != glpinet.ENOTFOUND {
@@ -155,7 +168,7 @@ func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
 	if _, err := v.offerMap(ctx); err != nil {
 		return nil, err
 	}
-	e := &entry{rec: rec, loadedAt: v.now()}
+	e := &entry{rec: rec, loadedAt: v.now(), resets: resets}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.epoch.Load() != epoch {
@@ -233,7 +246,6 @@ func (v *Validator) Apply(c glpinet.Change) {
 		}
 		v.mu.Unlock()
 	case glpinet.TopicOffers:
-		v.offers.Store(nil)
 		v.Reset()
 	}
 }
@@ -257,13 +269,16 @@ func (v *Validator) Settle(ctx context.Context) error {
 	return nil
 }
 
-// Reset empties the cache (after a gap in the change feed).
+// Reset makes every entry stale: each is read again from the store before
+// it is trusted again (after a gap in the change feed, a reconnection, an
+// offer change). Entries are kept as the fallback of a failing store, as
+// any stale entry is: emptying the cache instead would make every replica
+// answer 503 for keys it saw minutes ago if the database, just back,
+// failed again under the burst of reloads.
 func (v *Validator) Reset() {
+	v.offersGen.Add(1)
 	v.epoch.Add(1)
-	v.mu.Lock()
-	v.entries = map[[32]byte]*entry{}
-	v.byAccount = map[int64]map[[32]byte]struct{}{}
-	v.mu.Unlock()
+	v.resets.Add(1)
 	v.offers.Store(nil)
 }
 

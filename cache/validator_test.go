@@ -222,3 +222,63 @@ func TestValidatorLoadRacesRevocation(t *testing.T) {
 		t.Fatalf("after the racing revocation: %s, want REVOKED", got)
 	}
 }
+
+// TestResetKeepsStaleFallback: after a Reset (a reconnection of the change
+// listener, an offer change) every entry is read again before it is
+// trusted, but stays the answer of last resort if the store fails.
+func TestResetKeepsStaleFallback(t *testing.T) {
+	v, fs, clock, key := setup(t)
+	validate(t, v, key)
+	v.Reset()
+	validate(t, v, key)
+	if n := fs.reads.Load(); n != 2 {
+		t.Fatalf("%d store reads, want 2: a Reset must make the entry stale", n)
+	}
+	validate(t, v, key)
+	if n := fs.reads.Load(); n != 2 {
+		t.Fatalf("%d store reads, want 2: the entry read after the Reset is fresh", n)
+	}
+	v.Reset()
+	fs.fail.Store(true)
+	clock.t = clock.t.Add(10 * time.Minute)
+	if got := validate(t, v, key).Code; got != glpinet.ValidationValid {
+		t.Fatalf("store failing after a Reset: %s, want the cached VALID", got)
+	}
+}
+
+// blockingOffers is a store whose ListOffers waits until released, to
+// interleave an offer change with a read of the offers.
+type blockingOffers struct {
+	*fakeStore
+	entered, release chan struct{}
+	calls            atomic.Int64
+}
+
+func (b *blockingOffers) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
+	if b.calls.Add(1) == 1 {
+		close(b.entered)
+		<-b.release
+	}
+	return b.fakeStore.ListOffers(ctx)
+}
+
+// TestOffersChangeDuringRead: offers read before an offer change committed
+// are used for the request that read them, never kept for the next ones.
+func TestOffersChangeDuringRead(t *testing.T) {
+	_, fs, clock, key := setup(t)
+	bs := &blockingOffers{fakeStore: fs, entered: make(chan struct{}), release: make(chan struct{})}
+	v := NewValidator(bs, clock.Now, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v.Validate(context.Background(), key)
+	}()
+	<-bs.entered
+	v.Apply(glpinet.Change{Topic: glpinet.TopicOffers})
+	close(bs.release)
+	<-done
+	validate(t, v, key)
+	if n := bs.calls.Load(); n != 2 {
+		t.Fatalf("ListOffers called %d times, want 2: offers read across a change were kept", n)
+	}
+}
