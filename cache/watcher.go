@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -75,7 +76,11 @@ func (w *Watcher) WaitListening(ctx context.Context) error {
 // Run follows the feed until ctx is done.
 func (w *Watcher) Run(ctx context.Context) {
 	if w.listener != nil {
-		go w.listen(ctx, w.listener)
+		// Waited for, so that the listening connection is closed when Run
+		// returns (before the caller closes the store).
+		var wg sync.WaitGroup
+		wg.Go(func() { w.listen(ctx, w.listener) })
+		defer wg.Wait()
 	}
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()

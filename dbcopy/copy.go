@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"time"
 
@@ -100,7 +99,7 @@ func Copy(ctx context.Context, opts Options) (*Result, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	res := &Result{From: opts.From, To: redact(opts.To)}
+	res := &Result{From: opts.From, To: postgres.Redact(opts.To)}
 
 	// The target's schema first: a bad DSN or a server that does not
 	// answer is found before minutes of snapshotting.
@@ -131,6 +130,9 @@ func Copy(ctx context.Context, opts Options) (*Result, error) {
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
 	if err := copyInTx(ctx, tx, src, opts, res); err != nil {
+		return nil, err
+	}
+	if err := announce(ctx, tx); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -212,10 +214,15 @@ func copyInTx(ctx context.Context, tx pgx.Tx, src *source, opts Options, res *Re
 	return nil
 }
 
-// redact returns the DSN without its password, for messages.
-func redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		return u.Redacted()
+// announce tells replicas already running on the target that everything
+// changed: an offers change resets their validation caches (which may
+// hold the seeded default offers, or keys they answered as unknown) and
+// rebuilds their catalogues, when the copy commits. It is written after
+// the verification, which expects the target's feed to be empty.
+func announce(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `INSERT INTO changes (topic, subject, at) VALUES ($1, '', now())`, glpinet.TopicOffers)
+	if err != nil {
+		return fmt.Errorf("announce the copy to running replicas: %w", err)
 	}
-	return "PostgreSQL"
+	return nil
 }

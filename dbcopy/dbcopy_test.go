@@ -78,6 +78,11 @@ func TestCopy(t *testing.T) {
 	// still valid depends on it.
 	frozen := func() time.Time { return c.t }
 	dst := openTarget(t, dsn)
+	// Replicas already running on the target are told that everything
+	// changed (an offers change resets their caches).
+	if ch, err := dst.ChangesSince(t.Context(), 0, 10); err != nil || len(ch) != 1 || ch[0].Topic != glpinet.TopicOffers {
+		t.Fatalf("the target's change feed after the copy: %+v, %v; want one offers change", ch, err)
+	}
 	src.Now, dst.Now = frozen, frozen
 	compareStores(t, src, dst, sec)
 

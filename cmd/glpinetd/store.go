@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"io"
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -23,7 +22,7 @@ type storeFlags struct {
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", cli.Env("GLPINET_DATA", "data"), "data directory: database, archives, signing key (env GLPINET_DATA)")
-	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path, sqlite:PATH, or postgres://user:password@host/db (default DATA/glpinet.db; env GLPINET_DATABASE)")
+	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path, sqlite:PATH, or PostgreSQL: postgres://user:password@host/db or 'host=… dbname=…' (default DATA/glpinet.db; env GLPINET_DATABASE)")
 	fs.BoolVar(&f.json, "json", false, "print results as JSON")
 }
 
@@ -33,10 +32,7 @@ func (f *storeFlags) signingKeyPath() string { return filepath.Join(f.data, "sig
 // describe names the database for logs and messages, without a password.
 func (f *storeFlags) describe() string {
 	if isPostgres(f.database) {
-		if u, err := url.Parse(f.database); err == nil {
-			return u.Redacted()
-		}
-		return "PostgreSQL"
+		return postgres.Redact(f.database)
 	}
 	return f.sqlitePath()
 }
@@ -49,9 +45,9 @@ func (f *storeFlags) sqlitePath() string {
 	return strings.TrimPrefix(strings.TrimPrefix(f.database, "sqlite://"), "sqlite:")
 }
 
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
+// isPostgres reports whether --database names PostgreSQL (a URL, or a
+// libpq key=value string); anything else is a SQLite file.
+func isPostgres(dsn string) bool { return postgres.IsDSN(dsn) }
 
 // Store is what commands need of a store: every glpinet store, closed
 // when the command ends.
