@@ -390,21 +390,13 @@ func restore(ctx context.Context, sf *storeFlags, from string, force bool) (*res
 		res.ArchivesCopied = st.files
 	}
 	suffix := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
-	if seed != nil {
-		res.SigningKey = keyPath
-		if string(current) != string(seed) {
-			if current != nil {
-				if err := os.Rename(keyPath, keyPath+suffix); err != nil {
-					return nil, err
-				}
-				res.SetAside = append(res.SetAside, keyPath+suffix)
-			}
-			if err := writeFileAtomic(keyPath, seed, 0o600); err != nil {
-				return nil, err
-			}
-		}
-	}
 
+	// Everything that can fail for want of space or rights is done first,
+	// while the data directory is untouched: the database is copied next
+	// to its place and checked, the files replaced are linked aside. Only
+	// renames remain after that, so that a failure or a crash does not
+	// leave the backup's signing key with the current database, nor a
+	// directory without a database (a server would start on an empty one).
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
 		return nil, err
 	}
@@ -416,32 +408,50 @@ func restore(ctx context.Context, sf *storeFlags, from string, force bool) (*res
 	if err := copySynced(tmp, dbFile, m.Database.SHA256); err != nil {
 		return nil, err
 	}
-	// Set the old database aside with its WAL, which holds its latest
-	// commits: SQLite finds a WAL by name, so the pair stays usable. The
-	// -shm index is rebuilt from the WAL; a WAL left next to the restored
-	// file would be replayed into it.
+	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+		return nil, err
+	}
+	replaceKey := seed != nil && string(current) != string(seed)
+	if replaceKey && current != nil {
+		if err := os.Link(keyPath, keyPath+suffix); err != nil {
+			return nil, fmt.Errorf("keep the current signing key aside: %w", err)
+		}
+		res.SetAside = append(res.SetAside, keyPath+suffix)
+	}
 	if _, err := os.Lstat(dbPath); err == nil {
-		if err := os.Rename(dbPath, dbPath+suffix); err != nil {
-			return nil, err
+		// A link, not a rename: dbPath keeps a database until the restored
+		// one is renamed over it.
+		if err := os.Link(dbPath, dbPath+suffix); err != nil {
+			return res, fmt.Errorf("keep the current database aside: %w", err)
 		}
 		res.SetAside = append(res.SetAside, dbPath+suffix)
 	}
+
+	if seed != nil {
+		res.SigningKey = keyPath
+	}
+	if replaceKey {
+		if err := writeFileAtomic(keyPath, seed, 0o600); err != nil {
+			return res, err
+		}
+	}
+	// The old database's WAL, which holds its latest commits, goes with
+	// the copy set aside (SQLite finds a WAL by name, so the pair stays
+	// usable); a WAL left next to the restored file would be replayed into
+	// it. The -shm index is rebuilt from the WAL.
 	if _, err := os.Lstat(dbPath + "-wal"); err == nil {
 		if err := os.Rename(dbPath+"-wal", dbPath+suffix+"-wal"); err != nil {
-			return nil, err
+			return res, err
 		}
 		res.SetAside = append(res.SetAside, dbPath+suffix+"-wal")
 	}
 	for _, p := range []string{dbPath + "-shm", dbPath + "-journal"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return res, err
 		}
 	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return nil, err
-	}
 	if err := os.Rename(tmp.Name(), dbPath); err != nil {
-		return nil, err
+		return res, err
 	}
 	return res, syncDir(filepath.Dir(dbPath))
 }
