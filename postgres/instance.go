@@ -25,7 +25,8 @@ func (db *DB) RecordSightings(ctx context.Context, sightings []glpinet.Sighting)
 			b.Queue(`INSERT INTO instances (key_id, uid, account_id, glpi_version, install_mode, first_seen, last_seen)
 				VALUES ($1, $2, $3, $4, $5, $6, $6)
 				ON CONFLICT (key_id, uid) DO UPDATE SET
-					glpi_version = excluded.glpi_version, install_mode = excluded.install_mode,
+					glpi_version = CASE WHEN excluded.last_seen >= instances.last_seen THEN excluded.glpi_version ELSE instances.glpi_version END,
+					install_mode = CASE WHEN excluded.last_seen >= instances.last_seen THEN excluded.install_mode ELSE instances.install_mode END,
 					last_seen = GREATEST(instances.last_seen, excluded.last_seen),
 					first_seen = LEAST(instances.first_seen, excluded.first_seen)`,
 				s.KeyID, s.UID, s.AccountID, s.GLPIVersion, s.InstallMode, s.At)

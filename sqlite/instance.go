@@ -15,7 +15,8 @@ func (db *DB) RecordSightings(ctx context.Context, sightings []glpinet.Sighting)
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO instances (key_id, uid, account_id, glpi_version, install_mode, first_seen, last_seen)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key_id, uid) DO UPDATE SET
-				glpi_version = excluded.glpi_version, install_mode = excluded.install_mode,
+				glpi_version = CASE WHEN excluded.last_seen >= last_seen THEN excluded.glpi_version ELSE glpi_version END,
+				install_mode = CASE WHEN excluded.last_seen >= last_seen THEN excluded.install_mode ELSE install_mode END,
 				last_seen = MAX(last_seen, excluded.last_seen), first_seen = MIN(first_seen, excluded.first_seen)`)
 		if err != nil {
 			return err
