@@ -15,11 +15,19 @@ import (
 // on: an older glpinetd would then run on a schema it was not written for
 // (after a downgrade, or an old replica restarted during a rolling
 // upgrade), where it could misread or lose data.
+//
+// The check runs again afterwards: goose holds its lock only while it
+// migrates, so a newer glpinetd may have migrated between the first check
+// and Up (Up then had nothing to do, and the second check sees it).
 func Up(ctx context.Context, p *goose.Provider) ([]*goose.MigrationResult, error) {
 	if err := CheckNotNewer(ctx, p); err != nil {
 		return nil, err
 	}
-	return p.Up(ctx)
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return res, CheckNotNewer(ctx, p)
 }
 
 // CheckNotNewer returns EINVALID when the database's schema version is
