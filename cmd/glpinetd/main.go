@@ -22,7 +22,7 @@ Usage:
   glpinetd subscription grant --account ID --offer REF [--from DATE] --until DATE | list --account ID
   glpinetd offer list
   glpinetd plugin publish ARCHIVE [--required-offers a,b] [--compatibility C] [--stability S]
-                                  [--tags t,u] [--meta FILE] [--force] | list | yank KEY VERSION [--undo] | resign
+                                  [--tags t,u] [--meta FILE] [--force] | list | yank KEY VERSION [--undo] | resign [--new-key]
   glpinetd audit [--action A] [--limit N]
   glpinetd operator create EMAIL [--name NAME] < password-file
   glpinetd migrate up | status                    # serve migrates too; run "up" once before a rolling upgrade
