@@ -195,7 +195,9 @@ if [[ -n $PGSERVER ]]; then
 	command -v psql >/dev/null 2>&1 || die "--postgres needs psql (apt-get install postgresql-client)"
 	STORE=PostgreSQL
 	PGDB=glpinet_bench
-	PGDSN=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PGSERVER" "$PGDB")
+	# The server's URL with the bench database as its path (query kept).
+	PGDSN=$(sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$PGDB#" <<<"$PGSERVER")
+	[[ $PGDSN == postgres*://*/$PGDB* ]] || die "--postgres must be a postgres:// URL, got $PGSERVER"
 	PGMARKER=$DATA/.bench-pg-copied
 	PGSPEC="$SEEDSPEC to=$PGDSN"
 	if [[ ! -f $PGMARKER || "$(cat "$PGMARKER")" != "$PGSPEC" ]]; then

@@ -44,19 +44,23 @@ type Validator struct {
 	mu        sync.RWMutex
 	entries   map[[32]byte]*entry
 	byAccount map[int64]map[[32]byte]struct{}
-	offers    atomic.Pointer[map[string]*glpinet.Offer]
+	offers    atomic.Pointer[cachedOffers]
 
 	loads     singleflight
 	lastSweep time.Time
 	// epoch counts invalidations: a load that started before one may have
 	// read what the invalidation was about, so it must not be trusted.
 	epoch atomic.Uint64
-	// offersGen counts offer invalidations, for the same reason: offers
-	// read before a change must not be kept after it.
-	offersGen atomic.Uint64
-	// resets counts Resets: an entry loaded under an earlier count is
-	// stale (see Reset).
+	// resets counts Resets: an entry, or the offers, loaded under an
+	// earlier count are stale (see Reset); offers read before a change are
+	// thus never used after it.
 	resets atomic.Uint64
+}
+
+// cachedOffers are the offers as read under a resets count.
+type cachedOffers struct {
+	gen uint64
+	m   map[string]*glpinet.Offer
 }
 
 type entry struct {
@@ -141,20 +145,16 @@ func (v *Validator) verdict(ctx context.Context, e *entry, now time.Time) (glpin
 }
 
 func (v *Validator) offerMap(ctx context.Context) (map[string]*glpinet.Offer, error) {
-	if m := v.offers.Load(); m != nil {
-		return *m, nil
+	gen := v.resets.Load()
+	if c := v.offers.Load(); c != nil && c.gen == gen {
+		return c.m, nil
 	}
-	gen := v.offersGen.Load()
 	offers, err := v.store.ListOffers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := glpinet.OfferMap(offers)
-	if v.offersGen.CompareAndSwap(gen, gen) {
-		// Kept only when no change to the offers came in while reading
-		// them; otherwise the next caller reads them again.
-		v.offers.Store(&m)
-	}
+	v.offers.Store(&cachedOffers{gen: gen, m: m})
 	return m, nil
 }
 
@@ -276,10 +276,8 @@ func (v *Validator) Settle(ctx context.Context) error {
 // answer 503 for keys it saw minutes ago if the database, just back,
 // failed again under the burst of reloads.
 func (v *Validator) Reset() {
-	v.offersGen.Add(1)
 	v.epoch.Add(1)
 	v.resets.Add(1)
-	v.offers.Store(nil)
 }
 
 // Len returns the number of cached entries.

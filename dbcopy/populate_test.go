@@ -30,7 +30,7 @@ type secrets struct {
 const fakeHash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 // newSource creates a SQLite store in t's temporary directory.
-func newSource(t *testing.T) (*sqlite.DB, *clock) {
+func newSource(t testing.TB) (*sqlite.DB, *clock) {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "glpinet.db"))
 	if err != nil {

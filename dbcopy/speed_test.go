@@ -11,21 +11,21 @@ import (
 	"github.com/glpinet/glpinet/internal/pgtest"
 )
 
-// TestCopySpeed copies GLPINET_DBCOPY_KEYS registration keys (e.g.
-// 1000000, the benchmark's seed) and logs the speed; it is skipped when the
-// variable is unset. Run it with -v:
+// BenchmarkCopy copies a database of registration keys (100,000, or
+// GLPINET_DBCOPY_KEYS, e.g. 1000000 as bench/run.sh seeds) into a fresh
+// PostgreSQL database per iteration, and reports rows per second:
 //
-//	GLPINET_DBCOPY_KEYS=1000000 go test -v -run CopySpeed ./dbcopy
-func TestCopySpeed(t *testing.T) {
-	n, _ := strconv.Atoi(os.Getenv("GLPINET_DBCOPY_KEYS"))
-	if n <= 0 {
-		t.Skip("set GLPINET_DBCOPY_KEYS to the number of keys to copy")
+//	GLPINET_DBCOPY_KEYS=1000000 go test -run '^$' -bench Copy -benchtime 1x ./dbcopy
+func BenchmarkCopy(b *testing.B) {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("GLPINET_DBCOPY_KEYS")); err == nil && v > 0 {
+		n = v
 	}
-	src, _ := newSource(t)
-	ctx := t.Context()
+	src, _ := newSource(b)
+	ctx := b.Context()
 	a := &glpinet.Account{Name: "Bench"}
 	if err := src.CreateAccount(ctx, a); err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
 	// Hashes of counters, not generated keys: the copy does not care, and
 	// seeding is faster.
@@ -36,13 +36,19 @@ func TestCopySpeed(t *testing.T) {
 			keys[i] = &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(fmt.Sprint("gnk_", done+i)), Prefix: "gnk_", Label: "bulk"}
 		}
 		if err := src.CreateKeys(ctx, keys); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 	}
-	res, err := dbcopy.Copy(ctx, dbcopy.Options{From: src.Path(), To: pgtest.NewDatabase(t), TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
+	var res *dbcopy.Result
+	for b.Loop() {
+		b.StopTimer()
+		to := pgtest.NewDatabase(b)
+		b.StartTimer()
+		var err error
+		if res, err = dbcopy.Copy(ctx, dbcopy.Options{From: src.Path(), To: to, TempDir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
 	}
-	t.Logf("%d rows in %s: snapshot %s, copy %s (%.0f rows/s), verification %s",
-		res.Rows, res.Total, res.Snapshot, res.Copy, res.RowsPerSecond(), res.Verify)
+	b.ReportMetric(res.RowsPerSecond(), "rows/s")
+	b.Logf("%d rows in %s: snapshot %s, copy %s, verification %s", res.Rows, res.Total, res.Snapshot, res.Copy, res.Verify)
 }

@@ -112,12 +112,18 @@ func (c *ConfigDB) CheckEncrypted(ctx context.Context, key glpicrypt.Key, s Secr
 	if err != nil {
 		return nil, 0, err
 	}
+	return undecryptable(vals, key), len(vals), nil
+}
+
+// undecryptable returns the values of vals that key does not decrypt.
+func undecryptable(vals []storedValue, key glpicrypt.Key) []Undecryptable {
+	var bad []Undecryptable
 	for _, v := range vals {
 		if _, err := key.Decrypt(v.value); err != nil {
 			bad = append(bad, v.where)
 		}
 	}
-	return bad, len(vals), nil
+	return bad
 }
 
 // ReEncrypt decrypts every encrypted value of s with old and encrypts it
@@ -139,7 +145,7 @@ func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key, s Sec
 	for _, v := range vals {
 		plain, err := old.Decrypt(v.value)
 		if err != nil {
-			return 0, glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key: nothing was changed", v.where)
+			return 0, glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key, so re-encrypting would lose it; nothing was changed: restore the key that made it, or enter it again in GLPI", v.where)
 		}
 		enc, err := next.Encrypt(plain)
 		if err != nil {

@@ -2,6 +2,7 @@ package glpihost
 
 import (
 	"errors"
+	"github.com/glpinet/glpinet/internal/testkit"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,36 +12,6 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/google/go-cmp/cmp"
 )
-
-// dirSnapshot describes every file and folder under root: mode and content.
-func dirSnapshot(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		desc := fi.Mode().String()
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			desc += " " + string(b)
-		}
-		out[filepath.ToSlash(rel)] = desc
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // writeFiles creates files (path → content) under root.
 func writeFiles(t *testing.T, root string, files map[string]string) {
@@ -81,8 +52,8 @@ func TestInstallPluginFresh(t *testing.T) {
 	if res.Path != filepath.Join(dir, "foo") || res.Replaced || res.Leftover != "" {
 		t.Errorf("got %+v", res)
 	}
-	want := map[string]string{".": dirSnapshot(t, dir)["."], "foo": "drwxr-xr-x", "foo/setup.php": "-rw-r--r-- v2"}
-	if diff := cmp.Diff(want, dirSnapshot(t, dir)); diff != "" {
+	want := map[string]string{".": testkit.Tree(t, dir)["."], "foo": "drwxr-xr-x", "foo/setup.php": "-rw-r--r-- v2"}
+	if diff := cmp.Diff(want, testkit.Tree(t, dir)); diff != "" {
 		t.Errorf("marketplace (-want +got):\n%s", diff)
 	}
 }
@@ -96,7 +67,7 @@ func TestInstallPluginReplaces(t *testing.T) {
 	if !res.Replaced {
 		t.Error("Replaced is false")
 	}
-	got := dirSnapshot(t, dir)
+	got := testkit.Tree(t, dir)
 	want := map[string]string{".": got["."], "foo": "drwxr-xr-x", "foo/setup.php": "-rw-r--r-- v2", "foo/inc": "drwxr-xr-x",
 		"foo/inc/a.php": "-rw-r--r-- a2", "other": "drwxr-xr-x", "other/setup.php": "-rw-r--r-- other"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -143,7 +114,7 @@ func TestInstallPluginRollback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := oldPlugin(t)
-			before := dirSnapshot(t, dir)
+			before := testkit.Tree(t, dir)
 			renames := 0
 			if tt.rename != nil {
 				rename = func(old, new string) error { renames++; return tt.rename(old, new) }
@@ -153,7 +124,7 @@ func TestInstallPluginRollback(t *testing.T) {
 			if err == nil || tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
-			if diff := cmp.Diff(before, dirSnapshot(t, dir)); diff != "" {
+			if diff := cmp.Diff(before, testkit.Tree(t, dir)); diff != "" {
 				t.Errorf("marketplace changed (-before +after):\n%s", diff)
 			}
 			if tt.name == "moving the new version in fails" && renames != 3 {
@@ -168,13 +139,13 @@ func TestInstallPluginVCS(t *testing.T) {
 		t.Run(vcs, func(t *testing.T) {
 			dir := oldPlugin(t)
 			writeFiles(t, filepath.Join(dir, "foo", vcs), map[string]string{"HEAD": "ref"})
-			before := dirSnapshot(t, dir)
+			before := testkit.Tree(t, dir)
 			called := false
 			_, err := InstallPlugin(dir, "foo", false, func(string) error { called = true; return nil })
 			if glpinet.ErrorCode(err) != glpinet.ECONFLICT || called {
 				t.Fatalf("got %v (fill called: %v), want ECONFLICT before any work", err, called)
 			}
-			if diff := cmp.Diff(before, dirSnapshot(t, dir)); diff != "" {
+			if diff := cmp.Diff(before, testkit.Tree(t, dir)); diff != "" {
 				t.Errorf("marketplace changed:\n%s", diff)
 			}
 			if _, err := InstallPlugin(dir, "foo", true, fillWith(t, map[string]string{"setup.php": "v2"})); err != nil {

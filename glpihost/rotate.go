@@ -3,7 +3,6 @@ package glpihost
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"time"
@@ -33,28 +32,22 @@ func (in *Install) PendingKeyPath() string { return in.CryptKeyPath() + ".rotati
 // re-encrypts every value of s, without ever leaving a value that no key
 // on disk can read:
 //
-//  1. every value must decrypt with the current key, or nothing happens;
-//  2. the new key is written to PendingKeyPath (flushed to disk);
-//  3. the values are re-encrypted in one transaction;
-//  4. glpicrypt.key is replaced atomically, the old one kept as a backup
+//  1. the new key is written to PendingKeyPath (flushed to disk);
+//  2. the values are re-encrypted in one transaction, which changes
+//     nothing if any of them does not decrypt with the current key;
+//  3. glpicrypt.key is replaced atomically, the old one kept as a backup
 //     (same owner and mode, so that the web server still reads it);
-//  5. the pending file is removed.
+//  4. the pending file is removed.
 //
-// If the process dies between 3 and 5, the next call sees the pending file
+// If the process dies between 2 and 4, the next call sees the pending file
 // and finishes the rotation (Resumed) instead of starting another one.
 func RotateCryptKey(ctx context.Context, in *Install, db *ConfigDB, s Secrets, now time.Time) (*Rotation, error) {
-	keyPath := in.CryptKeyPath()
-	old, err := glpicrypt.LoadKey(keyPath)
+	old, err := glpicrypt.LoadKey(in.CryptKeyPath())
 	if err != nil {
 		return nil, err
 	}
 	if r, err := resumeRotation(ctx, in, db, s, old, now); r != nil || err != nil {
 		return r, err
-	}
-	if bad, _, err := db.CheckEncrypted(ctx, old, s); err != nil {
-		return nil, err
-	} else if len(bad) > 0 {
-		return nil, glpinet.Errorf(glpinet.EINVALID, "%d encrypted values do not decrypt with %s (first: %s), so a rotation would lose them; nothing was changed: restore the key that made them, or enter them again in GLPI", len(bad), keyPath, bad[0])
 	}
 	next, err := glpicrypt.NewKey()
 	if err != nil {
@@ -64,10 +57,12 @@ func RotateCryptKey(ctx context.Context, in *Install, db *ConfigDB, s Secrets, n
 	if _, err := WriteFileAtomic(pending, next[:], 0o600, false, now); err != nil {
 		return nil, err
 	}
+	// ReEncrypt refuses, changing nothing, when a value does not decrypt
+	// with the current key.
 	n, err := db.ReEncrypt(ctx, old, next, s)
 	if err != nil {
 		os.Remove(pending)
-		return nil, fmt.Errorf("re-encrypting (nothing was changed): %w", err)
+		return nil, err
 	}
 	r, err := finishRotation(in, next, now)
 	if err != nil {
@@ -107,14 +102,11 @@ func resumeRotation(ctx context.Context, in *Install, db *ConfigDB, s Secrets, o
 		// The key file was replaced; only the removal was missed.
 		return nil, os.Remove(pending)
 	}
-	badOld, n, err := db.CheckEncrypted(ctx, old, s)
+	vals, err := db.encryptedValues(ctx, db.db, s, false)
 	if err != nil {
 		return nil, err
 	}
-	badNew, _, err := db.CheckEncrypted(ctx, pk, s)
-	if err != nil {
-		return nil, err
-	}
+	badOld, badNew, n := undecryptable(vals, old), undecryptable(vals, pk), len(vals)
 	switch {
 	case len(badOld) == 0:
 		// The transaction did not commit: the pending key was never used.

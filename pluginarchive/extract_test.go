@@ -3,6 +3,7 @@ package pluginarchive
 import (
 	"bytes"
 	"errors"
+	"github.com/glpinet/glpinet/internal/testkit"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -23,36 +24,6 @@ func execScript(format Format) tfile {
 		f.patch = func(hdr []byte) { copy(hdr[100:108], "0000755\x00") }
 	}
 	return f
-}
-
-// tree describes what is under root: each path with its mode and content.
-func tree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		desc := fi.Mode().String()
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			desc += " " + string(b)
-		}
-		out[filepath.ToSlash(rel)] = desc
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func TestExtract(t *testing.T) {
@@ -86,7 +57,7 @@ func TestExtract(t *testing.T) {
 				"foo/implied/deep/x.txt":   "-rw-r--r-- x",
 			}
 			os.Chmod(dir, 0o755) // t.TempDir's own mode is not Extract's business
-			if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
+			if diff := cmp.Diff(want, testkit.Tree(t, dir)); diff != "" {
 				t.Errorf("extracted tree (-want +got):\n%s", diff)
 			}
 		})
@@ -101,7 +72,7 @@ func TestExtractModesIgnoreUmask(t *testing.T) {
 	if _, err := Extract(bytes.NewReader(data), int64(len(data)), name, DefaultLimits(), dir); err != nil {
 		t.Fatal(err)
 	}
-	for path, mode := range tree(t, filepath.Join(dir, "foo")) {
+	for path, mode := range testkit.Tree(t, filepath.Join(dir, "foo")) {
 		if mode[:10] != "drwxr-xr-x" && mode[:10] != "-rw-r--r--" {
 			t.Errorf("%s has mode %s", path, mode[:10])
 		}
@@ -131,7 +102,7 @@ func TestExtractRejectsWritesNothing(t *testing.T) {
 			dir := t.TempDir()
 			_, err := Extract(bytes.NewReader(data), int64(len(data)), name, DefaultLimits(), dir)
 			wantInvalid(t, err, tt.want)
-			if got := tree(t, dir); len(got) != 1 {
+			if got := testkit.Tree(t, dir); len(got) != 1 {
 				t.Errorf("a rejected archive wrote %v", got)
 			}
 		})
@@ -196,7 +167,7 @@ func TestExtractFailureMidwayRemovesEverything(t *testing.T) {
 			if !errors.Is(err, errDisk) {
 				t.Fatalf("got %v, want the disk error", err)
 			}
-			if got := tree(t, dir); len(got) != 1 {
+			if got := testkit.Tree(t, dir); len(got) != 1 {
 				t.Errorf("a failed extraction left %v", got)
 			}
 		})

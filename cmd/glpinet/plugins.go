@@ -56,9 +56,7 @@ func (p *pluginFlags) parse(name string, args []string, extra func(fs *flag.Flag
 	if extra != nil {
 		extra(fs)
 	}
-	pos, err := cli.ParseFlags("glpinet", fs, args)
-	progressJSON = p.json
-	return pos, err
+	return cli.ParseFlags("glpinet", fs, args)
 }
 
 func (p *pluginFlags) installFlags(fs *flag.FlagSet) {
@@ -73,6 +71,8 @@ type market struct {
 	glpi   *client.GLPI
 	server string
 	hasKey bool
+	// quiet: no progress bar (JSON output), whatever the terminal.
+	quiet bool
 }
 
 func (m *market) Close() { m.db.Close() }
@@ -85,7 +85,7 @@ func (p *pluginFlags) openMarket(ctx context.Context) (*market, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &market{in: in, db: db, server: p.serverURL(in)}
+	m := &market{in: in, db: db, server: p.serverURL(in), quiet: p.json}
 	// No stored key is fine for free plugins: the server then treats the
 	// client as unregistered (client.GLPI sends an empty key header, which
 	// the server reads as no key). A stored key that does not decrypt is

@@ -330,7 +330,7 @@ func (m *market) fetch(ctx context.Context, url, dir, what string, size int64) (
 		return "", 0, nil, err
 	}
 	h := sha256.New()
-	bar := newDownloadProgress(what, size)
+	bar := newDownloadProgress(what, size, m.quiet)
 	_, n, err := m.glpi.Download(ctx, url, io.MultiWriter(f, h, bar))
 	bar.Finish()
 	if cerr := f.Close(); err == nil {

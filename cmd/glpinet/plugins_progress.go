@@ -14,10 +14,6 @@ import (
 // standard output stays the result (and --json stays parseable).
 var progressOut = os.Stderr
 
-// progressJSON is set by commands printing JSON: no bar then, whatever
-// the terminal.
-var progressJSON bool
-
 // downloadProgress counts downloaded bytes, drawing a bar only when
 // standard error is a terminal.
 type downloadProgress struct {
@@ -25,9 +21,9 @@ type downloadProgress struct {
 }
 
 // newDownloadProgress returns the progress of a download of size bytes
-// (0 or less when unknown: a spinner).
-func newDownloadProgress(what string, size int64) *downloadProgress {
-	if progressJSON || !isTerminal(progressOut) {
+// (0 or less when unknown: a spinner); quiet draws nothing.
+func newDownloadProgress(what string, size int64, quiet bool) *downloadProgress {
+	if quiet || !isTerminal(progressOut) {
 		return &downloadProgress{}
 	}
 	if size <= 0 {

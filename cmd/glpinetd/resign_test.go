@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -69,4 +72,25 @@ func TestLostSigningKey(t *testing.T) {
 	if !ed25519.Verify(pubKey, pluginarchive.SignedMessage("hello", v.Num, v.SHA256), sig) {
 		t.Fatal("the re-signed version does not verify with the served public key")
 	}
+
+	// Re-signed elsewhere with yet another key while the server runs: its
+	// /readyz says so, but stays 200, so that such a mistake does not take
+	// every replica out of the load balancer.
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), []string{"plugin", "resign", "--new-key", "--data", t.TempDir(), "--database", sf.sqlitePath()}, &stdout, &stderr); code != 0 {
+		t.Fatalf("plugin resign elsewhere: exit %d: %s", code, stderr.String())
+	}
+	eventually(t, func() error {
+		res, err := http.Get(m.URL() + "/readyz")
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "differs") {
+			return fmt.Errorf("/readyz = %d %s", res.StatusCode, body)
+		}
+		return nil
+	})
 }
