@@ -16,6 +16,9 @@ const (
 	EFORBIDDEN      = "forbidden"       // the caller may not do this
 	EUNAVAILABLE    = "unavailable"     // a dependency (the database) cannot be reached now
 	ENOTIMPLEMENTED = "not_implemented" // the operation is not supported by this implementation
+	ETOOLARGE       = "too_large"       // the request is larger than this route accepts
+	EUNSUPPORTED    = "unsupported"     // the request's content type is not one this route accepts
+	ETOOMANY        = "too_many"        // too many attempts or requests: try again later
 )
 
 // Error is an application error: a stable code and a message safe to show to

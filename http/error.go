@@ -18,6 +18,9 @@ var codes = map[string]int{
 	glpinet.EUNAVAILABLE:    http.StatusServiceUnavailable,
 	glpinet.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	glpinet.EINTERNAL:       http.StatusInternalServerError,
+	glpinet.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	glpinet.EUNSUPPORTED:    http.StatusUnsupportedMediaType,
+	glpinet.ETOOMANY:        http.StatusTooManyRequests,
 }
 
 // ErrorStatus returns the HTTP status for an application error code.
