@@ -1,14 +1,9 @@
 package http
 
 import (
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/glpinet/glpinet"
-	"github.com/glpinet/glpinet/pluginarchive"
 )
 
 func (s *Server) apiPlugins(w http.ResponseWriter, r *http.Request, c caller) {
@@ -41,31 +36,18 @@ func (s *Server) apiPublish(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	q := r.URL.Query()
-	name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(q.Get("filename"), `\`, "/")))
-	if _, err := pluginarchive.FormatOf(name); err != nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "Give the archive's name with its extension: ?filename=glpi-foo-1.0.0.tar.gz (.zip, .tar.gz or .tar.bz2)."))
+	name, err := uploadName(q.Get("filename"))
+	if err != nil {
+		s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "%s Give it as ?filename=glpi-foo-1.0.0.tar.gz (.zip, .tar.gz or .tar.bz2).", glpinet.ErrorMessage(err)))
 		return
 	}
-	dir, err := os.MkdirTemp("", "glpinet-upload-")
+	up, err := s.saveUpload(name, r.Body)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, maxUpload))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "Could not read the archive: %v.", err))
-		return
-	}
+	defer up.Remove()
+	path := up.Path
 	opts := glpinet.PublishOptions{RequiredOffers: splitComma(q.Get("required_offers")), Compatibility: q.Get("compatibility"),
 		Stability: q.Get("stability"), Force: q.Get("force") == "1" || q.Get("force") == "true"}
 	if tags := splitComma(q.Get("tags")); tags != nil {

@@ -204,10 +204,6 @@ func (s *Server) userPage(fn func(w http.ResponseWriter, r *http.Request, v visi
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 			return
 		}
-		if r.Method == http.MethodPost {
-			// Bound every form, archive uploads included, before it is read.
-			r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r, v) {
 			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
 			return

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,24 @@ func (s *Server) operatorPage(fn func(w http.ResponseWriter, r *http.Request, v 
 	})
 }
 
+// operatorPageOnly checks that the visitor is a logged-in operator and
+// nothing else: the handler reads the body and checks its CSRF token
+// itself (uploads, see uploadPage).
+func (s *Server) operatorPageOnly(fn func(w http.ResponseWriter, r *http.Request, v visitor)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := s.visitorOf(w, r)
+		if v.user == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+			return
+		}
+		if v.user.Role != glpinet.RoleOperator {
+			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
+			return
+		}
+		fn(w, r, v)
+	}
+}
+
 func (s *Server) operatorRoutes(mux *http.ServeMux) {
 	s.route(mux, "GET /operator", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/operator/accounts", http.StatusSeeOther)
@@ -36,7 +55,7 @@ func (s *Server) operatorRoutes(mux *http.ServeMux) {
 	s.route(mux, "POST /operator/offers/{ref}", s.operatorPage(s.handleOpSaveOffer))
 	s.route(mux, "POST /operator/tags/{key}", s.operatorPage(s.handleOpSaveTag))
 	s.route(mux, "GET /operator/plugins", s.operatorPage(s.handleOpPlugins))
-	s.route(mux, "POST /operator/plugins", s.operatorPage(s.handleOpUpload))
+	s.route(mux, "POST /operator/plugins", s.uploadPage(s.handleOpUpload))
 	s.route(mux, "GET /operator/plugins/{key}", s.operatorPage(s.handleOpPlugin))
 	s.route(mux, "POST /operator/plugins/{key}", s.operatorPage(s.handleOpPluginEdit))
 	s.route(mux, "POST /operator/plugins/{key}/versions/{version}/yank", s.operatorPage(s.handleOpYank))

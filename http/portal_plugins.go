@@ -1,18 +1,11 @@
 package http
 
 import (
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/glpinet/glpinet"
 )
-
-// maxUpload bounds an archive uploaded through the portal; the publisher's
-// own limits apply after it.
-const maxUpload = 100 << 20
 
 type opPluginsData struct {
 	Plugins []*glpinet.Plugin
@@ -47,42 +40,43 @@ func splitComma(s string) []string {
 	return out
 }
 
+// uploadPage wraps the operator's archive upload. The body is read only
+// once the visitor is known to be an operator: streamed to the temporary
+// folder (see readUploadForm), removed when the handler returns, and the
+// form's CSRF token checked from the streamed fields.
+func (s *Server) uploadPage(fn func(w http.ResponseWriter, r *http.Request, v visitor, up *upload)) http.HandlerFunc {
+	return s.operatorPageOnly(func(w http.ResponseWriter, r *http.Request, v visitor) {
+		fields, up, err := s.readUploadForm(r, "archive")
+		defer up.Remove()
+		if err != nil {
+			if code := glpinet.ErrorCode(err); code == glpinet.EINTERNAL {
+				s.Error(w, r, err)
+			} else {
+				s.message(w, r, v, ErrorStatus(code), "error.title", glpinet.ErrorMessage(err))
+			}
+			return
+		}
+		r.PostForm, r.Form = fields, fields
+		if !s.checkCSRF(r, v) {
+			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
+			return
+		}
+		if up == nil {
+			s.renderOpPlugins(w, r, v, "", pt(v.lang, "op.noarchive"))
+			return
+		}
+		fn(w, r, v, up)
+	})
+}
+
 // handleOpUpload publishes an archive uploaded through the browser, with
 // the same inspection as "glpinetd plugin publish".
-func (s *Server) handleOpUpload(w http.ResponseWriter, r *http.Request, v visitor) {
+func (s *Server) handleOpUpload(w http.ResponseWriter, r *http.Request, v visitor, up *upload) {
 	if s.Publisher == nil {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "This server cannot publish."))
 		return
 	}
-	file, header, err := r.FormFile("archive")
-	if err != nil {
-		s.renderOpPlugins(w, r, v, "", err.Error())
-		return
-	}
-	defer file.Close()
-	// The publisher detects the format by the file name, so the upload
-	// keeps its base name inside a private temporary folder.
-	dir, err := os.MkdirTemp("", "glpinet-upload-")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	defer os.RemoveAll(dir)
-	name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(header.Filename, `\`, "/")))
-	path := filepath.Join(dir, name)
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	_, err = io.Copy(out, file)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	path := up.Path
 	opts := glpinet.PublishOptions{RequiredOffers: splitComma(r.PostFormValue("required_offers")),
 		Compatibility: strings.TrimSpace(r.PostFormValue("compatibility")), Force: r.PostFormValue("force") == "1"}
 	if tags := splitComma(r.PostFormValue("tags")); tags != nil {

@@ -53,6 +53,10 @@ type Server struct {
 	// Publisher publishes archives uploaded through the portal; nil
 	// disables uploads.
 	Publisher glpinet.Publisher
+	// TempDir is where request bodies being received are written (archive
+	// uploads): a folder inside the data folder, private to the server.
+	// Empty: the system's temporary folder.
+	TempDir string
 	// PasswordParams are the argon2id costs of new password hashes (zero:
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
@@ -203,8 +207,9 @@ func (s *Server) route(mux *http.ServeMux, pattern string, h func(http.ResponseW
 }
 
 // routeHandler registers a handler and remembers its pattern.
+// Every route gets the body rule of its pattern (see ruleFor).
 func (s *Server) routeHandler(mux *http.ServeMux, pattern string, h http.Handler) {
-	mux.Handle(pattern, h)
+	mux.Handle(pattern, s.limitBody(ruleFor(pattern), h))
 	s.routes = append(s.routes, pattern)
 }
 

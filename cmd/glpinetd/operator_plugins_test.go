@@ -18,13 +18,24 @@ import (
 // upload posts an archive through the operator's upload form.
 func (b *browser) upload(path, file string, fields map[string]string) (int, string) {
 	b.t.Helper()
+	return b.uploadNamed(path, file, filepath.Base(file), fields)
+}
+
+// uploadAs posts an archive under another file name.
+func (b *browser) uploadAs(path, file, name string) (int, string) {
+	b.t.Helper()
+	return b.uploadNamed(path, file, name, nil)
+}
+
+func (b *browser) uploadNamed(path, file, name string, fields map[string]string) (int, string) {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf", b.csrf)
 	for k, v := range fields {
 		mw.WriteField(k, v)
 	}
-	fw, _ := mw.CreateFormFile("archive", filepath.Base(file))
+	fw, _ := mw.CreateFormFile("archive", name)
 	data, err := os.ReadFile(file)
 	if err != nil {
 		b.t.Fatal(err)

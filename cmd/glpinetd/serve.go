@@ -82,6 +82,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := os.MkdirAll(m.Store.archiveDir(), 0o750); err != nil {
 		return err
 	}
+	if err := prepareTempDir(m.Store.tmpDir(), m.Logger); err != nil {
+		return err
+	}
 	db, err := m.Store.open(ctx)
 	if err != nil {
 		return err
@@ -127,7 +130,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing},
-		ArchiveDir: m.Store.archiveDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 	}
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
@@ -140,6 +143,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.cancel, m.failed = cancel, make(chan error, 1)
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
+	m.wg.Go(func() {
+		cache.Every(bg, 10*time.Minute, m.Logger, "sweeping the temporary folder", func(context.Context) error {
+			return sweepTempDir(m.Store.tmpDir(), time.Now(), m.Logger)
+		})
+	})
 	m.wg.Go(func() {
 		serve := func() error { return m.server.Serve(m.listener) }
 		if m.TLSCert != "" {

@@ -29,6 +29,11 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func (f *storeFlags) archiveDir() string     { return filepath.Join(f.data, "archives") }
 func (f *storeFlags) signingKeyPath() string { return filepath.Join(f.data, "signing.key") }
 
+// tmpDir is where the server writes request bodies it receives (archive
+// uploads): inside the data folder, so that they count against its disk,
+// not the system's shared temporary folder, and are cleaned at start.
+func (f *storeFlags) tmpDir() string { return filepath.Join(f.data, "tmp") }
+
 // describe names the database for logs and messages, without a password.
 func (f *storeFlags) describe() string {
 	if isPostgres(f.database) {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/glpinet/glpinet/internal/testkit"
+)
+
+// multipartBody is a form with one file part of size bytes.
+func multipartBody(t *testing.T, size int) (*bytes.Buffer, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("email", "someone@example.com")
+	fw, _ := mw.CreateFormFile("password", "big.bin")
+	fw.Write(bytes.Repeat([]byte("x"), size))
+	mw.Close()
+	return &body, mw.FormDataContentType()
+}
+
+// entries lists what dir holds (nothing when it does not exist).
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	des, _ := os.ReadDir(dir)
+	for _, d := range des {
+		out = append(out, d.Name())
+	}
+	return out
+}
+
+// TestAnonymousMultipartLeavesNothing replays the disk-filling attack:
+// multipart bodies sent by anyone to the anonymous forms were spooled to
+// the system's temporary folder and never removed. They are now refused
+// before being read, declared length or not, and nothing is written.
+func TestAnonymousMultipartLeavesNothing(t *testing.T) {
+	sysTmp := t.TempDir()
+	t.Setenv("TMPDIR", sysTmp)
+	ts := startServer(t, nil)
+	for _, path := range []string{"/login", "/signup", "/join/abc"} {
+		for _, chunked := range []bool{false, true} {
+			body, ct := multipartBody(t, 40<<20) // past ParseMultipartForm's 32 MiB in memory
+			var r io.Reader = body
+			if chunked {
+				r = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, _ := http.NewRequest("POST", ts.URL()+path, r)
+			req.Header.Set("Content-Type", ct)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge && resp.StatusCode != http.StatusUnsupportedMediaType {
+				t.Errorf("%s (chunked %v): status %d, want 413 or 415", path, chunked, resp.StatusCode)
+			}
+		}
+	}
+	if got := entries(t, sysTmp); len(got) != 0 {
+		t.Errorf("system temporary folder holds %v", got)
+	}
+	if got := entries(t, ts.Store.tmpDir()); len(got) != 0 {
+		t.Errorf("server temporary folder holds %v", got)
+	}
+}
+
+// TestBodyLimits: an anonymous form past its limit and a GET with a body
+// are refused; a small form still works.
+func TestBodyLimits(t *testing.T) {
+	ts := startServer(t, nil)
+	big := strings.NewReader("email=a%40b.example&password=" + strings.Repeat("x", 64<<10))
+	resp, err := http.Post(ts.URL()+"/login", "application/x-www-form-urlencoded", big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("64 KiB login form: status %d, want 413", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", ts.URL()+"/api/ping", strings.NewReader("body"))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("GET with a body: status %d, want 413", resp.StatusCode)
+	}
+	b := newBrowser(t, ts.URL())
+	b.get("/login")
+	if status, _ := b.post("/login", "email", "nobody@example.com", "password", "wrong password"); status != http.StatusUnauthorized {
+		t.Errorf("small login form: status %d, want 401", status)
+	}
+}
+
+// TestOperatorUploadLeavesNothing: a successful upload and refused ones
+// leave nothing in either temporary folder; bad file names are a 400,
+// never a 500.
+func TestOperatorUploadLeavesNothing(t *testing.T) {
+	sysTmp := t.TempDir()
+	t.Setenv("TMPDIR", sysTmp)
+	ts := startServer(t, nil)
+	op := operatorBrowser(t, ts)
+	op.get("/operator/plugins")
+	archive := testkit.Archive(t, t.TempDir(), testkit.Plugin{Key: "spooled", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "12.0.0", Format: "zip"})
+	if status, body := op.upload("/operator/plugins", archive, nil); status != 200 || !strings.Contains(body, "Published: spooled 1.0.0") {
+		t.Fatalf("upload: %d %.300s", status, body)
+	}
+	data := readFile(t, archive)
+	for _, name := range []string{"..", ".", "/", strings.Repeat("a", 300) + ".zip", "evil\x01.zip", "plugin.exe"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "x.zip")
+		os.WriteFile(path, data, 0o600)
+		status, body := op.uploadAs("/operator/plugins", path, name)
+		if status != http.StatusBadRequest {
+			t.Errorf("file name %.20q: status %d, want 400: %.200s", name, status, body)
+		}
+	}
+	if got := entries(t, sysTmp); len(got) != 0 {
+		t.Errorf("system temporary folder holds %v", got)
+	}
+	if got := entries(t, ts.Store.tmpDir()); len(got) != 0 {
+		t.Errorf("server temporary folder holds %v", got)
+	}
+}
