@@ -1,89 +1,16 @@
 package http
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
 )
-
-// loginLimiter locks an e-mail address for lockout after maxFailures
-// failed logins within failureWindow (enough for a person who mistypes, far
-// too few for guessing), and a client address after maxAddrFailures (higher:
-// many people may share one address behind a NAT).
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string]*failures
-}
-
-type failures struct {
-	n           int
-	first       time.Time
-	lockedUntil time.Time
-}
-
-const (
-	maxFailures     = 5
-	maxAddrFailures = 50
-	failureWindow   = 15 * time.Minute
-	lockout         = 15 * time.Minute
-	maxLimiterEntry = 100_000
-)
-
-// locked reports whether any of keys is locked at now.
-func (l *loginLimiter) locked(now time.Time, keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if f := l.failures[k]; f != nil && now.Before(f.lockedUntil) {
-			return true
-		}
-	}
-	return false
-}
-
-// fail counts a failed login for keys.
-func (l *loginLimiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.failures == nil || len(l.failures) > maxLimiterEntry {
-		l.failures = map[string]*failures{}
-	}
-	for _, k := range keys {
-		f := l.failures[k]
-		if f == nil || now.Sub(f.first) > failureWindow {
-			f = &failures{first: now}
-			l.failures[k] = f
-		}
-		f.n++
-		limit := maxFailures
-		if strings.HasPrefix(k, "addr:") {
-			limit = maxAddrFailures
-		}
-		if f.n >= limit {
-			f.lockedUntil = now.Add(lockout)
-		}
-	}
-}
-
-// succeed forgets the failures of an e-mail address.
-func (l *loginLimiter) succeed(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
-}
-
-// clientAddr is the client's IP address, without the port.
-func clientAddr(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
-	}
-	return addr
-}
 
 type loginForm struct{ Email string }
 
@@ -103,32 +30,49 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: s.csrfFor(w, r, v),
 			Error: pt(v.lang, msgID), Data: loginForm{Email: email}})
 	}
-	now := s.Now()
-	byEmail, byAddr := "email:"+email, "addr:"+clientAddr(r)
-	if s.logins.locked(now, byEmail, byAddr) {
-		fail(http.StatusTooManyRequests, "login.locked")
-		return
-	}
-	u, err := s.Store.FindUserByEmail(r.Context(), email)
-	if err == nil {
-		err = auth.CheckPassword(r.PostFormValue("password"), u.PasswordHash)
-	} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
-		// Spend the time a real check takes, so that response times do
-		// not tell which addresses have an account.
-		auth.CheckPassword(r.PostFormValue("password"), s.dummyHash)
-	}
+	now, addr := s.Now(), clientKey(s.clientIP(r))
+	pair := newAttempt(loginPerEmailAndAddress, email, addr)
+	// Counted before the password is judged: simultaneous guesses count
+	// one each, and a refused guess costs no hash.
+	until, err := s.attempts.reserve(r.Context(), now, pair, newAttempt(loginPerEmail, email), newAttempt(loginPerAddress, addr))
 	if err != nil {
-		if glpinet.ErrorCode(err) != glpinet.EINTERNAL || err == auth.ErrMismatch {
-			s.logins.fail(now, byEmail, byAddr)
-			fail(http.StatusUnauthorized, "login.failed")
-			return
-		}
 		s.Error(w, r, err)
 		return
 	}
-	s.logins.succeed(byEmail)
+	if !until.IsZero() {
+		retryAfter(w, until.Sub(now))
+		fail(http.StatusTooManyRequests, "login.locked")
+		return
+	}
+	password := r.PostFormValue("password")
+	u, err := s.Store.FindUserByEmail(r.Context(), email)
+	if err == nil {
+		err = s.checkPassword(r.Context(), password, u.PasswordHash)
+	} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
+		// Spend the time a real check takes, so that response times do
+		// not tell which addresses have an account.
+		if cerr := s.checkPassword(r.Context(), password, s.dummyHash); glpinet.ErrorCode(cerr) == glpinet.ETOOMANY {
+			err = cerr
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, auth.ErrMismatch) || glpinet.ErrorCode(err) == glpinet.ENOTFOUND:
+		fail(http.StatusUnauthorized, "login.failed")
+		return
+	case glpinet.ErrorCode(err) == glpinet.ETOOMANY:
+		retryAfter(w, 5*time.Second)
+		fail(http.StatusTooManyRequests, "login.busy")
+		return
+	default:
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.attempts.forget(r.Context(), pair); err != nil {
+		s.Logger.Warn("clearing a login counter", "err", err, "request_id", RequestID(r.Context()))
+	}
 	if auth.NeedsRehash(u.PasswordHash, s.passwordParams()) {
-		if h, err := auth.HashPassword(r.PostFormValue("password"), s.passwordParams()); err == nil {
+		if h, err := s.hashPassword(r.Context(), password); err == nil {
 			s.Store.SetPassword(r.Context(), u.ID, h)
 		}
 	}
@@ -137,13 +81,35 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := r.URL.Query().Get("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if !localPath(next) {
 		next = "/dashboard" // only local paths: no open redirect
 		if u.Role == glpinet.RoleOperator {
 			next = "/operator/accounts"
 		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// localPath reports whether next is a path of this site, safe to redirect
+// to after logging in: it starts with one "/", and nothing in it can make
+// a browser read it as another host ("//host", "/\\host", and "/\thost"
+// or "/\nhost", which browsers read as "//host" once they drop tabs and
+// line breaks from URLs).
+func localPath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
+		return false
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return !strings.HasPrefix(next, "//")
+}
+
+// retryAfter tells the client when to try again.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
 }
 
 // startSession creates a session for u and sets its cookie.
@@ -180,8 +146,12 @@ func (s *Server) handleSignupPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: s.csrfFor(w, r, v), Data: signupForm{}})
 }
 
-// minPasswordLen is the shortest password accepted.
+// minPasswordLen is the shortest password accepted, in characters.
 const minPasswordLen = 10
+
+// maxPasswordLen is the longest, in bytes: long enough for any passphrase,
+// short enough that hashing it costs nothing more.
+const maxPasswordLen = 1024
 
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	v := s.visitorOf(w, r)
@@ -194,6 +164,17 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: s.csrfFor(w, r, v), Error: msg, Data: form})
 	}
+	now := s.Now()
+	until, err := s.attempts.reserve(r.Context(), now, newAttempt(signupPerAddress, clientKey(s.clientIP(r))))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if !until.IsZero() {
+		retryAfter(w, until.Sub(now))
+		fail(http.StatusTooManyRequests, pt(v.lang, "signup.throttled"))
+		return
+	}
 	a := &glpinet.Account{Name: form.Organisation}
 	u := &glpinet.User{Email: form.Email, Name: form.Name, Lang: v.lang}
 	if !s.createUser(w, r, v, u, func(u *glpinet.User) error { return s.Store.SignUp(r.Context(), a, u) }, fail) {
@@ -203,16 +184,21 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 }
 
 // newPasswordHash checks and hashes a new password; problem is what to
-// tell the person when it is refused.
-func (s *Server) newPasswordHash(lang, password string) (hash, problem string) {
+// tell the person when it is refused, status its HTTP status.
+func (s *Server) newPasswordHash(ctx context.Context, lang, password string) (hash, problem string, status int) {
 	if len([]rune(password)) < minPasswordLen {
-		return "", pt(lang, "signup.weak")
+		return "", pt(lang, "signup.weak"), http.StatusBadRequest
 	}
-	hash, err := auth.HashPassword(password, s.passwordParams())
-	if err != nil {
-		return "", err.Error()
+	if len(password) > maxPasswordLen {
+		return "", pt(lang, "signup.long"), http.StatusBadRequest
 	}
-	return hash, ""
+	hash, err := s.hashPassword(ctx, password)
+	if glpinet.ErrorCode(err) == glpinet.ETOOMANY {
+		return "", pt(lang, "login.busy"), http.StatusTooManyRequests
+	} else if err != nil {
+		return "", err.Error(), http.StatusInternalServerError
+	}
+	return hash, "", 0
 }
 
 // createUser gives u the form's password, stores it with create (sign-up
@@ -220,9 +206,9 @@ func (s *Server) newPasswordHash(lang, password string) (hash, problem string) {
 // whether the user was created.
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v visitor, u *glpinet.User,
 	create func(*glpinet.User) error, fail func(status int, msg string)) bool {
-	hash, problem := s.newPasswordHash(v.lang, r.PostFormValue("password"))
+	hash, problem, status := s.newPasswordHash(r.Context(), v.lang, r.PostFormValue("password"))
 	if problem != "" {
-		fail(http.StatusBadRequest, problem)
+		fail(status, problem)
 		return false
 	}
 	u.PasswordHash = hash
@@ -239,12 +225,4 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v visitor, u
 		return false
 	}
 	return true
-}
-
-// passwordParams are the argon2id costs for new hashes.
-func (s *Server) passwordParams() auth.Params {
-	if s.PasswordParams == (auth.Params{}) {
-		return auth.DefaultParams
-	}
-	return s.PasswordParams
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
@@ -20,19 +21,39 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, v visito
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "password", pageData{Lang: v.lang, Title: pt(v.lang, "password.title"), User: v.user, CSRF: s.csrfFor(w, r, v), Error: msg})
 	}
-	if err := auth.CheckPassword(r.PostFormValue("current"), v.user.PasswordHash); err != nil {
-		if !errors.Is(err, auth.ErrMismatch) {
-			s.Error(w, r, err)
-			return
-		}
-		s.logins.fail(s.Now(), "email:"+v.user.Email)
-		fail(http.StatusUnauthorized, pt(v.lang, "password.wrong"))
+	// The same limits as logging in: a stolen session must not become a
+	// way to guess the password.
+	now := s.Now()
+	byUser := newAttempt(passwordChangePerUser, strconv.FormatInt(v.user.ID, 10))
+	until, err := s.attempts.reserve(r.Context(), now, byUser, newAttempt(loginPerAddress, clientKey(s.clientIP(r))))
+	if err != nil {
+		s.Error(w, r, err)
 		return
 	}
-	hash, problem := s.newPasswordHash(v.lang, r.PostFormValue("new"))
-	if problem != "" {
-		fail(http.StatusBadRequest, problem)
+	if !until.IsZero() {
+		retryAfter(w, until.Sub(now))
+		fail(http.StatusTooManyRequests, pt(v.lang, "login.locked"))
 		return
+	}
+	if err := s.checkPassword(r.Context(), r.PostFormValue("current"), v.user.PasswordHash); err != nil {
+		switch {
+		case errors.Is(err, auth.ErrMismatch):
+			fail(http.StatusUnauthorized, pt(v.lang, "password.wrong"))
+		case glpinet.ErrorCode(err) == glpinet.ETOOMANY:
+			retryAfter(w, 5*time.Second)
+			fail(http.StatusTooManyRequests, pt(v.lang, "login.busy"))
+		default:
+			s.Error(w, r, err)
+		}
+		return
+	}
+	hash, problem, status := s.newPasswordHash(r.Context(), v.lang, r.PostFormValue("new"))
+	if problem != "" {
+		fail(status, problem)
+		return
+	}
+	if err := s.attempts.forget(r.Context(), byUser); err != nil {
+		s.Logger.Warn("clearing a password counter", "err", err, "request_id", RequestID(r.Context()))
 	}
 	if err := s.Store.SetPassword(s.actor(r, v), v.user.ID, hash); err != nil {
 		s.Error(w, r, err)

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -53,6 +54,13 @@ type Server struct {
 	// Publisher publishes archives uploaded through the portal; nil
 	// disables uploads.
 	Publisher glpinet.Publisher
+	// PasswordHashes is how many argon2id hashes may be computed at once
+	// (0: as many as fit in the memory budget, see newPasswordWork).
+	PasswordHashes int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address, when TrustForwarded is set (nil:
+	// DefaultTrustedProxies).
+	TrustedProxies []netip.Prefix
 	// TempDir is where request bodies being received are written (archive
 	// uploads): a folder inside the data folder, private to the server.
 	// Empty: the system's temporary folder.
@@ -65,7 +73,8 @@ type Server struct {
 	metrics   *metrics
 	pages     *pageCache
 	templates pages
-	logins    loginLimiter
+	passwords *passwordWork
+	attempts  *attempts
 	dummyHash string // compared against when an e-mail is unknown
 }
 
@@ -105,6 +114,8 @@ func (s *Server) Handler() http.Handler {
 	s.routeHandler(mux, "GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
 	s.portalRoutes(mux)
 	s.apiRoutes(mux)
+	s.passwords = newPasswordWork(s.PasswordHashes, s.passwordParams())
+	s.attempts = &attempts{store: s.Store}
 	s.dummyHash, _ = auth.HashPassword("glpinet-dummy-password", s.passwordParams())
 	s.route(mux, "/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -33,6 +34,12 @@ type Main struct {
 	// BehindProxy trusts X-Forwarded-Proto and X-Forwarded-Host for
 	// download links when PublicURL is not set.
 	BehindProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed with BehindProxy (nil: the local host).
+	TrustedProxies []netip.Prefix
+	// PasswordHashes bounds the argon2id hashes computed at once (0: sized
+	// from memory).
+	PasswordHashes int
 	// TLSCert and TLSKey are PEM files; when set, the server speaks HTTPS
 	// (GLPI verifies certificates: use one its host trusts).
 	TLSCert, TLSKey string
@@ -131,6 +138,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes,
 	}
 	m.listener, err = net.Listen("tcp", m.Addr)
 	if err != nil {
@@ -197,9 +205,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.TLSCert, "tls-cert", cli.Env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
 	fs.StringVar(&m.TLSKey, "tls-key", cli.Env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
+	proxies := fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
+	fs.IntVar(&m.PasswordHashes, "password-hashes", envInt("GLPINET_PASSWORD_HASHES", 0), "password hashes computed at once, 19 MiB each (default: sized from GOMEMLIMIT or 256 MiB; env GLPINET_PASSWORD_HASHES)")
 	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
-	if _, err := cli.ParseFlags("glpinetd", fs, args); err != nil {
+	_, err := cli.ParseFlags("glpinetd", fs, args)
+	if err != nil {
 		return err
+	}
+	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
+		return cli.Usagef("bad --trusted-proxies: %v", err)
 	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
