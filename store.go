@@ -7,7 +7,9 @@ import (
 
 // Store is the persistence of glpinet. Every method is one transaction;
 // mutations record an audit event (attributed with ActorFrom(ctx)) and a
-// Change in the same transaction, so that caches of every replica learn of it.
+// Change in the same transaction, so that caches of every replica learn of it
+// (attempt counters, which are not business data, record neither: see
+// ThrottleStore).
 //
 // Implementations: sqlite (default), postgres; storetest checks both.
 type Store interface {
@@ -28,6 +30,7 @@ type Store interface {
 	SessionStore
 	InvitationStore
 	TokenStore
+	ThrottleStore
 }
 
 // AccountStore keeps accounts.

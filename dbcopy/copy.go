@@ -74,8 +74,14 @@ func (r *Result) RowsPerSecond() float64 {
 // skipped are the tables a copy leaves out, with why (see the package
 // documentation).
 var skipped = map[string]string{
-	"changes": "not copied: the cache feed's history; a new deployment's caches load from the database",
+	"changes":  "not copied: the cache feed's history; a new deployment's caches load from the database",
+	"attempts": "not copied: attempt counters (login lockouts, sign-up throttling), which only last minutes",
 }
+
+// transient are the skipped tables whose rows in the target do not make it
+// "hold data": a replica started against the target early counts failed
+// logins there, and those counters stay valid.
+var transient = map[string]bool{"attempts": true}
 
 // replaced are the tables whose rows a target may already hold, replaced
 // by the source's: postgres.Open seeds the default offers.

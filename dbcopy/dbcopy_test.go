@@ -38,9 +38,14 @@ func TestCopy(t *testing.T) {
 	before := fileSums(t, src.Path())
 
 	// The target was opened once already, as by a replica started early:
-	// it holds the default offers, which the source's replace.
+	// it holds the default offers, which the source's replace, and an
+	// attempt counter, which stays.
 	dsn := pgtest.NewDatabase(t)
-	openTarget(t, dsn).Close()
+	early := openTarget(t, dsn)
+	if _, err := early.CountAttempt(t.Context(), "login-ip:early", time.Hour, c.t, 1); err != nil {
+		t.Fatal(err)
+	}
+	early.Close()
 
 	var calls int
 	res, err := dbcopy.Copy(t.Context(), dbcopy.Options{From: src.Path(), To: dsn, TempDir: t.TempDir(),
@@ -59,9 +64,9 @@ func TestCopy(t *testing.T) {
 	var copied int64
 	for _, tb := range res.Tables {
 		switch {
-		case tb.Name == "changes":
+		case tb.Name == "changes" || tb.Name == "attempts":
 			if tb.Copied || tb.SourceRows == 0 || tb.TargetRows != 0 || tb.Note == "" {
-				t.Errorf("changes: %+v, want left out, with its source rows counted and a note", tb)
+				t.Errorf("%s: %+v, want left out, with its source rows counted and a note", tb.Name, tb)
 			}
 		case !tb.Copied || tb.SourceRows != tb.TargetRows || tb.SourceRows == 0:
 			t.Errorf("%s: %+v, want every table copied and non-empty", tb.Name, tb)
@@ -70,7 +75,7 @@ func TestCopy(t *testing.T) {
 			copied += tb.TargetRows
 		}
 	}
-	if len(res.Tables) != 15 || res.Rows != copied || res.SchemaVersion == 0 {
+	if len(res.Tables) != 16 || res.Rows != copied || res.SchemaVersion == 0 {
 		t.Errorf("result: %d tables, %d rows (tables say %d), schema %d", len(res.Tables), res.Rows, copied, res.SchemaVersion)
 	}
 
@@ -85,6 +90,13 @@ func TestCopy(t *testing.T) {
 	}
 	src.Now, dst.Now = frozen, frozen
 	compareStores(t, src, dst, sec)
+	// The source's counters stayed behind; the target's own stayed.
+	if n, err := dst.Attempts(t.Context(), "login-email:aa", 15*time.Minute, c.t); err != nil || n != 0 {
+		t.Errorf("a source's attempt counter on the target: %d, %v; want 0", n, err)
+	}
+	if n, err := dst.Attempts(t.Context(), "login-ip:early", time.Hour, c.t); err != nil || n != 1 {
+		t.Errorf("the target's own attempt counter after the copy: %d, %v; want 1", n, err)
+	}
 
 	// The sequences follow the copied IDs: new rows get fresh ones.
 	ctx := glpinet.WithActor(t.Context(), "cli:test")

@@ -47,8 +47,8 @@ func newSource(t testing.TB) (*sqlite.DB, *clock) {
 // plain, rotated (in grace), revoked and bulk-issued, instances, a
 // catalogue with yanked, gated and signed versions and tags, users of
 // every role including an operator, sessions, invitations (open, used,
-// revoked), API tokens (expiring, touched, revoked) and the audit events
-// all of that wrote.
+// revoked), API tokens (expiring, touched, revoked), attempt counters and
+// the audit events all of that wrote.
 func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	t.Helper()
 	ctx := glpinet.WithActor(t.Context(), "cli:test")
@@ -63,7 +63,6 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	must(s.CreateAccount(ctx, acme))
 	globex := &glpinet.Account{Name: "Globex Ünïcode"}
 	must(s.CreateAccount(ctx, globex))
-	must(s.SetAccountState(ctx, globex.ID, glpinet.AccountSuspended))
 
 	now := c.t
 	past, pastEnd := now.AddDate(-1, 0, 0), now.AddDate(0, -1, 0)
@@ -98,6 +97,9 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	must(s.CreateKey(ctx, revoked))
 	must(s.RevokeKey(ctx, revoked.ID))
 	must(s.CreateKey(ctx, key(globex.ID, "")))
+	// Suspended once its key is issued: a suspended account gets no new
+	// keys.
+	must(s.SetAccountState(ctx, globex.ID, glpinet.AccountSuspended))
 	var bulk []*glpinet.RegistrationKey
 	for range 25 {
 		bulk = append(bulk, key(acme.ID, "bulk"))
@@ -175,6 +177,12 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	}
 	must(s.TouchToken(ctx, tokens[0].ID, c.now()))
 	must(s.RevokeToken(ctx, owner.ID, tokens[1].ID))
+
+	// Attempt counters, which a copy leaves behind.
+	for _, k := range []string{"login-email:aa", "login-ip:bb"} {
+		_, err := s.CountAttempt(ctx, k, 15*time.Minute, c.t, 2)
+		must(err)
+	}
 	return sec
 }
 

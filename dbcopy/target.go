@@ -165,13 +165,14 @@ func sortByForeignKeys(ctx context.Context, tx pgx.Tx, byName map[string]*table,
 }
 
 // prepareTarget locks every table against writers for the rest of the
-// transaction, refuses a target holding data, and empties offers (the
-// defaults postgres.Open seeds: the source's replace them).
+// transaction, refuses a target holding data (transient tables aside), and
+// empties offers (the defaults postgres.Open seeds: the source's replace
+// them).
 func prepareTarget(ctx context.Context, tx pgx.Tx, tables []*table) error {
 	var names, probes []string
 	for _, t := range tables {
 		names = append(names, quote(t.name))
-		if !replaced[t.name] {
+		if !replaced[t.name] && !transient[t.name] {
 			probes = append(probes, fmt.Sprintf(`SELECT '%s' WHERE EXISTS (SELECT 1 FROM %s)`, t.name, quote(t.name)))
 		}
 	}

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 		{"Invitations", testInvitations},
 		{"InvitationRace", testInvitationRace},
 		{"Tokens", testTokens},
+		{"Attempts", testAttempts},
+		{"AttemptRace", testAttemptRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

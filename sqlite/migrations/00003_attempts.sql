@@ -1,0 +1,17 @@
+-- +goose Up
+-- Attempt counters (failed logins, sign-ups per address) that every
+-- process shares, one per key, each for one fixed window [window_start,
+-- window_end). Transient: no audit event nor change is written for them,
+-- and `glpinetd db copy` leaves them behind. Keys are hashes, at most 128
+-- bytes (glpinet.MaxAttemptKeyLen).
+CREATE TABLE attempts (
+    key          TEXT    PRIMARY KEY,
+    window_start TEXT    NOT NULL,
+    window_end   TEXT    NOT NULL,
+    count        INTEGER NOT NULL
+);
+-- PruneAttempts deletes by the end of the window.
+CREATE INDEX attempts_window_end ON attempts (window_end);
+
+-- +goose Down
+DROP TABLE attempts;
