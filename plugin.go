@@ -36,7 +36,8 @@ type Description struct {
 	Long  string `json:"long_description"`
 }
 
-// Validate reports an EINVALID error when the plugin cannot be stored.
+// Validate reports an EINVALID error when the plugin cannot be stored,
+// its links included (see CheckLink).
 func (p *Plugin) Validate() error {
 	switch {
 	case !PluginKeyPattern.MatchString(p.Key):
@@ -45,6 +46,14 @@ func (p *Plugin) Validate() error {
 		return Errorf(EINVALID, "Plugin %s needs a name.", p.Key)
 	case p.Note < 0 || p.Note > 5:
 		return Errorf(EINVALID, "A plugin note is between 0 and 5.")
+	}
+	for _, l := range []struct{ field, value string }{
+		{"logo URL", p.LogoURL}, {"homepage URL", p.HomepageURL}, {"issues URL", p.IssuesURL},
+		{"readme URL", p.ReadmeURL}, {"changelog URL", p.ChangelogURL},
+	} {
+		if err := CheckLink(l.field, l.value); err != nil {
+			return err
+		}
 	}
 	for _, d := range p.Descriptions {
 		if len(d.Lang) != 2 {

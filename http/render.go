@@ -116,8 +116,11 @@ func renderItems(cat *glpinet.Catalogue, v view, visible func(constraint string)
 }
 
 func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view, visible func(string) bool) pluginJSON {
-	out := pluginJSON{Key: p.Key, Name: p.Name, LogoURL: p.LogoURL, HomepageURL: p.HomepageURL, IssuesURL: p.IssuesURL,
-		ReadmeURL: p.ReadmeURL, ChangelogURL: p.ChangelogURL, License: p.License, Note: p.Note, DownloadCount: p.DownloadCount,
+	// Links stored before they were checked are served only if still safe:
+	// GLPI puts them in <a href> and <img src>.
+	out := pluginJSON{Key: p.Key, Name: p.Name, LogoURL: glpinet.SafeLink(p.LogoURL), HomepageURL: glpinet.SafeLink(p.HomepageURL),
+		IssuesURL: glpinet.SafeLink(p.IssuesURL), ReadmeURL: glpinet.SafeLink(p.ReadmeURL), ChangelogURL: glpinet.SafeLink(p.ChangelogURL),
+		License: p.License, Note: p.Note, DownloadCount: p.DownloadCount,
 		DateAdded: apiTime(p.DateAdded), DateUpdated: apiTime(p.DateUpdated),
 		Authors: make([]authorJSON, len(p.Authors)), Descriptions: englishFirst(p.Descriptions), Tags: p.Tags, Versions: []versionJSON{}}
 	if out.Tags == nil {

@@ -93,6 +93,12 @@ func (w *walker) tarEntry(hdr *tar.Header, body io.Reader) error {
 			return glpinet.Errorf(glpinet.EINVALID, "invalid entry %q: its name ends with \"/\" but it is a file", hdr.Name)
 		}
 	case tar.TypeDir:
+		if hdr.Size != 0 {
+			// archive/tar reads no data for a folder whatever its size,
+			// but other extractors skip that many bytes: they would not
+			// see the same entries after it.
+			return folderContentError(hdr.Name)
+		}
 		dir = true
 	case tar.TypeSymlink:
 		return linkError(hdr.Name, "a symbolic link")

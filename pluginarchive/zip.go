@@ -3,6 +3,7 @@ package pluginarchive
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -75,9 +76,10 @@ func (w *walker) zipEntry(f *zip.File) error {
 		// Go cannot decrypt, so the content could not be checked; and GLPI
 		// would not know the password either.
 		return glpinet.Errorf(glpinet.EINVALID, "%q is encrypted: plugin archives must not be password-protected", f.Name)
-	case dir && (f.CompressedSize64 != 0 || f.UncompressedSize64 != 0):
-		return glpinet.Errorf(glpinet.EINVALID, "invalid entry %q: a folder entry must not have content", f.Name)
-	case !dir && f.Method != zip.Store && f.Method != zip.Deflate:
+	case dir && f.UncompressedSize64 != 0:
+		return folderContentError(f.Name)
+	case f.Method != zip.Store && f.Method != zip.Deflate && (!dir || f.CompressedSize64 != 0):
+		// A folder's method matters only when it has bytes to unpack.
 		return glpinet.Errorf(glpinet.EINVALID,
 			"%q uses compression method %d, which is not supported: use deflate (the default of zip tools) or no compression", f.Name, f.Method)
 	case !dir && f.UncompressedSize64 > uint64(w.lim.MaxEntrySize):
@@ -86,6 +88,11 @@ func (w *walker) zipEntry(f *zip.File) error {
 		// to reject it without decompressing.
 		return glpinet.Errorf(glpinet.EINVALID, "%q is larger than %s uncompressed, the maximum for one file",
 			f.Name, formatSize(w.lim.MaxEntrySize))
+	}
+	if dir {
+		if err := w.checkEmptyFolder(f); err != nil {
+			return err
+		}
 	}
 	e, skip, err := w.accept(clean, f.Name, dir)
 	if err != nil || skip {
@@ -101,6 +108,47 @@ func (w *walker) zipEntry(f *zip.File) error {
 	}
 	defer rc.Close()
 	return w.visitEntry(e, rc)
+}
+
+// checkEmptyFolder rejects a folder entry that unpacks to something. A
+// folder may have compressed bytes that unpack to nothing: Python's
+// zipfile deflates folder entries into an empty deflate stream (2 bytes),
+// and PHP's ZipArchive and unzip accept that. Its declared size is not
+// trusted: the stored bytes are decompressed here, at most one byte past
+// nothing (archive/zip's Open returns nothing for a folder without reading
+// its bytes).
+func (w *walker) checkEmptyFolder(f *zip.File) error {
+	if f.CompressedSize64 == 0 {
+		return nil
+	}
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return w.formatError(fmt.Errorf("%s: %w", f.Name, err))
+	}
+	var body io.Reader = raw
+	if f.Method == zip.Deflate {
+		fr := flate.NewReader(raw)
+		defer fr.Close()
+		body = fr
+	}
+	var one [1]byte
+	n, err := io.ReadFull(body, one[:])
+	switch {
+	case n > 0:
+		return folderContentError(f.Name)
+	case w.src.err != nil:
+		return w.ioError()
+	case err != io.EOF:
+		return glpinet.Errorf(glpinet.EINVALID, "the archive is corrupt: %q cannot be decompressed (%v)", f.Name, err)
+	case f.CRC32 != 0:
+		// The CRC-32 of nothing is 0.
+		return glpinet.Errorf(glpinet.EINVALID, "the archive is corrupt: %q cannot be decompressed (%v)", f.Name, zip.ErrChecksum)
+	}
+	return nil
+}
+
+func folderContentError(name string) error {
+	return glpinet.Errorf(glpinet.EINVALID, "invalid entry %q: a folder entry must not have content", name)
 }
 
 // zipEntryType tells whether a zip entry is a folder, and rejects entries

@@ -86,6 +86,15 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 	}
 	applySetup(plugin, m)
 	opts.Meta.Apply(plugin)
+	// Checked before storing the archive, so that refused metadata
+	// leaves nothing behind; the store checks again.
+	if err := plugin.Validate(); err != nil {
+		if plugin.HomepageURL == m.Homepage && glpinet.CheckLink("homepage", m.Homepage) != nil {
+			// Say where the link came from: the vendor's setup.php.
+			err = glpinet.CheckLink("homepage in setup.php", m.Homepage)
+		}
+		return nil, err
+	}
 
 	ext := string(m.Format)
 	filename := "glpi-" + m.Key + "-" + m.Version + "." + ext
