@@ -34,6 +34,35 @@ func (a *Account) Validate() error {
 	return nil
 }
 
+// AllowsIssuing returns an EFORBIDDEN error when an account in state s may
+// not be given new credentials: a suspended account gets no new or rotated
+// registration key, and its users no new API token, until an operator
+// reactivates it. action says what was refused, as the end of the
+// sentence "The account is suspended: …" (e.g. "no key can be issued for
+// it"). The stores apply it in the transaction that would issue.
+func (s AccountState) AllowsIssuing(action string) error {
+	if s == AccountSuspended {
+		return Errorf(EFORBIDDEN, "The account is suspended: %s until an operator reactivates it.", action)
+	}
+	return nil
+}
+
+// CheckIssuable is AllowsIssuing for the accounts ids, whose states a
+// store read: it returns ENOTFOUND for the first one that has no state
+// (it does not exist), EFORBIDDEN for the first suspended one.
+func CheckIssuable(ids []int64, states map[int64]AccountState, action string) error {
+	for _, id := range ids {
+		state, ok := states[id]
+		if !ok {
+			return Errorf(ENOTFOUND, "Account %d does not exist.", id)
+		}
+		if err := state.AllowsIssuing(action); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AccountFilter selects accounts in FindAccounts.
 type AccountFilter struct {
 	ID     *int64

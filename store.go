@@ -72,11 +72,12 @@ type SubscriptionStore interface {
 // KeyStore keeps registration keys (their hashes).
 type KeyStore interface {
 	// CreateKey stores a new key for k.AccountID from its Hash, Prefix and
-	// Label, and sets ID and CreatedAt. Returns ENOTFOUND, ECONFLICT (hash
-	// already used).
+	// Label, and sets ID and CreatedAt. Returns ENOTFOUND, EFORBIDDEN (the
+	// account is suspended), ECONFLICT (hash already used).
 	CreateKey(ctx context.Context, k *RegistrationKey) error
 	// RotateKey stores next as the replacement of key id, which stays valid
-	// until graceUntil. Returns ENOTFOUND, ECONFLICT (already rotated or revoked).
+	// until graceUntil. Returns ENOTFOUND, ECONFLICT (already rotated or
+	// revoked), EFORBIDDEN (the account is suspended).
 	RotateKey(ctx context.Context, id int64, next *RegistrationKey, graceUntil time.Time) error
 	// RevokeKey revokes key id now. Returns ENOTFOUND, ECONFLICT (already revoked).
 	RevokeKey(ctx context.Context, id int64) error
@@ -88,7 +89,8 @@ type KeyStore interface {
 	// ListKeys returns an account's keys, newest first.
 	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
 	// CreateKeys stores many keys at once (seeding and imports); no audit
-	// event per key.
+	// event per key. Returns ENOTFOUND, EFORBIDDEN (an account is
+	// suspended), ECONFLICT.
 	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
 }
 
@@ -236,7 +238,9 @@ type InvitationStore interface {
 
 // TokenStore keeps personal API tokens.
 type TokenStore interface {
-	// CreateToken stores a token and sets its ID. Returns EINVALID, ENOTFOUND (user).
+	// CreateToken stores a token and sets its ID. Returns EINVALID, ENOTFOUND
+	// (user), EFORBIDDEN (the user's account is suspended; operators, who
+	// have no account, are not concerned).
 	CreateToken(ctx context.Context, t *APIToken) error
 	// FindToken returns a token that is neither revoked nor expired, with
 	// its user. Returns ENOTFOUND.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -121,6 +122,37 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	var n int
 	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
 	return n, mapError(err)
+}
+
+// accountsIssuable returns ENOTFOUND unless every account exists, and
+// EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
+// in one query. FOR SHARE keeps the states read until the commit: a
+// concurrent SetAccountState waits for this transaction (and one that
+// committed first is seen), while issuers do not wait for each other.
+// The rows are locked in ID order, so that two batches cannot deadlock.
+func accountsIssuable(ctx context.Context, tx *Tx, action string, ids ...int64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, state FROM accounts WHERE id = ANY($1) ORDER BY id FOR SHARE`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	states := make(map[int64]glpinet.AccountState, len(ids))
+	for rows.Next() {
+		var id int64
+		var state glpinet.AccountState
+		if err := rows.Scan(&id, &state); err != nil {
+			return err
+		}
+		states[id] = state
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return glpinet.CheckIssuable(ids, states, action)
 }
 
 // accountExists returns ENOTFOUND unless the account exists.

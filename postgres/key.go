@@ -27,7 +27,7 @@ func keySubject(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
 // CreateKey stores a new key's hash.
 func (db *DB) CreateKey(ctx context.Context, k *glpinet.RegistrationKey) error {
 	return db.update(ctx, func(tx *Tx) error {
-		if err := accountExists(ctx, tx, k.AccountID); err != nil {
+		if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
 			return err
 		}
 		if err := insertKey(ctx, tx, k); err != nil {
@@ -60,6 +60,15 @@ const createKeysChunk = 5000
 // rather than one per key.
 func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
 	return db.update(ctx, func(tx *Tx) error {
+		var accounts []int64 // a batch's keys are usually one account's
+		for _, k := range keys {
+			if len(accounts) == 0 || accounts[len(accounts)-1] != k.AccountID {
+				accounts = append(accounts, k.AccountID)
+			}
+		}
+		if err := accountsIssuable(ctx, tx, "no key can be issued for it", accounts...); err != nil {
+			return err
+		}
 		for start := 0; start < len(keys); start += createKeysChunk {
 			if err := insertKeys(ctx, tx, keys[start:min(start+createKeysChunk, len(keys))]); err != nil {
 				return err
@@ -133,6 +142,9 @@ func (db *DB) RotateKey(ctx context.Context, id int64, next *glpinet.Registratio
 			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) is revoked.", id, old.Prefix)
 		case old.ReplacedBy != nil:
 			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) was already rotated; rotate its replacement, key %d.", id, old.Prefix, *old.ReplacedBy)
+		}
+		if err := accountsIssuable(ctx, tx, "its keys cannot be rotated", old.AccountID); err != nil {
+			return err
 		}
 		next.AccountID = old.AccountID
 		if next.Label == "" {

@@ -34,11 +34,16 @@ func (db *DB) CreateToken(ctx context.Context, t *glpinet.APIToken) error {
 	}
 	scopes, _ := json.Marshal(t.Scopes)
 	return db.update(ctx, func(tx *Tx) error {
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1`, t.UserID).Scan(&one); err == pgx.ErrNoRows {
+		var account *int64 // NULL for operators
+		if err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1`, t.UserID).Scan(&account); err == pgx.ErrNoRows {
 			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
 		} else if err != nil {
 			return err
+		}
+		if account != nil {
+			if err := accountsIssuable(ctx, tx, "its users cannot create API tokens", *account); err != nil {
+				return err
+			}
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			t.UserID, t.Name, t.Hash[:], t.Display, string(scopes), t.ExpiresAt, tx.now).Scan(&t.ID)

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -134,6 +136,38 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
 	return n, err
+}
+
+// accountsIssuable returns ENOTFOUND unless every account exists, and
+// EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
+// in one query. The single writer keeps the states read until the commit.
+func accountsIssuable(ctx context.Context, tx *Tx, action string, ids ...int64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, state FROM accounts WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	states := make(map[int64]glpinet.AccountState, len(ids))
+	for rows.Next() {
+		var id int64
+		var state glpinet.AccountState
+		if err := rows.Scan(&id, &state); err != nil {
+			return err
+		}
+		states[id] = state
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return glpinet.CheckIssuable(ids, states, action)
 }
 
 // accountExists returns ENOTFOUND unless the account exists.

@@ -34,7 +34,7 @@ func keySubject(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
 // CreateKey stores a new key's hash.
 func (db *DB) CreateKey(ctx context.Context, k *glpinet.RegistrationKey) error {
 	return db.update(ctx, func(tx *Tx) error {
-		if err := accountExists(ctx, tx, k.AccountID); err != nil {
+		if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
 			return err
 		}
 		if err := insertKey(ctx, tx, k); err != nil {
@@ -63,6 +63,15 @@ func insertKey(ctx context.Context, tx *Tx, k *glpinet.RegistrationKey) error {
 // CreateKeys stores many keys in one transaction.
 func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
 	return db.update(ctx, func(tx *Tx) error {
+		var accounts []int64 // a batch's keys are usually one account's
+		for _, k := range keys {
+			if len(accounts) == 0 || accounts[len(accounts)-1] != k.AccountID {
+				accounts = append(accounts, k.AccountID)
+			}
+		}
+		if err := accountsIssuable(ctx, tx, "no key can be issued for it", accounts...); err != nil {
+			return err
+		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
@@ -108,6 +117,9 @@ func (db *DB) RotateKey(ctx context.Context, id int64, next *glpinet.Registratio
 	return db.update(ctx, func(tx *Tx) error {
 		old, err := lockKey(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := accountsIssuable(ctx, tx, "its keys cannot be rotated", old.AccountID); err != nil {
 			return err
 		}
 		next.AccountID = old.AccountID

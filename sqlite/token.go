@@ -37,11 +37,16 @@ func (db *DB) CreateToken(ctx context.Context, t *glpinet.APIToken) error {
 	}
 	scopes, _ := json.Marshal(t.Scopes)
 	return db.update(ctx, func(tx *Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, t.UserID).Scan(&one); err == sql.ErrNoRows {
+		var account sql.NullInt64 // NULL for operators
+		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM users WHERE id = ?`, t.UserID).Scan(&account); err == sql.ErrNoRows {
 			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
 		} else if err != nil {
 			return err
+		}
+		if account.Valid {
+			if err := accountsIssuable(ctx, tx, "its users cannot create API tokens", account.Int64); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			t.UserID, t.Name, t.Hash[:], t.Display, string(scopes), fmtTimePtr(t.ExpiresAt), fmtTime(tx.now))

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Attempts", testAttempts},
 		{"AttemptRace", testAttemptRace},
+		{"SuspendedIssuing", testSuspendedIssuing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
