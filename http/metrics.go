@@ -15,6 +15,7 @@ type metrics struct {
 	duration    *prometheus.HistogramVec
 	validations *prometheus.CounterVec
 	downloads   *prometheus.CounterVec
+	refused     *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,8 +33,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		downloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "glpinet_downloads_total", Help: "Archive downloads served (kind=archive) and download notices received (kind=notice).",
 		}, []string{"kind"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "glpinet_refused_total", Help: "Connections and requests refused by a protective limit, by limit.",
+		}, []string{"limit"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.validations, m.downloads)
+	reg.MustRegister(m.requests, m.duration, m.validations, m.downloads, m.refused)
 	return m
 }
 

@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -61,6 +62,9 @@ type Server struct {
 	// the client's address, when TrustForwarded is set (nil:
 	// DefaultTrustedProxies).
 	TrustedProxies []netip.Prefix
+	// Transfer cuts off clients that send or read too slowly (zero:
+	// DefaultTransferRules).
+	Transfer TransferRules
 	// TempDir is where request bodies being received are written (archive
 	// uploads): a folder inside the data folder, private to the server.
 	// Empty: the system's temporary folder.
@@ -151,7 +155,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the connection (sendfile).
+// ReadFrom passes files on to the writer below (sendfile, deadlines).
+func (w *statusWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware adds a request id, recovers panics, logs and counts requests.
@@ -174,6 +189,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			r.URL.Path = collapseSlashes(r.URL.Path)
 			r.URL.RawPath = ""
 		}
+		w, r = s.withTransferRules(w, r)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

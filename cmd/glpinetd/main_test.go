@@ -53,6 +53,13 @@ type seeder func(t *testing.T, ctx context.Context, db Store, pub *publish.Publi
 // with a key) plus whatever seed adds, then starts Main on it.
 func startServer(t *testing.T, seed seeder) *testServer {
 	t.Helper()
+	return startServerWith(t, seed, nil)
+}
+
+// startServerWith is startServer with configure called on Main before it
+// opens (limits, proxies).
+func startServerWith(t *testing.T, seed seeder, configure func(*Main)) *testServer {
+	t.Helper()
 	ctx := glpinet.WithActor(t.Context(), "test")
 	ts := &testServer{dir: t.TempDir(), keys: map[string]string{}, logs: &syncBuffer{}}
 	sf := storeFlags{data: filepath.Join(ts.dir, "data")}
@@ -91,6 +98,9 @@ func startServer(t *testing.T, seed seeder) *testServer {
 
 	ts.Main = &Main{Addr: "127.0.0.1:0", Store: sf, PollInterval: 20 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	if configure != nil {
+		configure(ts.Main)
+	}
 	if err := ts.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,12 @@ type Main struct {
 	// PasswordHashes bounds the argon2id hashes computed at once (0: sized
 	// from memory).
 	PasswordHashes int
+	// Transfer cuts off slow clients (zero: ghttp.DefaultTransferRules).
+	Transfer ghttp.TransferRules
+	// MaxConnsPerAddr bounds the connections one client address holds
+	// (0: none); MaxConns all of them (0: the open-files limit less what
+	// the database and files need).
+	MaxConnsPerAddr, MaxConns int
 	// TLSCert and TLSKey are PEM files; when set, the server speaks HTTPS
 	// (GLPI verifies certificates: use one its host trusts).
 	TLSCert, TLSKey string
@@ -122,6 +128,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := watcher.WaitListening(ctx); err != nil {
 		return err
 	}
+	if err := m.Validator.LoadKeys(ctx); err != nil {
+		return err
+	}
 	if err := m.Catalogue.Load(ctx); err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
@@ -138,15 +147,27 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
-		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes,
+		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes, Transfer: m.Transfer,
 	}
-	m.listener, err = net.Listen("tcp", m.Addr)
+	handler := srv.Handler()
+	l, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		return err
 	}
+	files := openFilesLimit()
+	total := m.MaxConns
+	if total == 0 && files > 0 {
+		total = max(files-reservedFiles, 64)
+	}
+	m.listener = ghttp.LimitListener(l, srv.ConnLimits(m.MaxConnsPerAddr, total))
+	m.Logger.Info("connection limits", "per_address", m.MaxConnsPerAddr, "total", total, "open_files_limit", files)
 	m.HTTP = srv
-	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+	// No ReadTimeout or WriteTimeout: one value cannot suit both a form and
+	// a long download. The handler moves each request's deadlines with the
+	// bytes (ghttp.TransferRules); headers and idle connections have their
+	// own time-outs here.
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 
 	m.cancel, m.failed = cancel, make(chan error, 1)
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
@@ -207,6 +228,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
 	proxies := fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
 	fs.IntVar(&m.PasswordHashes, "password-hashes", envInt("GLPINET_PASSWORD_HASHES", 0), "password hashes computed at once, 19 MiB each (default: sized from GOMEMLIMIT or 256 MiB; env GLPINET_PASSWORD_HASHES)")
+	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", envInt("GLPINET_MAX_CONNS_PER_ADDR", 256), "simultaneous connections one client address (IPv6: /64) may hold; 0 for no limit (env GLPINET_MAX_CONNS_PER_ADDR)")
+	fs.IntVar(&m.MaxConns, "max-conns", envInt("GLPINET_MAX_CONNS", 0), "simultaneous connections in all (default: the open-files limit less 256; env GLPINET_MAX_CONNS)")
 	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
 	_, err := cli.ParseFlags("glpinetd", fs, args)
 	if err != nil {
