@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -72,10 +71,17 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c := newDBCommand("key bulk-issue")
 	account := c.fs.Int64("account", 0, "account ID (required)")
 	count := c.fs.Int("count", 0, "how many keys (required)")
-	out := c.fs.String("out", "", "file to write the keys to, one per line (required; created, never overwritten)")
+	out := c.fs.String("out", "", "file to write the keys to, one per line (required; created with mode 0600, never overwritten).\n"+
+		"It only ever holds keys the database has: each batch is written once committed. A run stopped\n"+
+		"in between leaves that batch's keys in the database and in no file (nobody has them: they\n"+
+		"cannot be used); running the command again with the same --out reports what happened")
+	batch := c.fs.Int("batch", defaultBulkBatch, "keys per transaction")
 	check := func(pos []string) error {
 		if len(pos) != 0 || *account <= 0 || *count <= 0 || *out == "" {
 			return cli.Usagef("key bulk-issue needs --account ID --count N --out FILE")
+		}
+		if *batch <= 0 {
+			return cli.Usagef("--batch must be positive")
 		}
 		return nil
 	}
@@ -83,59 +89,13 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if _, err := db.FindAccountByID(ctx, *account); err != nil {
 			return err
 		}
-		if err := bulkIssue(cliActor(ctx), db, *account, *count, *out, cli.NewProgress(stderr, int64(*count), "issuing keys")); err != nil {
+		if err := bulkIssue(cliActor(ctx), db, *account, *count, *batch, *out, cli.NewProgress(stderr, int64(*count), "issuing keys")); err != nil {
 			return err
 		}
 		return o.Result(map[string]any{"account_id": *account, "count": *count, "file": *out}, func(w io.Writer) {
 			fmt.Fprintf(w, "Issued %d keys for account %d into %s (mode 0600).\n", *count, *account, *out)
 		})
 	})
-}
-
-// bulkIssue writes count new keys to the file out and stores their hashes.
-// Each batch is on disk before it is stored, so that no stored key is lost;
-// the file appears (by a hard link) only once it holds the first batch, and
-// an existing file is never overwritten.
-func bulkIssue(ctx context.Context, db Store, account int64, count int, out string, progress *cli.Progress) error {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".keys-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(tmp)
-	const batch = 50_000
-	for done := 0; done < count; done += batch {
-		keys := make([]*glpinet.RegistrationKey, min(batch, count-done))
-		for i := range keys {
-			raw, k, err := newKey(account, "bulk")
-			if err != nil {
-				return err
-			}
-			keys[i] = k
-			fmt.Fprintln(bw, raw)
-		}
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-		if err := tmp.Sync(); err != nil {
-			return err
-		}
-		if done == 0 {
-			if err := os.Link(tmp.Name(), out); err != nil {
-				return fmt.Errorf("create %s: %w", out, err)
-			}
-		}
-		if err := db.CreateKeys(ctx, keys); err != nil {
-			return err
-		}
-		progress.Add(int64(len(keys)))
-	}
-	progress.Done()
-	return tmp.Close()
 }
 
 func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
