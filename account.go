@@ -26,12 +26,10 @@ func (a *Account) Validate() error {
 	switch {
 	case a.Name == "":
 		return Errorf(EINVALID, "An account needs a name.")
-	case len(a.Name) > 200:
-		return Errorf(EINVALID, "An account name is at most 200 characters long.")
 	case a.State != AccountActive && a.State != AccountSuspended:
-		return Errorf(EINVALID, "Unknown account state %q (use active or suspended).", a.State)
+		return Errorf(EINVALID, "Unknown account state %q (use active or suspended).", clip(string(a.State)))
 	}
-	return nil
+	return CheckText("account name", a.Name, MaxNameLen)
 }
 
 // AllowsIssuing returns an EFORBIDDEN error when an account in state s may

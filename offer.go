@@ -23,13 +23,25 @@ func (o *Offer) Title(lang string) string {
 	return o.Reference
 }
 
-// Validate reports an EINVALID error when the offer cannot be stored.
+// Validate reports an EINVALID error when the offer cannot be stored (see
+// the limits in limits.go).
 func (o *Offer) Validate() error {
 	if !validSlug(o.Reference) {
-		return Errorf(EINVALID, "An offer reference is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", o.Reference)
+		return Errorf(EINVALID, "An offer reference is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", clip(o.Reference))
 	}
 	if o.Level < 0 {
 		return Errorf(EINVALID, "An offer level is zero or more.")
+	}
+	if err := checkTranslations("offer title", o.Titles, MaxTitleLen); err != nil {
+		return err
+	}
+	if err := checkCount("features in an offer", len(o.Features), MaxFeatures); err != nil {
+		return err
+	}
+	for _, f := range o.Features {
+		if err := CheckText("offer feature", f, MaxFeatureLen); err != nil {
+			return err
+		}
 	}
 	return nil
 }

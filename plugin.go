@@ -37,11 +37,12 @@ type Description struct {
 }
 
 // Validate reports an EINVALID error when the plugin cannot be stored,
-// its links included (see CheckLink).
+// its links included (see CheckLink) and the limits on its texts (see
+// limits.go).
 func (p *Plugin) Validate() error {
 	switch {
 	case !PluginKeyPattern.MatchString(p.Key):
-		return Errorf(EINVALID, "A plugin key is made of lower-case letters and digits only (got %q).", p.Key)
+		return Errorf(EINVALID, "A plugin key is made of lower-case letters and digits only (got %q).", clip(p.Key))
 	case p.Name == "":
 		return Errorf(EINVALID, "Plugin %s needs a name.", p.Key)
 	case p.Note < 0 || p.Note > 5:
@@ -55,10 +56,36 @@ func (p *Plugin) Validate() error {
 			return err
 		}
 	}
+	if err := CheckText("plugin name", p.Name, MaxNameLen); err != nil {
+		return err
+	}
+	if err := CheckText("plugin license", p.License, MaxLicenseLen); err != nil {
+		return err
+	}
+	if err := checkCount("authors of a plugin", len(p.Authors), MaxAuthors); err != nil {
+		return err
+	}
+	for _, a := range p.Authors {
+		if err := CheckText("plugin author", a, MaxNameLen); err != nil {
+			return err
+		}
+	}
+	if err := checkCount("descriptions of a plugin", len(p.Descriptions), MaxLanguages); err != nil {
+		return err
+	}
 	for _, d := range p.Descriptions {
 		if len(d.Lang) != 2 {
-			return Errorf(EINVALID, "A description language is a 2-letter code (got %q).", d.Lang)
+			return Errorf(EINVALID, "A description language is a 2-letter code (got %q).", clip(d.Lang))
 		}
+		if err := CheckText("short description ("+d.Lang+")", d.Short, MaxShortDescriptionLen); err != nil {
+			return err
+		}
+		if err := CheckText("long description ("+d.Lang+")", d.Long, MaxDescriptionLen); err != nil {
+			return err
+		}
+	}
+	if err := checkCount("tags on a plugin", len(p.Tags), MaxPluginTags); err != nil {
+		return err
 	}
 	for _, t := range p.Tags {
 		if err := (&Tag{Key: t}).Validate(); err != nil {
@@ -106,13 +133,16 @@ var VersionNumPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+_-]{0,49}$`)
 func (v *Version) Validate() error {
 	switch {
 	case !VersionNumPattern.MatchString(v.Num):
-		return Errorf(EINVALID, "A version number is up to 50 letters, digits and . + _ - (got %q).", v.Num)
+		return Errorf(EINVALID, "A version number is up to 50 letters, digits and . + _ - (got %q).", clip(v.Num))
 	case v.Stability == "":
 		return Errorf(EINVALID, "A version needs a stability (stable, RC, beta, alpha or dev).")
 	case v.Archive.SHA256 == "" || v.Archive.Size <= 0 || v.Archive.Path == "":
 		return Errorf(EINVALID, "A version needs its archive.")
 	}
-	return nil
+	if err := CheckText("version stability", v.Stability, MaxStabilityLen); err != nil {
+		return err
+	}
+	return CheckText("compatibility constraint", v.Compatibility, MaxConstraintLen)
 }
 
 // Tag is a catalogue label, with its name per language.
@@ -122,12 +152,13 @@ type Tag struct {
 }
 
 // Validate reports an EINVALID error when the tag's key is not a URL-safe
-// slug (GLPI puts it in URL paths without encoding).
+// slug (GLPI puts it in URL paths without encoding), or a name is too long
+// (MaxTitleLen).
 func (t *Tag) Validate() error {
 	if !validSlug(t.Key) {
-		return Errorf(EINVALID, "A tag key is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", t.Key)
+		return Errorf(EINVALID, "A tag key is 1 to 50 characters among a-z, 0-9, '-' and '_' (got %q).", clip(t.Key))
 	}
-	return nil
+	return checkTranslations("tag name", t.Names, MaxTitleLen)
 }
 
 // Name returns the tag's name in lang, falling back to English and then to

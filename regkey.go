@@ -18,6 +18,12 @@ type RegistrationKey struct {
 	GraceUntil *time.Time `json:"grace_until"`
 }
 
+// Validate reports an EINVALID error when the key's label is too long
+// (MaxLabelLen) or not text. The rest of a key is made by the server.
+func (k *RegistrationKey) Validate() error {
+	return CheckText("key label", k.Label, MaxLabelLen)
+}
+
 // KeyRecord is everything a validation needs about one key, read in one go.
 type KeyRecord struct {
 	Key           RegistrationKey

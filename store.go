@@ -72,11 +72,13 @@ type SubscriptionStore interface {
 // KeyStore keeps registration keys (their hashes).
 type KeyStore interface {
 	// CreateKey stores a new key for k.AccountID from its Hash, Prefix and
-	// Label, and sets ID and CreatedAt. Returns ENOTFOUND, EFORBIDDEN (the
-	// account is suspended), ECONFLICT (hash already used).
+	// Label, and sets ID and CreatedAt. Returns EINVALID (label, see
+	// MaxLabelLen), ENOTFOUND, EFORBIDDEN (the account is suspended),
+	// ECONFLICT (hash already used).
 	CreateKey(ctx context.Context, k *RegistrationKey) error
 	// RotateKey stores next as the replacement of key id, which stays valid
-	// until graceUntil. Returns ENOTFOUND, ECONFLICT (already rotated or
+	// until graceUntil; next keeps the old label unless it has its own.
+	// Returns EINVALID (label), ENOTFOUND, ECONFLICT (already rotated or
 	// revoked), EFORBIDDEN (the account is suspended).
 	RotateKey(ctx context.Context, id int64, next *RegistrationKey, graceUntil time.Time) error
 	// RevokeKey revokes key id now. Returns ENOTFOUND, ECONFLICT (already revoked).
@@ -89,8 +91,8 @@ type KeyStore interface {
 	// ListKeys returns an account's keys, newest first.
 	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
 	// CreateKeys stores many keys at once (seeding and imports); no audit
-	// event per key. Returns ENOTFOUND, EFORBIDDEN (an account is
-	// suspended), ECONFLICT.
+	// event per key. Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an
+	// account is suspended), ECONFLICT.
 	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
 }
 

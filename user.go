@@ -52,18 +52,26 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 // Validate reports an EINVALID error when the user cannot be stored.
 func (u *User) Validate() error {
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
+	if len(u.Email) > MaxEmailLen {
+		return Errorf(EINVALID, "An e-mail address is at most %d bytes long (this one has %d).", MaxEmailLen, len(u.Email))
+	}
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
 		return Errorf(EINVALID, "%q is not an e-mail address.", u.Email)
 	}
 	switch {
-	case strings.TrimSpace(u.Name) == "" || len(u.Name) > 200:
-		return Errorf(EINVALID, "A user needs a name of at most 200 characters.")
+	case strings.TrimSpace(u.Name) == "":
+		return Errorf(EINVALID, "A user needs a name.")
 	case u.Role.Rank() == 0:
-		return Errorf(EINVALID, "Unknown role %q (owner, admin, member or operator).", u.Role)
+		return Errorf(EINVALID, "Unknown role %q (owner, admin, member or operator).", clip(string(u.Role)))
 	case u.PasswordHash == "":
 		return Errorf(EINVALID, "A user needs a password.")
+	case len(u.Lang) > MaxLangLen:
+		return Errorf(EINVALID, "A language is a code of at most %d letters (got %q).", MaxLangLen, clip(u.Lang))
 	}
-	return nil
+	if err := CheckText("user name", u.Name, MaxNameLen); err != nil {
+		return err
+	}
+	return CheckText("language", u.Lang, MaxLangLen)
 }
 
 // Session is a logged-in portal session; only the SHA-256 of its cookie
@@ -165,15 +173,18 @@ func (t *APIToken) Has(s TokenScope) bool {
 
 // Validate reports an EINVALID error when the token cannot be stored.
 func (t *APIToken) Validate() error {
-	if strings.TrimSpace(t.Name) == "" || len(t.Name) > 100 {
-		return Errorf(EINVALID, "A token needs a name of at most 100 characters.")
+	if strings.TrimSpace(t.Name) == "" {
+		return Errorf(EINVALID, "A token needs a name.")
+	}
+	if err := CheckText("token name", t.Name, MaxTokenNameLen); err != nil {
+		return err
 	}
 	if len(t.Scopes) == 0 {
 		return Errorf(EINVALID, "A token needs at least one scope (read, keys, publish, admin).")
 	}
 	for _, s := range t.Scopes {
 		if !ValidScope(s) {
-			return Errorf(EINVALID, "Unknown scope %q (read, keys, publish, admin).", s)
+			return Errorf(EINVALID, "Unknown scope %q (read, keys, publish, admin).", clip(string(s)))
 		}
 	}
 	return nil

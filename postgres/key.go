@@ -26,6 +26,9 @@ func keySubject(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
 
 // CreateKey stores a new key's hash.
 func (db *DB) CreateKey(ctx context.Context, k *glpinet.RegistrationKey) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
 	return db.update(ctx, func(tx *Tx) error {
 		if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
 			return err
@@ -59,6 +62,11 @@ const createKeysChunk = 5000
 // statement taking the columns as arrays, a round trip per 5,000 keys
 // rather than one per key.
 func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
+	for _, k := range keys {
+		if err := k.Validate(); err != nil {
+			return err
+		}
+	}
 	return db.update(ctx, func(tx *Tx) error {
 		var accounts []int64 // a batch's keys are usually one account's
 		for _, k := range keys {
@@ -132,6 +140,10 @@ func lockKey(ctx context.Context, tx *Tx, id int64) (*glpinet.RegistrationKey, e
 
 // RotateKey stores next as the replacement of key id.
 func (db *DB) RotateKey(ctx context.Context, id int64, next *glpinet.RegistrationKey, graceUntil time.Time) error {
+	// The label given, if any: one inherited was stored already.
+	if err := next.Validate(); err != nil {
+		return err
+	}
 	return db.update(ctx, func(tx *Tx) error {
 		old, err := lockKey(ctx, tx, id)
 		if err != nil {

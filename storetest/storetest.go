@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Attempts", testAttempts},
 		{"AttemptRace", testAttemptRace},
 		{"SuspendedIssuing", testSuspendedIssuing},
+		{"TextLimits", testTextLimits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
