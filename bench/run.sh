@@ -258,7 +258,7 @@ GPORT=$(free_port 18080)
 GURL=http://127.0.0.1:$GPORT
 log "starting glpinetd on $GURL"
 t0=$(now)
-"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" >"$OUT/logs/glpinetd.log" 2>&1 &
+"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" --public-url "$GURL" >"$OUT/logs/glpinetd.log" 2>&1 &
 GPID=$!
 wait_http "$GURL/readyz" "$GPID" || die "glpinetd did not start; see $OUT/logs/glpinetd.log"
 tstart=$(elapsed "$t0")

@@ -13,14 +13,27 @@ import (
 // on the same prefix the request used (so GLPI 9.5–10.0.7, which knows only
 // /api/glpi-plugins/, gets links it can follow through the same proxies).
 func (s *Server) urlRoot(r *http.Request) string {
+	base, _ := s.linkBase(r)
+	return base + marketplacePrefix(r)
+}
+
+// marketplacePrefix is the marketplace root the request used.
+func marketplacePrefix(r *http.Request) string {
 	prefix := MarketplacePrefixes[0]
 	for _, p := range MarketplacePrefixes {
 		if strings.HasPrefix(r.URL.Path, p) {
 			prefix = p
 		}
 	}
+	return prefix
+}
+
+// linkBase returns the scheme and host links to this server start with:
+// the configured public URL (fixed is then true), or what the request says
+// it reached (its Host, or a trusted proxy's X-Forwarded-Host).
+func (s *Server) linkBase(r *http.Request) (base string, fixed bool) {
 	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/") + prefix
+		return strings.TrimRight(s.PublicURL, "/"), true
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -30,12 +43,35 @@ func (s *Server) urlRoot(r *http.Request) string {
 		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 			scheme = p
 		}
-		if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/\\ ,") {
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
 			host = h
 		}
 	}
-	return scheme + "://" + host + prefix
+	if !validHost(host) {
+		host = "localhost"
+	}
+	return scheme + "://" + host, false
 }
+
+// validHost reports whether h can be put in a URL and a JSON string as it
+// is: a host name or address and a port, nothing else.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]_", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// placeholderBase stands for the request's own base in the pages rendered
+// when no public URL is configured: pages are then rendered once, not once
+// per Host header a client makes up, and the base is put in as each is
+// sent (.invalid is a name that never resolves).
+const placeholderBase = "https://glpinet-link-base.invalid"
 
 // level returns the offer level the request's key entitles to, -1 for
 // none. The marketplace is public; a key only unlocks gated downloads.
@@ -88,8 +124,16 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
 		return
 	}
 	rng := ParseXRange(r.Header.Get("X-Range"))
-	v := view{gen: cat.Generation, level: level, urlRoot: s.urlRoot(r)}
+	base, fixed := s.linkBase(r)
+	root := base
+	if !fixed {
+		root = placeholderBase
+	}
+	v := view{gen: cat.Generation, level: level, urlRoot: root + marketplacePrefix(r)}
 	p := s.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
+	if !fixed {
+		p = p.withBase(base)
+	}
 
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")

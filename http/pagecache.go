@@ -1,7 +1,12 @@
 package http
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/phpver"
@@ -26,6 +31,16 @@ type page struct {
 	total    int // items in the whole list
 }
 
+// withBase returns the page with placeholderBase replaced by base, for a
+// server without a public URL. The copy is not compressed: compressing
+// per request is the work the page cache saves; a server that GLPI
+// reaches should have --public-url anyway. Its ETag says which base.
+func (p *page) withBase(base string) *page {
+	sum := sha256.Sum256([]byte(base))
+	return &page{body: bytes.ReplaceAll(p.body, []byte(placeholderBase), []byte(base)), total: p.total,
+		etag: strings.TrimSuffix(p.etag, `"`) + "-" + base64.RawURLEncoding.EncodeToString(sum[:6]) + `"`}
+}
+
 type pageKey struct {
 	view
 	tag        string
@@ -40,6 +55,8 @@ const (
 	maxCachedViews    = 64
 	maxCachedVersions = 1024
 	maxCachedBytes    = 64 << 20
+	maxOddPages       = 256
+	maxOddBytes       = 16 << 20
 )
 
 // pageCache keeps, for the current catalogue generation, the rendered
@@ -54,7 +71,13 @@ type pageCache struct {
 	lists       map[view][][]byte
 	pages       map[pageKey]*page
 	bytes       int
+	odd         map[pageKey]*page // pages of other ranges than GLPI's
+	oddBytes    int
 	inflight    map[any]*flight
+
+	// renders and compressions count the expensive work done, for the
+	// tests that check that clients cannot make the server repeat it.
+	renders, compressions atomic.Int64
 }
 
 type flight struct {
@@ -76,6 +99,7 @@ func (c *pageCache) resetLocked(cat *glpinet.Catalogue) {
 		}
 	}
 	c.compat, c.lists, c.pages, c.bytes = map[string]string{}, map[view][][]byte{}, map[pageKey]*page{}, 0
+	c.odd, c.oddBytes = map[pageKey]*page{}, 0
 	c.inflight = map[any]*flight{}
 }
 
@@ -178,25 +202,37 @@ func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
 	stale := !c.sync(cat)
 	k.compat = c.compatKey(glpi)
 	if stale {
-		return buildPage(cat, renderItems(cat, k.view, c.visibility(k.view)), k)
+		return buildPage(cat, renderItems(cat, k.view, c.visibility(k.view)), k, false)
 	}
 	items := c.once(k.view,
 		func() (any, bool) { l, ok := c.lists[k.view]; return l, ok },
-		func() any { return renderItems(cat, k.view, c.visibility(k.view)) },
+		func() any { c.renders.Add(1); return renderItems(cat, k.view, c.visibility(k.view)) },
 		func(v any) {
 			if len(c.lists) >= maxCachedViews {
 				c.lists, c.pages, c.bytes = map[view][][]byte{}, map[pageKey]*page{}, 0
 			}
 			c.lists[k.view] = v.([][]byte)
 		}).([][]byte)
-	// Only the pages GLPI asks for are kept; any other range is built from
-	// the rendered items on each request.
+	// Other ranges than GLPI's are for other clients (or for making the
+	// server work): kept apart, in a smaller cache whose churn never
+	// evicts GLPI's pages, and not compressed, so that a miss costs a copy
+	// of the rendered items rather than a compression.
 	if k.end-k.start+1 != defaultPageSize || k.start%defaultPageSize != 0 {
-		return buildPage(cat, items, k)
+		return c.once(k,
+			func() (any, bool) { p, ok := c.odd[k]; return p, ok },
+			func() any { return buildPage(cat, items, k, false) },
+			func(v any) {
+				p := v.(*page)
+				if len(c.odd) >= maxOddPages || c.oddBytes+len(p.body) > maxOddBytes {
+					c.odd, c.oddBytes = map[pageKey]*page{}, 0
+				}
+				c.odd[k] = p
+				c.oddBytes += len(p.body)
+			}).(*page)
 	}
 	return c.once(k,
 		func() (any, bool) { p, ok := c.pages[k]; return p, ok },
-		func() any { return buildPage(cat, items, k) },
+		func() any { c.compressions.Add(1); return buildPage(cat, items, k, true) },
 		func(v any) {
 			p := v.(*page)
 			size := len(p.body) + len(p.gz)

@@ -13,8 +13,9 @@ import (
 	"github.com/glpinet/glpinet/phpver"
 )
 
-// buildPage joins the items of the requested range into a JSON list.
-func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey) *page {
+// buildPage joins the items of the requested range into a JSON list, with
+// its gzip form when compress is set.
+func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey, compress bool) *page {
 	var idx []int
 	for i, p := range cat.Plugins {
 		if k.tag == "" || hasTag(p, k.tag) {
@@ -36,7 +37,7 @@ func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey) *page {
 	p := &page{body: buf.Bytes(), total: len(idx)}
 	sum := sha256.Sum256(p.body)
 	p.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	if len(p.body) > 1024 {
+	if compress && len(p.body) > 1024 {
 		var gz bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 		zw.Write(p.body)

@@ -1,0 +1,106 @@
+package http
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/glpinet/glpinet"
+)
+
+// manyPlugins is a catalogue of n plugins, enough for several pages.
+func manyPlugins(n int) *glpinet.Catalogue {
+	var plugins []*glpinet.Plugin
+	for i := range n {
+		key := fmt.Sprintf("plugin%03d", i)
+		plugins = append(plugins, &glpinet.Plugin{Key: key, Name: key, Versions: []*glpinet.Version{{Num: "1.0.0", Stability: "stable",
+			Archive: glpinet.Archive{Filename: "glpi-" + key + "-1.0.0.zip", Format: "zip", Size: 10, SHA256: "ab", Path: "x"}}}})
+	}
+	return glpinet.NewCatalogue(1, plugins, glpinet.DefaultOffers(), nil)
+}
+
+// TestAnonymousPagesCostACachedAnswer replays the CPU amplification
+// attacks on the marketplace: an X-Range offset that is not a multiple of
+// 200 made the server compress a page at the best level on every request,
+// and, without a public URL, every new Host header rendered the catalogue
+// again and evicted the shared page cache. Now neither renders nor
+// compresses anything past the first request.
+func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
+	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := s.Handler()
+	get := func(host, xrange string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "http://"+host+"/api/marketplace/plugins", nil)
+		req.Header.Set("X-Range", xrange)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("User-Agent", "GLPI/10.0.16 (installation-mode:TARBALL)")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			t.Fatalf("%s %s: status %d", host, xrange, w.Code)
+		}
+		return w
+	}
+	get("glpinet.example.com", "0-199") // the first render and compression
+	renders, compressions := s.pages.renders.Load(), s.pages.compressions.Load()
+	for i := range 300 {
+		host := fmt.Sprintf("host%d.attacker.example", i)
+		start := 1 + (i*7)%400
+		if start%200 == 0 {
+			start++
+		}
+		w := get(host, fmt.Sprintf("%d-%d", start, start+199))
+		body := w.Body.Bytes()
+		if w.Header().Get("Content-Encoding") == "gzip" {
+			t.Fatalf("an unaligned range was compressed")
+		}
+		if !bytes.Contains(body, []byte("http://"+host+"/api/marketplace/archives/")) || bytes.Contains(body, []byte(placeholderBase)) {
+			t.Fatalf("links of a page for %s: %.300s", host, body)
+		}
+	}
+	if r, c := s.pages.renders.Load()-renders, s.pages.compressions.Load()-compressions; r != 0 || c != 0 {
+		t.Errorf("300 requests with new Hosts and unaligned ranges: %d renders and %d compressions, want none", r, c)
+	}
+	// GLPI's own page is still cached and compressed, with its own links.
+	w := get("glpinet.example.com", "0-199")
+	if w.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("without a public URL the page is sent uncompressed, got %q", w.Header().Get("Content-Encoding"))
+	}
+	if !strings.Contains(w.Body.String(), "http://glpinet.example.com/api/marketplace/archives/") {
+		t.Errorf("GLPI's page: %.300s", w.Body.String())
+	}
+	if c := s.pages.compressions.Load() - compressions; c != 0 {
+		t.Errorf("GLPI's page compressed again %d times: evicted", c)
+	}
+}
+
+// TestPublicURLPagesAreCompressedOnce: with a public URL, GLPI's pages are
+// sent gzip'ed, compressed once whatever Host the requests carry.
+func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
+	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "https://services.example.org"}
+	h := s.Handler()
+	for i := range 50 {
+		req := httptest.NewRequest("GET", fmt.Sprintf("http://host%d.example/api/marketplace/plugins", i), nil)
+		req.Header.Set("X-Range", "200-399")
+		req.Header.Set("Accept-Encoding", "gzip")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatalf("request %d: not gzip: %v", i, err)
+		}
+		body, _ := io.ReadAll(zr)
+		if !bytes.Contains(body, []byte("https://services.example.org/api/marketplace/archives/")) {
+			t.Fatalf("links: %.200s", body)
+		}
+	}
+	if c := s.pages.compressions.Load(); c != 1 {
+		t.Errorf("50 requests for one page: %d compressions, want 1", c)
+	}
+}
