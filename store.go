@@ -94,6 +94,11 @@ type KeyStore interface {
 	// event per key. Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an
 	// account is suspended), ECONFLICT.
 	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
+	// EachKeyHash calls fn with the hash of every stored key, revoked,
+	// rotated and expired ones included, in no particular order, from one
+	// snapshot of the database. It streams: memory does not grow with the
+	// number of keys. It stops at fn's first error and returns it.
+	EachKeyHash(ctx context.Context, fn func(hash [32]byte) error) error
 }
 
 // InstanceStore keeps the GLPI instances seen with each key.

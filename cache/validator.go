@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -10,12 +11,14 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"golang.org/x/time/rate"
 )
 
 // ValidatorStore is what the validator reads.
 type ValidatorStore interface {
 	FindKeyRecord(ctx context.Context, hash [32]byte) (*glpinet.KeyRecord, error)
 	ListOffers(ctx context.Context) ([]*glpinet.Offer, error)
+	EachKeyHash(ctx context.Context, fn func(hash [32]byte) error) error
 }
 
 // Validator is a glpinet.Validator with an in-memory cache keyed by the
@@ -29,6 +32,31 @@ type ValidatorStore interface {
 // Memory follows the keys seen within Stale (an hour by default: GLPI
 // checks a key about once a day, so a fleet of a million instances keeps
 // some 40,000 entries), bounded by MaxEntries.
+//
+// Unknown keys are answered from memory. The key checksum is public, so a
+// flood of well-formed random keys would otherwise cost a database read
+// each. Once LoadKeys has run, the validator holds the set of every key
+// hash in the store (revoked and rotated keys included: only a hash the
+// store has never held is UNKNOWN), 10 to 15 bytes a key in one
+// pointer-free table, kept current by the change feed (Apply adds the
+// hash of every key change). A hash absent from the set is UNKNOWN without
+// a store read.
+//
+// The trade-off: the set lags the database by the time a change takes to
+// arrive (a few milliseconds with PostgreSQL's LISTEN, up to the poll
+// interval with SQLite), and a key created meanwhile by another process
+// (the portal of another replica, the glpinetd key CLI) may already be
+// presented, while GLPI keeps an "invalid" answer for a day. So a miss is
+// still re-checked in the store, within a budget shared by all keys
+// (Rechecks: 20 a second, bursts of 50 by default; concurrent re-checks of
+// one key share one read): a key found so joins the set. Past the budget,
+// a miss is UNKNOWN from memory. A flood thus costs at most the budget in
+// reads, and a key announced late, or never (bulk imports write no
+// change), is found as long as the flood leaves budget, and in any case
+// once the set is read again (every KeysMaxAge, and after every Reset).
+// After a Reset (a gap in the feed, a reconnection of the listener) the
+// set may have missed changes: every miss reads the store, as before
+// LoadKeys, until the set has been read again (by Settle).
 type Validator struct {
 	store ValidatorStore
 	now   func() time.Time
@@ -40,6 +68,13 @@ type Validator struct {
 	Fresh, Stale, Negative time.Duration
 	// MaxEntries bounds memory: past it, arbitrary entries are evicted.
 	MaxEntries int
+	// Rechecks bounds the store reads of keys absent from the key set
+	// (see above); replace it before the first Validate to change the
+	// budget.
+	Rechecks *rate.Limiter
+	// KeysMaxAge is how often Settle reads the key set again, a safety
+	// net for keys stored without a change notice; 0 never.
+	KeysMaxAge time.Duration
 
 	mu        sync.RWMutex
 	entries   map[[32]byte]*entry
@@ -55,6 +90,12 @@ type Validator struct {
 	// earlier count are stale (see Reset); offers read before a change are
 	// thus never used after it.
 	resets atomic.Uint64
+
+	// keys holds every key hash of the store once LoadKeys has run.
+	keys keyIndex
+	// unknown answers the keys absent from the key set: one shared
+	// entry, never stored, whose verdict (and rendered answers) serve all.
+	unknown *entry
 }
 
 // cachedOffers are the offers as read under a resets count.
@@ -76,9 +117,31 @@ func NewValidator(store ValidatorStore, now func() time.Time, log *slog.Logger) 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Validator{store: store, now: now, log: log,
+	v := &Validator{store: store, now: now, log: log,
 		Fresh: 5 * time.Minute, Stale: time.Hour, Negative: time.Minute, MaxEntries: 100_000,
-		entries: map[[32]byte]*entry{}, byAccount: map[int64]map[[32]byte]struct{}{}}
+		Rechecks: rate.NewLimiter(20, 50), KeysMaxAge: time.Hour,
+		entries: map[[32]byte]*entry{}, byAccount: map[int64]map[[32]byte]struct{}{},
+		unknown: &entry{}}
+	v.unknown.verdict.Store(&glpinet.Validation{Code: glpinet.ValidationUnknown, Memo: &glpinet.Memo{}})
+	return v
+}
+
+// LoadKeys reads every key hash of the store into the key set, so that
+// unknown keys are answered from memory from then on, and logs how many
+// and how long it took. Call it once the change feed is followed (see
+// Watcher.Start), so that no change committed meanwhile is lost.
+func (v *Validator) LoadKeys(ctx context.Context) error {
+	return v.loadKeys(ctx, slog.LevelInfo)
+}
+
+func (v *Validator) loadKeys(ctx context.Context, level slog.Level) error {
+	start := time.Now()
+	n, size, err := v.keys.load(ctx, v.store.EachKeyHash, v.now)
+	if err != nil {
+		return fmt.Errorf("load key hashes: %w", err)
+	}
+	v.log.Log(ctx, level, "key hashes loaded", "keys", n, "bytes", size, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // Validate returns the verdict on a raw key as GLPI sends it.
@@ -99,7 +162,17 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 	if e != nil && now.Sub(e.loadedAt) < v.ttl(e) && e.resets == v.resets.Load() {
 		return v.verdict(ctx, e, now)
 	}
+	known, current := v.keys.has(hash)
+	recheck := current && !known
+	if recheck && v.Rechecks.TokensAt(now) < 1 {
+		// No budget left (checked again below, in the one call that
+		// re-checks for all concurrent requests of this key).
+		return v.verdict(ctx, v.unknown, now)
+	}
 	fresh, err := v.loads.do(hash, func() (*entry, error) {
+		if recheck && !v.Rechecks.AllowN(v.now(), 1) {
+			return v.unknown, nil
+		}
 		// Shared by every request waiting for this key: one caller going
 		// away must not fail the others.
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -168,6 +241,11 @@ func (v *Validator) load(ctx context.Context, hash [32]byte) (*entry, error) {
 	if _, err := v.offerMap(ctx); err != nil {
 		return nil, err
 	}
+	if rec != nil {
+		// Found although perhaps absent from the key set (announced
+		// late, or not at all): it is there from now on.
+		v.keys.add(hash)
+	}
 	e := &entry{rec: rec, loadedAt: v.now(), resets: resets}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -220,7 +298,9 @@ func (v *Validator) dropLocked(h [32]byte) {
 	}
 }
 
-// Apply drops what a change makes stale. It implements Follower.
+// Apply drops what a change makes stale, and adds the hash of a key
+// change to the key set (creations and rotations announce the new key
+// so). It implements Follower.
 func (v *Validator) Apply(c glpinet.Change) {
 	switch c.Topic {
 	case glpinet.TopicKey, glpinet.TopicAccount, glpinet.TopicOffers:
@@ -231,6 +311,7 @@ func (v *Validator) Apply(c glpinet.Change) {
 		var h [32]byte
 		if b, err := hex.DecodeString(c.Subject); err == nil && len(b) == len(h) {
 			copy(h[:], b)
+			v.keys.add(h)
 			v.mu.Lock()
 			v.dropLocked(h)
 			v.mu.Unlock()
@@ -246,17 +327,29 @@ func (v *Validator) Apply(c glpinet.Change) {
 		}
 		v.mu.Unlock()
 	case glpinet.TopicOffers:
-		v.Reset()
+		v.resetEntries()
 	}
 }
 
-// Settle drops, once a minute, the entries too old to be served even during
-// an outage, so that memory follows the keys in use rather than every key
-// ever seen. The watcher calls it after each poll.
+// Settle reads the key set again when a Reset made it behind or it is
+// KeysMaxAge old (once LoadKeys has run), and drops, once a minute, the
+// entries too old to be served even during an outage, so that memory
+// follows the keys in use rather than every key ever seen. The watcher
+// calls it after each poll.
 func (v *Validator) Settle(ctx context.Context) error {
 	now := v.now()
+	var err error
+	if due, behind := v.keys.due(now, v.KeysMaxAge); due {
+		// Routine reloads are not worth an info line; catching up is.
+		level := slog.LevelDebug
+		if behind {
+			level = slog.LevelInfo
+		}
+		// On failure, the next Settle tries again.
+		err = v.loadKeys(ctx, level)
+	}
 	if now.Sub(v.lastSweep) < time.Minute {
-		return nil
+		return err
 	}
 	v.lastSweep = now
 	v.mu.Lock()
@@ -266,16 +359,24 @@ func (v *Validator) Settle(ctx context.Context) error {
 			v.dropLocked(h)
 		}
 	}
-	return nil
+	return err
 }
 
 // Reset makes every entry stale: each is read again from the store before
-// it is trusted again (after a gap in the change feed, a reconnection, an
-// offer change). Entries are kept as the fallback of a failing store, as
-// any stale entry is: emptying the cache instead would make every replica
-// answer 503 for keys it saw minutes ago if the database, just back,
-// failed again under the burst of reloads.
+// it is trusted again (after a gap in the change feed, a reconnection).
+// Entries are kept as the fallback of a failing store, as any stale entry
+// is: emptying the cache instead would make every replica answer 503 for
+// keys it saw minutes ago if the database, just back, failed again under
+// the burst of reloads. The key set may have missed new keys too: until
+// Settle has read it again, every miss reads the store.
 func (v *Validator) Reset() {
+	v.keys.reset()
+	v.resetEntries()
+}
+
+// resetEntries makes every entry, and the offers, stale (an offer change
+// leaves the key set as it is).
+func (v *Validator) resetEntries() {
 	v.epoch.Add(1)
 	v.resets.Add(1)
 }

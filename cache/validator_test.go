@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 // fakeStore is an in-memory ValidatorStore that counts reads and can fail.
 type fakeStore struct {
+	mu    sync.RWMutex // guards recs (the map, not the records)
 	recs  map[[32]byte]*glpinet.KeyRecord
 	reads atomic.Int64
 	fail  atomic.Bool
@@ -24,10 +27,41 @@ func (f *fakeStore) FindKeyRecord(ctx context.Context, h [32]byte) (*glpinet.Key
 	if f.fail.Load() {
 		return nil, errors.New("database unreachable")
 	}
-	if r := f.recs[h]; r != nil {
+	f.mu.RLock()
+	r := f.recs[h]
+	f.mu.RUnlock()
+	if r != nil {
 		return r, nil
 	}
 	return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown key.")
+}
+
+func (f *fakeStore) EachKeyHash(ctx context.Context, fn func([32]byte) error) error {
+	if f.fail.Load() {
+		return errors.New("database unreachable")
+	}
+	f.mu.RLock()
+	hashes := make([][32]byte, 0, len(f.recs))
+	for h := range f.recs {
+		hashes = append(hashes, h)
+	}
+	f.mu.RUnlock()
+	for _, h := range hashes {
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// put stores a record under the hash of key, as another process would:
+// nothing tells the validator.
+func (f *fakeStore) put(key string, rec *glpinet.KeyRecord) [32]byte {
+	h := glpinet.HashKey(key)
+	f.mu.Lock()
+	f.recs[h] = rec
+	f.mu.Unlock()
+	return h
 }
 
 func (f *fakeStore) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
@@ -281,4 +315,55 @@ func TestOffersChangeDuringRead(t *testing.T) {
 	if n := bs.calls.Load(); n != 2 {
 		t.Fatalf("ListOffers called %d times, want 2: offers read across a change were kept", n)
 	}
+}
+
+// unknownKeys returns n distinct well-formed keys that no store holds.
+func unknownKeys(tb testing.TB, n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		k, err := glpinet.GenerateKey()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		keys[i] = k
+	}
+	return keys
+}
+
+// BenchmarkValidateUnknown measures a flood of distinct well-formed keys
+// that no store holds (the checksum is public: it keeps nothing out),
+// against the in-memory fake (the validator's own cost) and against
+// SQLite holding 10,000 keys (what a flood costs a server), the key set
+// loaded.
+func BenchmarkValidateUnknown(b *testing.B) {
+	keys := unknownKeys(b, 1<<17)
+	run := func(b *testing.B, v *Validator, clock *testClock) {
+		ctx := context.Background()
+		if err := v.LoadKeys(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i%len(keys) == 0 {
+				// A new round: the negative entries of the last one expire.
+				clock.t = clock.t.Add(v.Negative)
+			}
+			val, err := v.Validate(ctx, keys[i%len(keys)])
+			if err != nil || val.Code != glpinet.ValidationUnknown {
+				b.Fatalf("Validate = %v, %v", val.Code, err)
+			}
+			i++
+		}
+	}
+	b.Run("fake", func(b *testing.B) {
+		v, _, clock, _ := setup(&testing.T{})
+		v.log = slog.New(slog.DiscardHandler)
+		run(b, v, clock)
+	})
+	b.Run("sqlite", func(b *testing.B) {
+		v, clock := sqliteValidator(b, 10_000)
+		v.log = slog.New(slog.DiscardHandler)
+		run(b, v, clock)
+	})
 }

@@ -279,3 +279,36 @@ func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.Registr
 	}
 	return out, mapError(rows.Err())
 }
+
+// EachKeyHash calls fn with the hash of every key, streaming the rows of
+// one statement (one snapshot) as they arrive.
+func (db *DB) EachKeyHash(ctx context.Context, fn func(hash [32]byte) error) error {
+	rows, err := db.pool.Query(ctx, `SELECT hash FROM registration_keys`)
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	var h keyHash
+	for rows.Next() {
+		if err := rows.Scan(&h); err != nil {
+			return err
+		}
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return mapError(rows.Err())
+}
+
+// keyHash scans a bytea hash straight from the driver's memory (it is a
+// pgtype.BytesScanner): no allocation per key.
+type keyHash [32]byte
+
+// ScanBytes implements pgtype.BytesScanner.
+func (h *keyHash) ScanBytes(v []byte) error {
+	if len(v) != len(h) {
+		return glpinet.Errorf(glpinet.EINTERNAL, "A registration key hash of %d bytes.", len(v))
+	}
+	copy(h[:], v)
+	return nil
+}

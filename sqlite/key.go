@@ -257,3 +257,29 @@ func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.Registr
 	}
 	return out, rows.Err()
 }
+
+// EachKeyHash calls fn with the hash of every key, streaming the rows of
+// one read (one snapshot: SQLite keeps the statement's view until its
+// last row).
+func (db *DB) EachKeyHash(ctx context.Context, fn func(hash [32]byte) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT hash FROM registration_keys`)
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	var raw sql.RawBytes // the driver's memory, valid until the next row: no copy per key
+	for rows.Next() {
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		var h [32]byte
+		if len(raw) != len(h) {
+			return glpinet.Errorf(glpinet.EINTERNAL, "A registration key hash of %d bytes.", len(raw))
+		}
+		copy(h[:], raw)
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return mapError(rows.Err())
+}

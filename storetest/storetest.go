@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"Subscriptions", testSubscriptions},
 		{"Keys", testKeys},
 		{"KeyRotationRace", testKeyRotationRace},
+		{"EachKeyHash", testEachKeyHash},
 		{"Instances", testInstances},
 		{"Plugins", testPlugins},
 		{"SignVersions", testSignVersions},
