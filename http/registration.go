@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/glpinet/glpinet"
 )
@@ -41,6 +42,15 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.metrics.validations.WithLabelValues("ERROR").Inc()
 		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		return
+	}
+	if (v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed) && !s.verdicts.allow(clientKey(s.clientIP(r)), s.Now()) {
+		// Without is_valid: GLPI reads this as "unable to fetch" and does
+		// not cache it, so an instance behind the same address that
+		// merely mistyped is not told its key is invalid for a day.
+		s.metrics.refused.WithLabelValues("unknown_keys").Inc()
+		retryAfter(w, time.Minute)
+		s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown registration keys from your address: try again in a minute."))
 		return
 	}
 	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()

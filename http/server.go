@@ -79,6 +79,7 @@ type Server struct {
 	templates pages
 	passwords *passwordWork
 	attempts  *attempts
+	verdicts  verdictLimiter
 	dummyHash string // compared against when an e-mail is unknown
 }
 
