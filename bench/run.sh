@@ -255,10 +255,11 @@ wait_http() {
 }
 
 GPORT=$(free_port 18080)
+MPORT=$(free_port 19464)
 GURL=http://127.0.0.1:$GPORT
 log "starting glpinetd on $GURL"
 t0=$(now)
-"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" --public-url "$GURL" >"$OUT/logs/glpinetd.log" 2>&1 &
+"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" --public-url "$GURL" --metrics-addr "127.0.0.1:$MPORT" >"$OUT/logs/glpinetd.log" 2>&1 &
 GPID=$!
 wait_http "$GURL/readyz" "$GPID" || die "glpinetd did not start; see $OUT/logs/glpinetd.log"
 tstart=$(elapsed "$t0")
@@ -564,7 +565,7 @@ G_HWM=$(kb VmHWM "$GPID")
 G_RSS=$(kb VmRSS "$GPID")
 N_RSS=$(kb VmRSS "$NPID")
 for w in $(pgrep -P "$NPID" || true); do N_RSS=$((N_RSS + $(kb VmRSS "$w"))); done
-curl -sS "$GURL/metrics" >"$CAP/metrics.txt"
+curl -sS "http://127.0.0.1:$MPORT/metrics" >"$CAP/metrics.txt"
 VALIDATIONS=$(grep '^glpinet_validations_total' "$CAP/metrics.txt" | sed 's/^glpinet_validations_total//' | tr '\n' ' ')
 HEAP_INUSE_KB=$(awk '$1 == "go_memstats_heap_inuse_bytes" { printf "%d", $2 / 1024 }' "$CAP/metrics.txt")
 GO_SYS_KB=$(awk '$1 == "go_memstats_sys_bytes" { printf "%d", $2 / 1024 }' "$CAP/metrics.txt")

@@ -116,7 +116,6 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.route(mux, "GET /healthz", s.handleHealthz)
 	s.route(mux, "GET /readyz", s.handleReadyz)
-	s.routeHandler(mux, "GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
 	s.portalRoutes(mux)
 	s.apiRoutes(mux)
 	s.passwords = newPasswordWork(s.PasswordHashes, s.passwordParams())
@@ -126,6 +125,17 @@ func (s *Server) Handler() http.Handler {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
 	})
 	return s.middleware(mux)
+}
+
+// MetricsHandler serves the Prometheus metrics. It is not among the
+// routes of Handler: metrics tell who uses the server and how, so they are
+// served on their own address (glpinetd's --metrics-addr, loopback by
+// default), never to the GLPI instances of the internet. Call it after
+// Handler.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
+	return mux
 }
 
 type requestIDKey struct{}

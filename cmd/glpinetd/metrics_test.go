@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestMetrics: /metrics counts requests by route and status, validations
-// by verdict and downloads; /healthz and /readyz answer.
+// TestMetrics: /metrics, on its own address, counts requests by route and
+// status, validations by verdict and downloads; /healthz and /readyz
+// answer.
 func TestMetrics(t *testing.T) {
-	ts := startServer(t, seedCatalogue(2))
+	ts := startServerWith(t, seedCatalogue(2), func(m *Main) { m.MetricsAddr = "127.0.0.1:0" })
 	g := ts.glpi("registered", "10.0.16")
 	g.RegistrationInfo(t.Context())
 	g.Key = "nonsense"
@@ -21,7 +22,11 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("%s: %d %s", path, status, body)
 		}
 	}
-	_, _, body := get(t, ts.URL()+"/metrics", nil)
+	// Not on the public port: it tells who uses the server.
+	if status, _, _ := get(t, ts.URL()+"/metrics", nil); status != 404 {
+		t.Errorf("/metrics on the public port: %d, want 404", status)
+	}
+	_, _, body := get(t, ts.MetricsURL(), nil)
 	for _, want := range []string{
 		`glpinet_http_requests_total{route="GET /api/registration/info",status="200"} 2`,
 		`glpinet_validations_total{code="VALID"} 1`,

@@ -42,6 +42,8 @@ type Main struct {
 	PasswordHashes int
 	// Transfer cuts off slow clients (zero: ghttp.DefaultTransferRules).
 	Transfer ghttp.TransferRules
+	// MetricsAddr is where /metrics is served ("": nowhere).
+	MetricsAddr string
 	// MaxConnsPerAddr bounds the connections one client address holds
 	// (0: none); MaxConns all of them (0: the open-files limit less what
 	// the database and files need).
@@ -60,6 +62,8 @@ type Main struct {
 	Catalogue *cache.Catalogue
 	listener  net.Listener
 	server    *http.Server
+	metrics   *http.Server
+	metricsLn net.Listener
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -109,6 +113,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.DB = nil
 		}
 	}()
+	m.checkDatabase(ctx)
 	m.Validator = cache.NewValidator(db, time.Now, m.Logger)
 	m.Catalogue = cache.NewCatalogue(db, time.Now)
 	// Read the feed's position before loading: a change committed in
@@ -169,14 +174,30 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 
+	if m.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", m.MetricsAddr); err != nil {
+			l.Close()
+			return fmt.Errorf("metrics listener (--metrics-addr): %w", err)
+		}
+		m.metrics = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+			ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+	}
 	m.cancel, m.failed = cancel, make(chan error, 1)
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
+	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })
 	m.wg.Go(func() {
 		cache.Every(bg, 10*time.Minute, m.Logger, "sweeping the temporary folder", func(context.Context) error {
 			return sweepTempDir(m.Store.tmpDir(), time.Now(), m.Logger)
 		})
 	})
+	if m.metrics != nil {
+		m.wg.Go(func() {
+			if err := m.metrics.Serve(m.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("metrics listener stopped", "err", err)
+			}
+		})
+	}
 	m.wg.Go(func() {
 		serve := func() error { return m.server.Serve(m.listener) }
 		if m.TLSCert != "" {
@@ -187,6 +208,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	})
 	return nil
+}
+
+// MetricsURL returns the URL of /metrics, "" when not served.
+func (m *Main) MetricsURL() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return "http://" + m.metricsLn.Addr().String() + "/metrics"
 }
 
 // Failed reports the error that stopped the listener, if it stops by
@@ -206,6 +235,9 @@ func (m *Main) close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))
 		cancel()
+	}
+	if m.metrics != nil {
+		m.metrics.Close()
 	}
 	if m.cancel != nil {
 		m.cancel()
@@ -228,6 +260,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
 	proxies := fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
 	fs.IntVar(&m.PasswordHashes, "password-hashes", envInt("GLPINET_PASSWORD_HASHES", 0), "password hashes computed at once, 19 MiB each (default: sized from GOMEMLIMIT or 256 MiB; env GLPINET_PASSWORD_HASHES)")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", cli.Env("GLPINET_METRICS_ADDR", "127.0.0.1:9464"), "address serving Prometheus /metrics, kept off the public port; \"\" for none (env GLPINET_METRICS_ADDR)")
 	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", envInt("GLPINET_MAX_CONNS_PER_ADDR", 256), "simultaneous connections one client address (IPv6: /64) may hold; 0 for no limit (env GLPINET_MAX_CONNS_PER_ADDR)")
 	fs.IntVar(&m.MaxConns, "max-conns", envInt("GLPINET_MAX_CONNS", 0), "simultaneous connections in all (default: the open-files limit less 256; env GLPINET_MAX_CONNS)")
 	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
