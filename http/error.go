@@ -44,7 +44,7 @@ type errorBody struct {
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := glpinet.ErrorCode(err), glpinet.ErrorMessage(err)
 	if code == glpinet.EINTERNAL || code == glpinet.EUNAVAILABLE {
-		s.Logger.Error("request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "request_id", RequestID(r.Context()), "path", loggedPath(r), "err", err)
 	}
 	writeJSON(w, ErrorStatus(code), errorBody{Code: code, Message: msg, RequestID: RequestID(r.Context())})
 }

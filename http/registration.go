@@ -73,7 +73,7 @@ func (s *Server) sighting(r *http.Request, v glpinet.Validation) {
 		return
 	}
 	uid := r.Header.Get("X-Glpi-Network-Uid")
-	if uid == "" || len(uid) > 64 {
+	if !validUID(uid) {
 		return
 	}
 	ua := glpinet.ParseUserAgent(r.UserAgent())
@@ -164,4 +164,20 @@ func (s *Server) handleOffers(w http.ResponseWriter, r *http.Request) {
 // body means yes.
 func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// validUID reports whether an instance uid may be recorded: GLPI sends 40
+// letters and digits; anything but printable ASCII of at most 64 bytes is
+// not a GLPI's (and PostgreSQL would refuse invalid UTF-8, failing the
+// whole batch of sightings).
+func validUID(uid string) bool {
+	if uid == "" || len(uid) > 64 {
+		return false
+	}
+	for i := 0; i < len(uid); i++ {
+		if uid[i] < 0x21 || uid[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -207,7 +207,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", r.URL.Path)
+				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", loggedPath(r))
 				if sw.status == 0 {
 					s.Error(sw, r, glpinet.Errorf(glpinet.EINTERNAL, "Internal error."))
 				}
@@ -218,12 +218,28 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			s.metrics.observe(route, sw.status, time.Since(start))
 			if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
-				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", r.URL.Path,
+				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", loggedPath(r),
 					"status", sw.status, "duration", time.Since(start))
 			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// secretWildcards are the path wildcards whose values are secrets: an
+// invitation code lets anyone join the account.
+var secretWildcards = []string{"{code}"}
+
+// loggedPath is the request's path as logs may show it: the route's
+// pattern when the path holds a secret.
+func loggedPath(r *http.Request) string {
+	for _, w := range secretWildcards {
+		if strings.Contains(r.Pattern, w) {
+			_, path, _ := strings.Cut(r.Pattern, " ")
+			return path
+		}
+	}
+	return r.URL.Path
 }
 
 // collapseSlashes turns runs of slashes into one.
