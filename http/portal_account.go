@@ -149,6 +149,11 @@ func (s *Server) handleKeyGenerate(w http.ResponseWriter, r *http.Request, v vis
 	}
 	k := &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: r.PostFormValue("label")}
 	if err := s.Store.CreateKey(s.actor(r, v), k); err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.EFORBIDDEN {
+			// A label too long, a suspended account: said on the page.
+			s.message(w, r, v, ErrorStatus(code), "error.title", glpinet.ErrorMessage(err))
+			return
+		}
 		s.Error(w, r, err)
 		return
 	}
@@ -174,6 +179,10 @@ func (s *Server) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visit
 	if err := s.Store.RotateKey(s.actor(r, v), old.ID, next, grace); err != nil {
 		if glpinet.ErrorCode(err) == glpinet.ECONFLICT {
 			s.renderKeys(w, r, v, a, keysData{}, glpinet.ErrorMessage(err))
+			return
+		}
+		if glpinet.ErrorCode(err) == glpinet.EFORBIDDEN {
+			s.message(w, r, v, http.StatusForbidden, "error.title", glpinet.ErrorMessage(err))
 			return
 		}
 		s.Error(w, r, err)

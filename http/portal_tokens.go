@@ -68,7 +68,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request, v vis
 		t.ExpiresAt = &exp
 	}
 	if err := s.Store.CreateToken(s.actor(r, v), t); err != nil {
-		if glpinet.ErrorCode(err) == glpinet.EINVALID {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.EFORBIDDEN {
 			s.renderTokens(w, r, v, tokensData{}, "", glpinet.ErrorMessage(err))
 			return
 		}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/glpinet/glpinet"
 )
 
 // TestInvitationCodesNotLogged: the request log (debug level) wrote the
@@ -63,5 +66,47 @@ func TestLoginRedirectStaysLocal(t *testing.T) {
 		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != want {
 			t.Errorf("next=%q: %d to %q, want 303 to %q", next, resp.StatusCode, got, want)
 		}
+	}
+}
+
+// TestSuspendedAccountIssuesNothing: users of a suspended account could
+// still make keys in the portal.
+func TestSuspendedAccountIssuesNothing(t *testing.T) {
+	ts := startServer(t, nil)
+	b := loginAs(t, ts, "basic", "admin@basic.example", glpinet.RoleAdmin)
+	rec, err := ts.DB.FindKeyRecord(t.Context(), glpinet.HashKey(ts.keys["basic"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.DB.SetAccountState(glpinet.WithActor(t.Context(), "test"), rec.Account.ID, glpinet.AccountSuspended); err != nil {
+		t.Fatal(err)
+	}
+	b.get("/keys")
+	status, body := b.post("/keys", "label", "new one")
+	if status != http.StatusForbidden || !strings.Contains(body, "suspended") || keyRE.MatchString(body) {
+		t.Errorf("key made for a suspended account: %d %.300s", status, body)
+	}
+}
+
+// TestSignupThrottledPerAddress: 40 accounts were created in 2 s from one
+// address.
+func TestSignupThrottledPerAddress(t *testing.T) {
+	ts := startServer(t, nil)
+	created, refused := 0, 0
+	for i := range 15 {
+		b := newBrowser(t, ts.URL())
+		b.get("/signup")
+		status, _ := b.post("/signup", "organisation", fmt.Sprintf("Org %d", i), "name", "N", "email", fmt.Sprintf("n%d@example.com", i), "password", "a long enough password")
+		switch status {
+		case http.StatusOK:
+			created++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("sign-up %d: status %d", i, status)
+		}
+	}
+	if created != 10 || refused != 5 {
+		t.Errorf("15 sign-ups from one address: %d created, %d refused; want 10 and 5", created, refused)
 	}
 }
