@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glpinet/glpinet/internal/testkit"
 )
@@ -128,5 +129,35 @@ func TestOperatorUploadLeavesNothing(t *testing.T) {
 	}
 	if got := entries(t, ts.Store.tmpDir()); len(got) != 0 {
 		t.Errorf("server temporary folder holds %v", got)
+	}
+}
+
+// TestStartCleansLeftovers: crash leftovers were never cleaned: spool
+// files in the temporary folder, partial archives in archives/; orphan
+// archives are reported.
+func TestStartCleansLeftovers(t *testing.T) {
+	ts := startServer(t, seedCatalogue(1))
+	old := time.Now().Add(-2 * time.Hour)
+	leave := func(path string) string {
+		os.MkdirAll(filepath.Dir(path), 0o750)
+		os.WriteFile(path, []byte("partial"), 0o600)
+		os.Chtimes(path, old, old)
+		os.Chtimes(filepath.Dir(path), old, old)
+		return path
+	}
+	spool := leave(filepath.Join(ts.Store.tmpDir(), "upload-123", "glpi-x-1.0.0.zip"))
+	partial := leave(filepath.Join(ts.Store.archiveDir(), "plugin001", "9.9.9", ".upload-42"))
+	orphan := leave(filepath.Join(ts.Store.archiveDir(), "plugin001", "9.9.9", "0123456789abcdef", "glpi-plugin001-9.9.9.tar.gz"))
+	next := restart(t, ts)
+	for _, p := range []string{spool, partial} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s still there after a restart: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(orphan); err != nil {
+		t.Errorf("orphan archive removed: %v", err)
+	}
+	if logs := next.logs.String(); !strings.Contains(logs, "archives that no published version uses") {
+		t.Errorf("orphan archive not reported: %.500s", logs)
 	}
 }

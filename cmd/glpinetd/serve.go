@@ -139,6 +139,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Catalogue.Load(ctx); err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
+	if err := reportLeftovers(m.Store.archiveDir(), m.Catalogue.Current(), m.Logger); err != nil {
+		return err
+	}
 	signing, err := checkedSigningKey(m.Store.signingKeyPath(), m.Catalogue.Current())
 	if err != nil {
 		return err
@@ -189,6 +192,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.wg.Go(func() {
 		cache.Every(bg, 10*time.Minute, m.Logger, "sweeping the temporary folder", func(context.Context) error {
 			return sweepTempDir(m.Store.tmpDir(), time.Now(), m.Logger)
+		})
+	})
+	m.wg.Go(func() {
+		cache.Every(bg, 10*time.Minute, m.Logger, "forgetting old attempt counters", func(ctx context.Context) error {
+			_, err := db.PruneAttempts(ctx, time.Now())
+			return err
 		})
 	})
 	if m.metrics != nil {

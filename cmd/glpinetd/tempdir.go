@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/publish"
 )
 
 // staleTempAge is the age past which what lies in the temporary folder is
@@ -64,4 +67,25 @@ func stale(path string, now time.Time) bool {
 		return nil
 	})
 	return !fresh
+}
+
+// reportLeftovers removes what interrupted publications left in the
+// archive folder and reports archives no version uses (see
+// publish.Leftovers: they are not removed).
+func reportLeftovers(archiveDir string, cat *glpinet.Catalogue, log *slog.Logger) error {
+	l, err := publish.FindLeftovers(archiveDir, cat, time.Now(), staleTempAge)
+	if err != nil {
+		return fmt.Errorf("archive folder: %w", err)
+	}
+	if err := l.RemovePartial(); err != nil {
+		return fmt.Errorf("archive folder: %w", err)
+	}
+	if len(l.Partial) > 0 {
+		log.Info("removed leftovers of interrupted publications", "folder", archiveDir, "files", len(l.Partial))
+	}
+	if len(l.Orphans) > 0 {
+		log.Warn("archives that no published version uses (interrupted or replaced publications); remove them once no publication is running",
+			"folder", archiveDir, "files", len(l.Orphans), "bytes", l.OrphanBytes, "first", l.Orphans[0])
+	}
+	return nil
 }
