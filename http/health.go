@@ -2,9 +2,11 @@ package http
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
+	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/publish"
 )
 
@@ -23,6 +25,11 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if err := s.Store.Ping(ctx); err != nil {
 		checks["database"], status = "unreachable", http.StatusServiceUnavailable
+		var e *glpinet.Error
+		if errors.As(err, &e) && e.Code == glpinet.EINTERNAL {
+			// Reachable but unusable: a SQLite file found damaged.
+			checks["database"] = e.Message
+		}
 	}
 	cat := s.Catalogue.Current()
 	if cat == nil {

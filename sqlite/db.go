@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -31,6 +32,10 @@ type DB struct {
 	// Statements of the validation path, prepared once: preparing costs
 	// as much as running them.
 	findKeyRecord, findSubscriptions *sql.Stmt
+
+	// damaged is what the last Check found wrong with the file; Ping
+	// reports it.
+	damaged atomic.Pointer[damage]
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -57,17 +62,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.seedOffers(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.prepare(ctx); err != nil {
-		db.Close()
-		return nil, err
+	for _, step := range []func(context.Context) error{db.migrate, db.seedOffers, db.prepare} {
+		if err := step(ctx); err != nil {
+			db.Close()
+			if isCorrupt(err) {
+				return nil, damaged(path, err.Error())
+			}
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -116,10 +118,17 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, and that the last Check (or a
+// write) found the file sound: it returns EINTERNAL for a damaged file,
+// EUNAVAILABLE for a database that does not answer. It runs no check
+// itself, so that it stays cheap enough for every /readyz request.
 func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Damage(); err != nil {
+		return err
+	}
 	var one int
 	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		db.observe(err)
 		return glpinet.Errorf(glpinet.EUNAVAILABLE, "The database does not answer: %v", err)
 	}
 	return nil
@@ -133,7 +142,9 @@ type Tx struct {
 }
 
 // update runs fn in a write transaction, committed when fn returns nil.
-func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+// An error that shows the file damaged is noted for Ping.
+func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	defer func() { db.observe(err) }()
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)

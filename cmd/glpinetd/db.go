@@ -5,18 +5,121 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/dbcopy"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/sqlite"
 )
 
 func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return sub(ctx, "db", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"copy": dbCopy,
+		"copy":  dbCopy,
+		"check": dbCheck,
 	})
+}
+
+// dbCheckResult is what db check prints.
+type dbCheckResult struct {
+	Database   string  `json:"database"`
+	Size       int64   `json:"size"`
+	OK         bool    `json:"ok"`
+	Problem    string  `json:"problem,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// dbCheck is "glpinetd db check": SQLite's quick_check on the database
+// file, which may be in use by a running server (it only reads). A damaged
+// file makes it exit 1 with what to do.
+func dbCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("db check", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	pos, err := cli.ParseFlags("glpinetd", fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return cli.Usagef("db check takes no argument: it checks --database (default DATA/glpinet.db)")
+	}
+	if isPostgres(sf.database) {
+		return glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "glpinetd db check checks a SQLite file; check PostgreSQL with its own tools (pg_amcheck)")
+	}
+	path := sf.sqlitePath()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("there is no database at %s: check --data or --database", path)
+	}
+	start := time.Now()
+	err = sqlite.CheckFile(ctx, path)
+	res := dbCheckResult{Database: path, Size: fi.Size(), OK: err == nil, DurationMS: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil && glpinet.ErrorCode(err) != glpinet.EINTERNAL {
+		return err // it could not run
+	} else if err != nil {
+		res.Problem = cli.Message(err)
+		if !sf.json {
+			// The one line of the failure says it all.
+			return &cli.ExitError{Msg: res.Problem}
+		}
+	}
+	if perr := (cli.Output{W: stdout, JSON: sf.json}).Result(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s (%s) is sound: quick_check found no damage in %s.\n", path, sizeText(res.Size), roundDuration(time.Since(start)))
+	}); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return &cli.ExitError{Msg: res.Problem}
+	}
+	return nil
+}
+
+// databaseCheckInterval is how often a running server checks its SQLite
+// file, after the check at start.
+const databaseCheckInterval = 10 * time.Minute
+
+// checker is a store that checks its own file (SQLite's quick_check).
+type checker interface {
+	Check(ctx context.Context) error
+}
+
+// checkDatabase runs the store's check, if it has one, and logs the
+// verdict. A damaged database does not stop the server: Ping, and so
+// /readyz, report it (a load balancer takes the replica out, the operator
+// reads why), while what the server holds in memory still answers.
+func (m *Main) checkDatabase(ctx context.Context) {
+	c, ok := m.DB.(checker)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	if err := c.Check(ctx); err != nil {
+		if ctx.Err() == nil {
+			m.Logger.Error("database check failed", "err", cli.Message(err))
+		}
+		return
+	}
+	m.Logger.Info("database file checked: no damage", "took", time.Since(start).Round(time.Millisecond))
+}
+
+// checkDatabaseEvery runs checkDatabase every interval until ctx is done.
+func (m *Main) checkDatabaseEvery(ctx context.Context, interval time.Duration) {
+	if _, ok := m.DB.(checker); !ok {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.checkDatabase(ctx)
+		}
+	}
 }
 
 // dbCopyResult is what db copy prints as JSON.

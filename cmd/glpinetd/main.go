@@ -29,6 +29,7 @@ Usage:
   glpinetd backup --out DIR [--no-archives]       # SQLite, online; see docs/operations.md
   glpinetd restore --from DIR [--force]            # server stopped
   glpinetd db copy --from PATH --to postgres://...  # SQLite to an empty PostgreSQL, verified; see docs/operations.md
+  glpinetd db check                                # SQLite's quick_check: is the database file damaged?
 
 Every command takes --data DIR (default ./data, env GLPINET_DATA), --database PATH
 (env GLPINET_DATABASE) and --json. Flags may come before or after arguments.
