@@ -36,7 +36,7 @@ func TestStalledDownloadIsCutOff(t *testing.T) {
 	s := &Server{Transfer: TransferRules{ReadGrace: time.Second, WriteGrace: 500 * time.Millisecond, MinRate: 1 << 20}}
 	done := make(chan error, 4)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w, r = s.withTransferRules(w, r)
+		w, _ = s.withTransferRules(w, r)
 		sw := &statusWriter{ResponseWriter: w}
 		f, _ := os.Open(path)
 		defer f.Close()
