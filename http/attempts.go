@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,4 +117,22 @@ func (a *attempts) forget(ctx context.Context, at attempt) error {
 	delete(a.over, at.key)
 	a.mu.Unlock()
 	return a.store.ForgetAttempts(ctx, at.key)
+}
+
+// reserveAttempts counts an attempt against each counter (see reserve).
+// When one is past its limit it sets Retry-After and reports refused: the
+// caller then answers 429 in its own words.
+func (s *Server) reserveAttempts(w http.ResponseWriter, r *http.Request, list ...attempt) (refused bool, err error) {
+	now := s.Now()
+	until, err := s.attempts.reserve(r.Context(), now, list...)
+	if err != nil || until.IsZero() {
+		return false, err
+	}
+	retryAfter(w, until.Sub(now))
+	return true, nil
+}
+
+// retryAfter tells the client when to try again.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
 }

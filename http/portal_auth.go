@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,17 +29,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: s.csrfFor(w, r, v),
 			Error: pt(v.lang, msgID), Data: loginForm{Email: email}})
 	}
-	now, addr := s.Now(), clientKey(s.clientIP(r))
+	addr := clientKey(s.clientIP(r))
 	pair := newAttempt(loginPerEmailAndAddress, email, addr)
 	// Counted before the password is judged: simultaneous guesses count
 	// one each, and a refused guess costs no hash.
-	until, err := s.attempts.reserve(r.Context(), now, pair, newAttempt(loginPerEmail, email), newAttempt(loginPerAddress, addr))
-	if err != nil {
+	if refused, err := s.reserveAttempts(w, r, pair, newAttempt(loginPerEmail, email), newAttempt(loginPerAddress, addr)); err != nil {
 		s.Error(w, r, err)
 		return
-	}
-	if !until.IsZero() {
-		retryAfter(w, until.Sub(now))
+	} else if refused {
 		fail(http.StatusTooManyRequests, "login.locked")
 		return
 	}
@@ -107,11 +103,6 @@ func localPath(next string) bool {
 	return !strings.HasPrefix(next, "//")
 }
 
-// retryAfter tells the client when to try again.
-func retryAfter(w http.ResponseWriter, d time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
-}
-
 // startSession creates a session for u and sets its cookie.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *glpinet.User) error {
 	tok, err := auth.NewToken(auth.PrefixSession)
@@ -164,14 +155,10 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: s.csrfFor(w, r, v), Error: msg, Data: form})
 	}
-	now := s.Now()
-	until, err := s.attempts.reserve(r.Context(), now, newAttempt(signupPerAddress, clientKey(s.clientIP(r))))
-	if err != nil {
+	if refused, err := s.reserveAttempts(w, r, newAttempt(signupPerAddress, clientKey(s.clientIP(r)))); err != nil {
 		s.Error(w, r, err)
 		return
-	}
-	if !until.IsZero() {
-		retryAfter(w, until.Sub(now))
+	} else if refused {
 		fail(http.StatusTooManyRequests, pt(v.lang, "signup.throttled"))
 		return
 	}

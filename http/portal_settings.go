@@ -23,15 +23,11 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, v visito
 	}
 	// The same limits as logging in: a stolen session must not become a
 	// way to guess the password.
-	now := s.Now()
 	byUser := newAttempt(passwordChangePerUser, strconv.FormatInt(v.user.ID, 10))
-	until, err := s.attempts.reserve(r.Context(), now, byUser, newAttempt(loginPerAddress, clientKey(s.clientIP(r))))
-	if err != nil {
+	if refused, err := s.reserveAttempts(w, r, byUser, newAttempt(loginPerAddress, clientKey(s.clientIP(r)))); err != nil {
 		s.Error(w, r, err)
 		return
-	}
-	if !until.IsZero() {
-		retryAfter(w, until.Sub(now))
+	} else if refused {
 		fail(http.StatusTooManyRequests, pt(v.lang, "login.locked"))
 		return
 	}
