@@ -66,7 +66,8 @@ type Snapshot struct {
 //     connection internals, and the copy comes out in rollback-journal
 //     mode, one self-contained file.
 //
-// SQLite does not sync the file VACUUM INTO writes; Backup does.
+// SQLite does not sync the file VACUUM INTO writes; Backup does. The copy
+// is readable and writable by its owner only (0600), whatever the umask.
 func Backup(ctx context.Context, src, dst string) (*Snapshot, error) {
 	if _, err := os.Stat(src); err != nil {
 		return nil, fmt.Errorf("no database to back up: %w", err)
@@ -97,6 +98,11 @@ func Backup(ctx context.Context, src, dst string) (*Snapshot, error) {
 		return nil, err
 	}
 	defer os.Remove(tmp) // a no-op once renamed
+	// Created empty first, with mode 0600: VACUUM INTO fills an empty file
+	// and keeps its mode, where it would create one 0644 less the umask.
+	if err := createPrivate(tmp); err != nil {
+		return nil, err
+	}
 	if _, err := srcDB.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return nil, fmt.Errorf("copy %s: %w", src, mapBackupError(err))
 	}

@@ -44,12 +44,17 @@ type DB struct {
 var _ glpinet.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path, applies the
-// migrations and seeds the default offers.
+// migrations and seeds the default offers. The file, and its -wal and
+// -shm files, are made readable and writable by their owner only (0600),
+// whatever the umask and the folder's mode.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	db := &DB{path: path, Now: time.Now}
 	var err error
@@ -70,6 +75,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			}
 			return nil, err
 		}
+	}
+	// The -wal and -shm files exist now: made by SQLite with the mode of
+	// the database file, or left (with theirs) by an earlier version.
+	if err := restrict(path); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

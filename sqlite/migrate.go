@@ -25,6 +25,9 @@ func Migrate(ctx context.Context, path string) ([]*goose.MigrationResult, error)
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, err

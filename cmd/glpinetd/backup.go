@@ -408,7 +408,8 @@ func restore(ctx context.Context, sf *storeFlags, from string, force bool) (*res
 	if err := copySynced(tmp, dbFile, m.Database.SHA256); err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+	// Readable by its owner only, as the store makes it (sqlite.Open).
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return nil, err
 	}
 	replaceKey := seed != nil && string(current) != string(seed)
