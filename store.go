@@ -90,9 +90,10 @@ type KeyStore interface {
 	FindKeyByID(ctx context.Context, id int64) (*RegistrationKey, error)
 	// ListKeys returns an account's keys, newest first.
 	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
-	// CreateKeys stores many keys at once (seeding and imports); no audit
-	// event per key. Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an
-	// account is suspended), ECONFLICT.
+	// CreateKeys stores many keys at once (seeding and imports): one audit
+	// event and one TopicKeys change for the whole batch, none per key.
+	// Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an account is
+	// suspended), ECONFLICT.
 	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
 	// EachKeyHash calls fn with the hash of every stored key, revoked,
 	// rotated and expired ones included, in no particular order, from one
@@ -155,6 +156,7 @@ type AuditStore interface {
 // Change topics: what a Change invalidates.
 const (
 	TopicKey       = "key"       // Subject: hex SHA-256 of the key
+	TopicKeys      = "keys"      // Subject: number of keys created (CreateKeys); the key set must be reloaded
 	TopicAccount   = "account"   // Subject: account ID (its state, subscriptions or keys)
 	TopicOffers    = "offers"    // Subject: offer reference
 	TopicCatalogue = "catalogue" // Subject: plugin key

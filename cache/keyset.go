@@ -110,9 +110,15 @@ type keyIndex struct {
 	// behind is true while changes may have been missed: until a load
 	// that started after the last Reset completes.
 	behind bool
-	// resets counts Resets, so that a load knows whether one happened
-	// while it read.
-	resets uint64
+	// stale is true while keys stored without a change of their own (a
+	// bulk import, announced by one change for the batch) may be missing
+	// from the set: it is read again at the next Settle, but its answers
+	// stay trusted meanwhile, since every other key is still announced
+	// (a key of the batch found by a re-check joins the set as usual).
+	stale bool
+	// resets and stales count Resets and staleness marks, so that a load
+	// knows whether one happened while it read.
+	resets, stales uint64
 	// pending is non-nil while a load reads: hashes added meanwhile are
 	// kept there too, and added to the new set when it replaces the old.
 	pending  []uint64
@@ -149,28 +155,38 @@ func (k *keyIndex) reset() {
 	k.behind = true
 }
 
+// markStale records that keys were stored without being announced one by
+// one: the index should be loaded again, though it stays current.
+func (k *keyIndex) markStale() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stales++
+	k.stale = true
+}
+
 // due reports whether the index should be loaded again: it is enabled and
-// behind, or was loaded maxAge ago or more.
-func (k *keyIndex) due(now time.Time, maxAge time.Duration) (due, behind bool) {
+// behind or stale (catchUp), or was loaded maxAge ago or more.
+func (k *keyIndex) due(now time.Time, maxAge time.Duration) (due, catchUp bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	if !k.enabled {
 		return false, false
 	}
-	return k.behind || maxAge > 0 && now.Sub(k.loadedAt) >= maxAge, k.behind
+	catchUp = k.behind || k.stale
+	return catchUp || maxAge > 0 && now.Sub(k.loadedAt) >= maxAge, catchUp
 }
 
 // load replaces the set with the hashes each streams, and enables the
 // index. The old set keeps answering while the new one is read; hashes
 // added meanwhile go to both. The index is current afterwards unless a
 // reset happened during the read (the snapshot may predate what it was
-// about): it then stays behind, and the next load catches up. On error,
-// the old set stays.
+// about): it then stays behind, and the next load catches up; so with a
+// staleness mark during the read. On error, the old set stays.
 func (k *keyIndex) load(ctx context.Context, each func(ctx context.Context, fn func([32]byte) error) error, now func() time.Time) (n, bytes int, err error) {
 	k.loading.Lock()
 	defer k.loading.Unlock()
 	k.mu.Lock()
-	resets := k.resets
+	resets, stales := k.resets, k.stales
 	set := newHashSet(k.set.n)
 	k.pending = make([]uint64, 0, 16)
 	if !k.enabled {
@@ -198,6 +214,9 @@ func (k *keyIndex) load(ctx context.Context, each func(ctx context.Context, fn f
 	k.loadedAt = now()
 	if k.resets == resets {
 		k.behind = false
+	}
+	if k.stales == stales {
+		k.stale = false
 	}
 	return set.n, set.bytes(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -450,4 +451,136 @@ func BenchmarkHashSetMiss(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// countingEach counts the reads of the whole key set.
+type countingEach struct {
+	*fakeStore
+	loads atomic.Int64
+}
+
+func (c *countingEach) EachKeyHash(ctx context.Context, fn func([32]byte) error) error {
+	c.loads.Add(1)
+	return c.fakeStore.EachKeyHash(ctx, fn)
+}
+
+func announceBulk(v *Validator, n int) {
+	v.Apply(glpinet.Change{Topic: glpinet.TopicKeys, Subject: strconv.Itoa(n)})
+}
+
+// TestBulkImportReloads: keys stored in bulk, announced by one change per
+// batch, validate once Settle has read the set again, however little
+// budget is left; a burst of batches costs one read of the set, and the
+// set stays trusted until it (misses keep their budget).
+func TestBulkImportReloads(t *testing.T) {
+	_, fs, clock, _ := setup(t)
+	cs := &countingEach{fakeStore: fs}
+	v := NewValidator(cs, clock.Now, nil)
+	if err := v.LoadKeys(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	exhaust(t, v)
+	var bulk []string
+	for batch := range 3 {
+		for i := range 10 {
+			k, _ := glpinet.GenerateKey()
+			fs.put(k, activeRecord(int64(100+10*batch+i), clock.t))
+			bulk = append(bulk, k)
+		}
+		announceBulk(v, 10)
+	}
+	reads := fs.reads.Load()
+	for _, k := range unknownKeys(t, 100) {
+		wantCode(t, v, k, glpinet.ValidationUnknown)
+	}
+	if n := fs.reads.Load() - reads; n != 0 {
+		t.Fatalf("%d store reads for 100 unknown keys after bulk imports, want 0: the set must stay trusted", n)
+	}
+	// Not read again yet, no budget: the new keys are unknown for now.
+	wantCode(t, v, bulk[0], glpinet.ValidationUnknown)
+	if err := v.Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.loads.Load(); n != 2 {
+		t.Fatalf("%d reads of the key set (the load, then after 3 imports), want 2", n)
+	}
+	for _, k := range bulk {
+		wantCode(t, v, k, glpinet.ValidationValid)
+	}
+	if err := v.Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.loads.Load(); n != 2 {
+		t.Fatalf("%d reads of the key set after a Settle with nothing new, want 2", n)
+	}
+}
+
+// TestBulkImportDropsNegative: a key found unknown by a store read just
+// before it was imported is not kept unknown by its negative entry.
+func TestBulkImportDropsNegative(t *testing.T) {
+	v, fs, clock, _ := loaded(t)
+	key, _ := glpinet.GenerateKey()
+	wantCode(t, v, key, glpinet.ValidationUnknown) // re-checked: a negative entry
+	fs.put(key, activeRecord(2, clock.t))
+	announceBulk(v, 1)
+	if err := v.Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	exhaust(t, v)
+	wantCode(t, v, key, glpinet.ValidationValid)
+}
+
+// snapshotEach is a store whose EachKeyHash reads its snapshot, then
+// waits until released before handing it over, to announce an import that
+// the snapshot missed while the set is read.
+type snapshotEach struct {
+	*fakeStore
+	reading, release chan struct{}
+}
+
+func (s *snapshotEach) EachKeyHash(ctx context.Context, fn func([32]byte) error) error {
+	var hashes [][32]byte
+	if err := s.fakeStore.EachKeyHash(ctx, func(h [32]byte) error {
+		hashes = append(hashes, h)
+		return nil
+	}); err != nil {
+		return err
+	}
+	s.reading <- struct{}{}
+	<-s.release
+	for _, h := range hashes {
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestBulkImportDuringLoad: an import announced while the set is read may
+// be missing from the snapshot: the set is read again at the next Settle.
+func TestBulkImportDuringLoad(t *testing.T) {
+	_, fs, clock, _ := setup(t)
+	ss := &snapshotEach{fakeStore: fs, reading: make(chan struct{}), release: make(chan struct{})}
+	v := NewValidator(ss, clock.Now, nil)
+	done := make(chan error)
+	go func() { done <- v.LoadKeys(context.Background()) }()
+	<-ss.reading // the snapshot is taken
+	key, _ := glpinet.GenerateKey()
+	fs.put(key, activeRecord(2, clock.t))
+	announceBulk(v, 1)
+	close(ss.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	exhaust(t, v)
+	wantCode(t, v, key, glpinet.ValidationUnknown)
+	go func() {
+		for range ss.reading {
+		}
+	}()
+	if err := v.Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	close(ss.reading)
+	wantCode(t, v, key, glpinet.ValidationValid)
 }

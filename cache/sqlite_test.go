@@ -9,6 +9,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/sqlite"
+	"golang.org/x/time/rate"
 )
 
 // sqliteValidator returns a validator over a real SQLite store holding n
@@ -48,4 +49,44 @@ func BenchmarkLoadKeys(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/key")
+}
+
+// TestBulkKeysReachValidator: keys that another process stores with
+// CreateKeys (glpinetd key bulk-issue) validate once the watcher has
+// polled the feed, although the key set was current and no re-check budget
+// was left; before, they were unknown.
+func TestBulkKeysReachValidator(t *testing.T) {
+	v, _ := sqliteValidator(t, 100)
+	ctx := glpinet.WithActor(t.Context(), "test:cache")
+	db := v.store.(*sqlite.DB)
+	w := &Watcher{Feed: db, Followers: []Follower{v}, Interval: time.Second, Log: slog.New(slog.DiscardHandler)}
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.LoadKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := db.FindKeyRecord(ctx, glpinet.HashKey("gnk_seed_0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Rechecks = rate.NewLimiter(0, 0) // no budget at all
+	raws := unknownKeys(t, 1000)
+	keys := make([]*glpinet.RegistrationKey, len(raws))
+	for i, raw := range raws {
+		keys[i] = &glpinet.RegistrationKey{AccountID: seed.Account.ID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: "bulk"}
+	}
+	if err := db.CreateKeys(ctx, keys); err != nil {
+		t.Fatal(err)
+	}
+	if _, current := v.keys.has(keys[0].Hash); !current {
+		t.Fatal("the key set is not current")
+	}
+	wantCode(t, v, raws[0], glpinet.ValidationUnknown)
+	if err := w.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range raws {
+		wantCode(t, v, raw, glpinet.ValidationValid)
+	}
 }

@@ -39,8 +39,9 @@ type ValidatorStore interface {
 // hash in the store (revoked and rotated keys included: only a hash the
 // store has never held is UNKNOWN), 10 to 15 bytes a key in one
 // pointer-free table, kept current by the change feed (Apply adds the
-// hash of every key change). A hash absent from the set is UNKNOWN without
-// a store read.
+// hash of every key change, and a bulk import's one change for its batch
+// has the set read again at the next Settle). A hash absent from the set
+// is UNKNOWN without a store read.
 //
 // The trade-off: the set lags the database by the time a change takes to
 // arrive (a few milliseconds with PostgreSQL's LISTEN, up to the poll
@@ -51,9 +52,19 @@ type ValidatorStore interface {
 // (Rechecks: 20 a second, bursts of 50 by default; concurrent re-checks of
 // one key share one read): a key found so joins the set. Past the budget,
 // a miss is UNKNOWN from memory. A flood thus costs at most the budget in
-// reads, and a key announced late, or never (bulk imports write no
-// change), is found as long as the flood leaves budget, and in any case
-// once the set is read again (every KeysMaxAge, and after every Reset).
+// reads, and a key announced late is found as long as the flood leaves
+// budget, and in any case once its change arrives.
+//
+// A bulk import (CreateKeys, glpinetd key bulk-issue) announces its keys
+// with one change for the whole batch (TopicKeys), not one per key: Apply
+// marks the set stale and the next Settle reads it again, once however
+// many batches arrived since the last Settle. Meanwhile the set is trusted
+// as before, misses within the budget (imports must not open the store to
+// a flood), so a key of the batch presented before the set is read again
+// may be UNKNOWN while the budget is spent, as a key presented before its
+// own change arrives may be. KeysMaxAge reads the set again in any case,
+// should a change ever be lost.
+//
 // After a Reset (a gap in the feed, a reconnection of the listener) the
 // set may have missed changes: every miss reads the store, as before
 // LoadKeys, until the set has been read again (by Settle).
@@ -73,7 +84,7 @@ type Validator struct {
 	// budget.
 	Rechecks *rate.Limiter
 	// KeysMaxAge is how often Settle reads the key set again, a safety
-	// net for keys stored without a change notice; 0 never.
+	// net should a change notice ever be lost; 0 never.
 	KeysMaxAge time.Duration
 
 	mu        sync.RWMutex
@@ -300,13 +311,24 @@ func (v *Validator) dropLocked(h [32]byte) {
 
 // Apply drops what a change makes stale, and adds the hash of a key
 // change to the key set (creations and rotations announce the new key
-// so). It implements Follower.
+// so). A bulk import (TopicKeys) has the key set read again at the next
+// Settle, and drops the entries of unknown keys, which may be of the
+// batch. It implements Follower.
 func (v *Validator) Apply(c glpinet.Change) {
 	switch c.Topic {
-	case glpinet.TopicKey, glpinet.TopicAccount, glpinet.TopicOffers:
+	case glpinet.TopicKey, glpinet.TopicKeys, glpinet.TopicAccount, glpinet.TopicOffers:
 		v.epoch.Add(1)
 	}
 	switch c.Topic {
+	case glpinet.TopicKeys:
+		v.keys.markStale()
+		v.mu.Lock()
+		for h, e := range v.entries {
+			if e.rec == nil {
+				v.dropLocked(h)
+			}
+		}
+		v.mu.Unlock()
 	case glpinet.TopicKey:
 		var h [32]byte
 		if b, err := hex.DecodeString(c.Subject); err == nil && len(b) == len(h) {
@@ -331,18 +353,19 @@ func (v *Validator) Apply(c glpinet.Change) {
 	}
 }
 
-// Settle reads the key set again when a Reset made it behind or it is
-// KeysMaxAge old (once LoadKeys has run), and drops, once a minute, the
-// entries too old to be served even during an outage, so that memory
-// follows the keys in use rather than every key ever seen. The watcher
-// calls it after each poll.
+// Settle reads the key set again when a Reset made it behind, a bulk
+// import stale, or it is KeysMaxAge old (once LoadKeys has run), and
+// drops, once a minute, the entries too old to be served even during an
+// outage, so that memory follows the keys in use rather than every key
+// ever seen. The watcher calls it after each poll (after each burst of
+// notifications when listening).
 func (v *Validator) Settle(ctx context.Context) error {
 	now := v.now()
 	var err error
-	if due, behind := v.keys.due(now, v.KeysMaxAge); due {
+	if due, catchUp := v.keys.due(now, v.KeysMaxAge); due {
 		// Routine reloads are not worth an info line; catching up is.
 		level := slog.LevelDebug
-		if behind {
+		if catchUp {
 			level = slog.LevelInfo
 		}
 		// On failure, the next Settle tries again.

@@ -13,3 +13,9 @@ func BenchmarkFindKeyRecord(b *testing.B) {
 	db := open(b, pgtest.NewDatabase(b))
 	storetest.BenchmarkFindKeyRecord(b, db)
 }
+
+// BenchmarkCreateKeys stores 100,000 keys in one CreateKeys call.
+func BenchmarkCreateKeys(b *testing.B) {
+	db := open(b, pgtest.NewDatabase(b))
+	storetest.BenchmarkCreateKeys(b, db)
+}

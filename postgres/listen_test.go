@@ -74,11 +74,20 @@ func TestListenChanges(t *testing.T) {
 	if err := writer.RevokeKey(ctx, k.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A bulk import is one notification, whatever its size.
+	bulk := make([]*glpinet.RegistrationKey, 1000)
+	for i := range bulk {
+		raw, _ := glpinet.GenerateKey()
+		bulk[i] = &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw)}
+	}
+	if err := writer.CreateKeys(ctx, bulk); err != nil {
+		t.Fatal(err)
+	}
 	if err := writer.SetAccountState(ctx, a.ID, glpinet.AccountSuspended); err != nil {
 		t.Fatal(err)
 	}
 	feed, err := reader.ChangesSince(ctx, 0, 10)
-	if err != nil || len(feed) != 3 {
+	if err != nil || len(feed) != 4 {
 		t.Fatalf("ChangesSince = %v, %v", feed, err)
 	}
 	for i, want := range feed {
@@ -87,7 +96,7 @@ func TestListenChanges(t *testing.T) {
 			t.Fatalf("notification %d = %+v, want %+v", i, got, want)
 		}
 	}
-	if feed[0].Subject != hex.EncodeToString(k.Hash[:]) || feed[2].Topic != glpinet.TopicAccount {
+	if feed[0].Subject != hex.EncodeToString(k.Hash[:]) || feed[2].Topic != glpinet.TopicKeys || feed[2].Subject != "1000" || feed[3].Topic != glpinet.TopicAccount {
 		t.Fatalf("feed = %+v", feed)
 	}
 

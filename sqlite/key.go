@@ -98,6 +98,14 @@ func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) e
 				return err
 			}
 		}
+		// One change for the batch, not one per key: a bulk issue of a
+		// million keys would otherwise send as many notifications to every
+		// replica. Validators read their key set again instead.
+		if len(keys) > 0 {
+			if err := tx.change(ctx, glpinet.TopicKeys, strconv.Itoa(len(keys))); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, "key.import", "", strconv.Itoa(len(keys))+" keys")
 	})
 }

@@ -95,3 +95,13 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatalf("Open on a newer schema: %v, want EINVALID", err)
 	}
 }
+
+// BenchmarkCreateKeys stores 100,000 keys in one CreateKeys call.
+func BenchmarkCreateKeys(b *testing.B) {
+	db, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "glpinet.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchmarkCreateKeys(b, db)
+}

@@ -60,3 +60,31 @@ func BenchmarkFindKeyRecord(b *testing.B, s glpinet.Store) {
 		})
 	})
 }
+
+// BenchmarkCreateKeys measures CreateKeys storing 100,000 new keys of one
+// account in one call (two of glpinetd key bulk-issue's batches), into a
+// store that grows by as much each iteration. Preparing the keys is not
+// timed.
+func BenchmarkCreateKeys(b *testing.B, s glpinet.Store) {
+	const n = 100_000
+	ctx := glpinet.WithActor(b.Context(), "test:storetest")
+	a := &glpinet.Account{Name: "ACME"}
+	if err := s.CreateAccount(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		keys := make([]*glpinet.RegistrationKey, n)
+		for i := range keys {
+			keys[i] = &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey("gnk_bulk_" + strconv.Itoa(round) + "_" + strconv.Itoa(i)),
+				Prefix: "gnk_bulk", Label: "bulk"}
+		}
+		round++
+		b.StartTimer()
+		if err := s.CreateKeys(ctx, keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/key")
+}

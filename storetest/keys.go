@@ -78,6 +78,10 @@ func testKeys(t *testing.T, open Opener) {
 		r, _ := glpinet.GenerateKey()
 		bulk = append(bulk, &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(r), Prefix: glpinet.KeyDisplayPrefix(r)})
 	}
+	before, err := s.LastChangeID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.CreateKeys(ctx, bulk); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +89,19 @@ func testKeys(t *testing.T, open Opener) {
 		t.Fatalf("bulk key lookup = %+v, %v", rec, err)
 	}
 	wantCode(t, s.CreateKeys(ctx, []*glpinet.RegistrationKey{{AccountID: a.ID, Hash: bulk[0].Hash}}), glpinet.ECONFLICT)
+	// The batch is announced by one change (so that validators read their
+	// key set again), not one per key; the refused batch by none.
+	changes, err := s.ChangesSince(ctx, before, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) == 1 {
+		changes[0].ID = 0 // the store's to number
+	}
+	want := []glpinet.Change{{Topic: glpinet.TopicKeys, Subject: "50", At: c.t}}
+	if diff := cmp.Diff(want, changes); diff != "" {
+		t.Fatalf("changes of CreateKeys (-want +got):\n%s", diff)
+	}
 }
 
 // testKeyRotationRace rotates one key from several goroutines at once:
