@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/glpinet/glpinet"
@@ -68,14 +67,30 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 	}
 	// GLPI's own page is still cached and compressed, with its own links.
 	w := get("glpinet.example.com", "0-199")
-	if w.Header().Get("Content-Encoding") != "" {
-		t.Fatalf("without a public URL the page is sent uncompressed, got %q", w.Header().Get("Content-Encoding"))
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("GLPI's page: Content-Encoding %q, want gzip", w.Header().Get("Content-Encoding"))
 	}
-	if !strings.Contains(w.Body.String(), "http://glpinet.example.com/api/marketplace/archives/") {
-		t.Errorf("GLPI's page: %.300s", w.Body.String())
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := io.ReadAll(zr); !bytes.Contains(body, []byte("http://glpinet.example.com/api/marketplace/archives/")) {
+		t.Errorf("GLPI's page: %.300s", body)
 	}
 	if c := s.pages.compressions.Load() - compressions; c != 0 {
 		t.Errorf("GLPI's page compressed again %d times: evicted", c)
+	}
+
+	// GLPI's page asked with made-up Hosts: compressed for a few, then
+	// sent uncompressed; never more than the budget.
+	gzipped := 0
+	for i := range 300 {
+		if get(fmt.Sprintf("other%d.attacker.example", i), "0-199").Header().Get("Content-Encoding") == "gzip" {
+			gzipped++
+		}
+	}
+	if gzipped > hostCompressMax+hostCompressRate {
+		t.Errorf("300 made-up Hosts within a fraction of a second: %d pages compressed, want at most the budget (%d)", gzipped, hostCompressMax+hostCompressRate)
 	}
 }
 

@@ -62,12 +62,15 @@ func ruleFor(pattern string) bodyRule {
 }
 
 // limitBody enforces rule before h runs: a declared length over the limit
-// is refused at once (413), multipart where the route does not stream it
-// is refused (415), and the body reader stops at the limit whatever the
-// client declared (chunked bodies included).
+// of a route that takes a body is refused at once (413), multipart where
+// the route does not stream it is refused (415), and the body reader stops
+// at the limit whatever the client declared (chunked bodies included).
 func (s *Server) limitBody(rule bodyRule, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > rule.max {
+		// A route without a body never reads one: what a client sends
+		// anyway is left unread (net/http then closes the connection), not
+		// refused, as clients that send "{}" with a GET expect.
+		if rule.max > 0 && r.ContentLength > rule.max {
 			// Unread, the rest of the body is not worth keeping the
 			// connection for.
 			w.Header().Set("Connection", "close")

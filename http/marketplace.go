@@ -132,7 +132,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
 	v := view{gen: cat.Generation, level: level, urlRoot: root + marketplacePrefix(r)}
 	p := s.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
 	if !fixed {
-		p = p.withBase(base)
+		p = s.pages.hosts.get(p, base, s.Now())
 	}
 
 	h := w.Header()

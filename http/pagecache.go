@@ -32,9 +32,8 @@ type page struct {
 }
 
 // withBase returns the page with placeholderBase replaced by base, for a
-// server without a public URL. The copy is not compressed: compressing
-// per request is the work the page cache saves; a server that GLPI
-// reaches should have --public-url anyway. Its ETag says which base.
+// server without a public URL (uncompressed: see hostPages). Its ETag says
+// which base.
 func (p *page) withBase(base string) *page {
 	sum := sha256.Sum256([]byte(base))
 	return &page{body: bytes.ReplaceAll(p.body, []byte(placeholderBase), []byte(base)), total: p.total,
@@ -73,6 +72,7 @@ type pageCache struct {
 	bytes       int
 	odd         map[pageKey]*page // pages of other ranges than GLPI's
 	oddBytes    int
+	hosts       *hostPages // copies with a request's base, without a public URL
 	inflight    map[any]*flight
 
 	// renders and compressions count the expensive work done, for the
@@ -85,7 +85,7 @@ type flight struct {
 	val  any
 }
 
-func newPageCache() *pageCache { return &pageCache{} }
+func newPageCache() *pageCache { return &pageCache{hosts: newHostPages()} }
 
 // resetLocked empties the cache for generation gen.
 func (c *pageCache) resetLocked(cat *glpinet.Catalogue) {
@@ -100,6 +100,7 @@ func (c *pageCache) resetLocked(cat *glpinet.Catalogue) {
 	}
 	c.compat, c.lists, c.pages, c.bytes = map[string]string{}, map[view][][]byte{}, map[pageKey]*page{}, 0
 	c.odd, c.oddBytes = map[pageKey]*page{}, 0
+	c.hosts.reset()
 	c.inflight = map[any]*flight{}
 }
 

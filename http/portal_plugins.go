@@ -1,6 +1,7 @@
 package http
 
 import (
+	"mime"
 	"net/http"
 	"strings"
 
@@ -46,6 +47,17 @@ func splitComma(s string) []string {
 // form's CSRF token checked from the streamed fields.
 func (s *Server) uploadPage(fn func(w http.ResponseWriter, r *http.Request, v visitor, up *upload)) http.HandlerFunc {
 	return s.operatorPageOnly(func(w http.ResponseWriter, r *http.Request, v visitor) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			// A form without a file: its token is checked as any form's,
+			// then it is told to choose an archive.
+			r.Body = http.MaxBytesReader(w, r.Body, formLimit)
+			if !s.checkCSRF(r, v) {
+				s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
+				return
+			}
+			s.renderOpPlugins(w, r, v, "", pt(v.lang, "op.noarchive"))
+			return
+		}
 		fields, up, err := s.readUploadForm(r, "archive")
 		defer up.Remove()
 		if err != nil {

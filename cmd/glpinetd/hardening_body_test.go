@@ -85,14 +85,15 @@ func TestBodyLimits(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("64 KiB login form: status %d, want 413", resp.StatusCode)
 	}
-	req, _ := http.NewRequest("GET", ts.URL()+"/api/ping", strings.NewReader("body"))
+	// A body sent with a GET is never read; the answer is the usual one.
+	req, _ := http.NewRequest("GET", ts.URL()+"/api/ping", strings.NewReader("{}"))
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("GET with a body: status %d, want 413", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET with a body: status %d, want 200", resp.StatusCode)
 	}
 	b := newBrowser(t, ts.URL())
 	b.get("/login")
