@@ -115,8 +115,16 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 func (s *Server) visitorOf(w http.ResponseWriter, r *http.Request) visitor {
 	var v visitor
 	if c, err := r.Cookie(sessionCookie); err == nil && strings.HasPrefix(c.Value, auth.PrefixSession) {
-		if sess, u, err := s.Store.FindSession(r.Context(), auth.HashToken(c.Value)); err == nil {
-			v.session, v.user = sess, u
+		// Unknown cookies from one address past a budget are not looked
+		// up: the visitor is then anonymous, and costs no database read.
+		addr, now := clientKey(s.clientIP(r)), s.Now()
+		if !s.unknownCredentials.exhausted(addr, now) {
+			sess, u, err := s.Store.FindSession(r.Context(), auth.HashToken(c.Value))
+			if err == nil {
+				v.session, v.user = sess, u
+			} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
+				s.unknownCredentials.allow(addr, now)
+			}
 		}
 	}
 	v.lang = s.portalLang(w, r, v.user)

@@ -80,7 +80,10 @@ type Server struct {
 	passwords *passwordWork
 	attempts  *attempts
 	verdicts  verdictLimiter
-	dummyHash string // compared against when an e-mail is unknown
+	// unknownCredentials counts API tokens and session cookies that were
+	// not found, per address.
+	unknownCredentials verdictLimiter
+	dummyHash          string // compared against when an e-mail is unknown
 }
 
 // MarketplacePrefixes are the two roots GLPI uses for the marketplace: the

@@ -22,7 +22,10 @@ const (
 	verdictIdle        = 10 * time.Minute
 )
 
-// verdictLimiter keeps a token bucket per client address.
+// verdictLimiter keeps a token bucket per client address. It limits the
+// answers about unknown registration keys, and the lookups of unknown API
+// tokens and session cookies (each a database read an anonymous client
+// could otherwise repeat at will).
 type verdictLimiter struct {
 	mu       sync.Mutex
 	limiters map[string]*addrLimiter
@@ -37,6 +40,21 @@ type addrLimiter struct {
 func (v *verdictLimiter) allow(addr string, now time.Time) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	return v.limiterLocked(addr, now).AllowN(now, 1)
+}
+
+// exhausted reports, without taking one, whether addr has no token left:
+// the caller then skips the work whose failures are counted.
+func (v *verdictLimiter) exhausted(addr string, now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.limiters[addr] == nil {
+		return false
+	}
+	return v.limiters[addr].lim.TokensAt(now) < 1
+}
+
+func (v *verdictLimiter) limiterLocked(addr string, now time.Time) *rate.Limiter {
 	if v.limiters == nil {
 		v.limiters = map[string]*addrLimiter{}
 	}
@@ -49,7 +67,7 @@ func (v *verdictLimiter) allow(addr string, now time.Time) bool {
 		v.limiters[addr] = l
 	}
 	l.seen = now
-	return l.lim.AllowN(now, 1)
+	return l.lim
 }
 
 // forgetIdleLocked drops the addresses idle for verdictIdle, or all of

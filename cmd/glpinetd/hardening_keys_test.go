@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +68,34 @@ func TestUnknownKeyFloodIsThrottled(t *testing.T) {
 	raw, _, _ := newKey(1, "")
 	if status, body, _ := info(t, ts.URL(), "127.0.0.2", raw); status != 200 || body["code"] != "UNKNOWN" {
 		t.Errorf("another address: %d %v", status, body)
+	}
+}
+
+// TestUnknownTokenFloodIsThrottled: every made-up API token was looked up
+// in the database. Past a budget per address, lookups stop and the
+// answer is 429; other addresses are unaffected.
+func TestUnknownTokenFloodIsThrottled(t *testing.T) {
+	ts := startServer(t, nil)
+	call := func(from, token string) int {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+		req, _ := http.NewRequest("GET", ts.URL()+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	counts := map[int]int{}
+	for i := range 60 {
+		counts[call("127.0.0.1", fmt.Sprintf("gnt_%052d", i))]++
+	}
+	if counts[http.StatusUnauthorized] > 35 || counts[http.StatusTooManyRequests] < 25 {
+		t.Errorf("60 made-up tokens from one address: %v, want about 30 looked up (401), then 429", counts)
+	}
+	if s := call("127.0.0.2", "gnt_"+strings.Repeat("a", 52)); s != http.StatusUnauthorized {
+		t.Errorf("another address: %d, want 401", s)
 	}
 }
