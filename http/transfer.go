@@ -48,18 +48,30 @@ type transfer struct {
 	rules         TransferRules
 	start         time.Time
 	read, written int64
-	body          bool // the request has a body: its grace counts before the answer's
+	body          bool  // the request has a body: its grace counts before the answer's
+	covered       int64 // bytes the write deadline set last accounts for
 }
 
-// writeDeadline gives the answer its grace after the body's, plus the
+// deadlineSlack is how many bytes beyond those at hand a write deadline
+// accounts for, so that an answer of a few writes (every GLPI answer) sets
+// it once.
+const deadlineSlack = 64 << 10
+
+// setWriteDeadline gives the answer its grace after the body's, plus the
 // time every byte read or written takes at the minimum rate: reading a
-// long upload moves the answer's deadline too.
-func (t *transfer) setWriteDeadline(next int64) {
+// long upload moves the answer's deadline too. It moves the deadline only
+// when the bytes at hand pass what the last one accounted for.
+func (t *transfer) setWriteDeadline(next int64) error {
+	n := t.read + t.written + next
+	if n <= t.covered && t.covered > 0 {
+		return nil
+	}
 	grace := t.rules.WriteGrace
 	if t.body {
 		grace += t.rules.ReadGrace
 	}
-	t.rc.SetWriteDeadline(t.rules.deadline(t.start, grace, t.read+t.written+next))
+	t.covered = n + deadlineSlack
+	return t.rc.SetWriteDeadline(t.rules.deadline(t.start, grace, t.covered))
 }
 
 // rateReader is a request body whose read deadline moves with what was
@@ -144,9 +156,8 @@ func (s *Server) withTransferRules(w http.ResponseWriter, r *http.Request) (http
 		}
 		r.Body = &rateReader{ReadCloser: r.Body, t: t}
 	}
-	if t.rc.SetWriteDeadline(time.Time{}) != nil {
+	if t.setWriteDeadline(0) != nil {
 		return w, r
 	}
-	t.setWriteDeadline(0)
 	return &rateWriter{ResponseWriter: w, t: t}, r
 }
