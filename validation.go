@@ -122,3 +122,19 @@ func MinLevel(refs []string, offers map[string]*Offer) int {
 type Validator interface {
 	Validate(ctx context.Context, key string) (Validation, error)
 }
+
+type noRechecksKey struct{}
+
+// WithoutRechecks marks ctx so that Validate answers a key it does not hold
+// in memory with an EUNAVAILABLE error rather than reading the store: the
+// caller's client has spent its share of such reads (a flood of made-up
+// keys must not spend everybody's).
+func WithoutRechecks(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRechecksKey{}, true)
+}
+
+// RechecksAllowed reports whether ctx allows Validate to read the store
+// for a key it does not hold in memory.
+func RechecksAllowed(ctx context.Context) bool {
+	return ctx.Value(noRechecksKey{}) == nil
+}

@@ -158,6 +158,26 @@ func wantCode(t *testing.T, v *Validator, key string, want glpinet.ValidationCod
 	}
 }
 
+// wantBusy checks that key, missing from the set with no re-check budget
+// left, gets ErrRecheckBudget: never UNKNOWN, which GLPI would keep for a
+// day although the key may just not be announced yet.
+func wantBusy(t *testing.T, v *Validator, key string) {
+	t.Helper()
+	if got, err := v.Validate(t.Context(), key); err != ErrRecheckBudget {
+		t.Fatalf("%s… validates %s, %v; want ErrRecheckBudget", key[:12], got.Code, err)
+	}
+}
+
+// wantAbsent checks that key is answered as absent: UNKNOWN, or
+// ErrRecheckBudget once the budget is spent.
+func wantAbsent(t *testing.T, v *Validator, key string) {
+	t.Helper()
+	got, err := v.Validate(t.Context(), key)
+	if err != ErrRecheckBudget && (err != nil || got.Code != glpinet.ValidationUnknown) {
+		t.Fatalf("%s… validates %s, %v; want UNKNOWN or ErrRecheckBudget", key[:12], got.Code, err)
+	}
+}
+
 // exhaust spends the whole re-check budget on unknown keys.
 func exhaust(t *testing.T, v *Validator) {
 	t.Helper()
@@ -197,7 +217,7 @@ func TestUnknownKeysFromMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, k := range flood {
-				wantCode(t, v, k, glpinet.ValidationUnknown)
+				wantAbsent(t, v, k)
 			}
 			if n, budget := cs.reads.Load(), int64(v.Rechecks.Burst()); n > budget {
 				t.Fatalf("%d store reads for %d unknown keys, budget %d", n, len(flood), budget)
@@ -247,10 +267,11 @@ func TestNewKeyNotYetAnnounced(t *testing.T) {
 	exhaust(t, v)
 	wantCode(t, v, key, glpinet.ValidationValid)
 
-	// Never announced, no budget: unknown until the set is read again.
+	// Never announced, no budget: not answered (ErrRecheckBudget) until
+	// the set is read again.
 	other, _ := glpinet.GenerateKey()
 	fs.put(other, activeRecord(3, clock.t))
-	wantCode(t, v, other, glpinet.ValidationUnknown)
+	wantBusy(t, v, other)
 	clock.t = clock.t.Add(v.KeysMaxAge)
 	exhaust(t, v)
 	if err := v.Settle(t.Context()); err != nil {
@@ -279,7 +300,7 @@ func TestResetReadsUntilReloaded(t *testing.T) {
 	}
 	reads = fs.reads.Load()
 	for _, k := range unknownKeys(t, 100) {
-		wantCode(t, v, k, glpinet.ValidationUnknown)
+		wantBusy(t, v, k)
 	}
 	if n := fs.reads.Load() - reads; n != 0 {
 		t.Fatalf("%d reads for 100 unknown keys once reloaded, want 0", n)
@@ -402,7 +423,7 @@ func TestValidateConcurrently(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for _, k := range unknownKeys(t, 300) {
-				if _, err := v.Validate(ctx, k); err != nil {
+				if _, err := v.Validate(ctx, k); err != nil && err != ErrRecheckBudget {
 					t.Error(err)
 					return
 				}
@@ -491,13 +512,13 @@ func TestBulkImportReloads(t *testing.T) {
 	}
 	reads := fs.reads.Load()
 	for _, k := range unknownKeys(t, 100) {
-		wantCode(t, v, k, glpinet.ValidationUnknown)
+		wantBusy(t, v, k)
 	}
 	if n := fs.reads.Load() - reads; n != 0 {
 		t.Fatalf("%d store reads for 100 unknown keys after bulk imports, want 0: the set must stay trusted", n)
 	}
-	// Not read again yet, no budget: the new keys are unknown for now.
-	wantCode(t, v, bulk[0], glpinet.ValidationUnknown)
+	// Not read again yet, no budget: the new keys are not answered yet.
+	wantBusy(t, v, bulk[0])
 	if err := v.Settle(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +594,7 @@ func TestBulkImportDuringLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	exhaust(t, v)
-	wantCode(t, v, key, glpinet.ValidationUnknown)
+	wantBusy(t, v, key)
 	go func() {
 		for range ss.reading {
 		}
@@ -583,4 +604,27 @@ func TestBulkImportDuringLoad(t *testing.T) {
 	}
 	close(ss.reading)
 	wantCode(t, v, key, glpinet.ValidationValid)
+}
+
+// TestWithoutRechecks: a client that spent its own budget gets no store
+// read and spends none of the shared budget; keys in memory still
+// validate for it.
+func TestWithoutRechecks(t *testing.T) {
+	v, fs, _, key := loaded(t)
+	ctx := glpinet.WithoutRechecks(t.Context())
+	reads, tokens := fs.reads.Load(), v.Rechecks.TokensAt(v.now())
+	for _, k := range unknownKeys(t, 100) {
+		if _, err := v.Validate(ctx, k); err != ErrRecheckBudget {
+			t.Fatalf("unknown key without re-checks: %v, want ErrRecheckBudget", err)
+		}
+	}
+	if n := fs.reads.Load() - reads; n != 0 {
+		t.Errorf("%d store reads without re-checks, want 0", n)
+	}
+	if got := v.Rechecks.TokensAt(v.now()); got < tokens {
+		t.Errorf("shared budget went from %v to %v", tokens, got)
+	}
+	if got, err := v.Validate(ctx, key); err != nil || got.Code != glpinet.ValidationValid {
+		t.Errorf("a known key without re-checks: %v %v", got.Code, err)
+	}
 }

@@ -82,7 +82,7 @@ func TestBulkKeysReachValidator(t *testing.T) {
 	if _, current := v.keys.has(keys[0].Hash); !current {
 		t.Fatal("the key set is not current")
 	}
-	wantCode(t, v, raws[0], glpinet.ValidationUnknown)
+	wantBusy(t, v, raws[0])
 	if err := w.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -50,10 +50,16 @@ type ValidatorStore interface {
 // presented, while GLPI keeps an "invalid" answer for a day. So a miss is
 // still re-checked in the store, within a budget shared by all keys
 // (Rechecks: 20 a second, bursts of 50 by default; concurrent re-checks of
-// one key share one read): a key found so joins the set. Past the budget,
-// a miss is UNKNOWN from memory. A flood thus costs at most the budget in
-// reads, and a key announced late is found as long as the flood leaves
-// budget, and in any case once its change arrives.
+// one key share one read): a key found so joins the set. A flood thus
+// costs at most the budget in reads, and a key announced late is found as
+// long as the flood leaves budget, and in any case once its change
+// arrives.
+//
+// Past the budget a miss is not answered UNKNOWN but ErrRecheckBudget
+// (the GLPI API answers 503, which GLPI does not cache): it may be a key
+// created a moment ago elsewhere, and GLPI would keep an "invalid" verdict
+// for a day. A flood therefore gets errors, from memory, and a real key
+// presented during one is asked again later instead of being refused.
 //
 // A bulk import (CreateKeys, glpinetd key bulk-issue) announces its keys
 // with one change for the whole batch (TopicKeys), not one per key: Apply
@@ -61,8 +67,8 @@ type ValidatorStore interface {
 // many batches arrived since the last Settle. Meanwhile the set is trusted
 // as before, misses within the budget (imports must not open the store to
 // a flood), so a key of the batch presented before the set is read again
-// may be UNKNOWN while the budget is spent, as a key presented before its
-// own change arrives may be. KeysMaxAge reads the set again in any case,
+// gets ErrRecheckBudget while the budget is spent, as a key presented
+// before its own change arrives does. KeysMaxAge reads the set again in any case,
 // should a change ever be lost.
 //
 // After a Reset (a gap in the feed, a reconnection of the listener) the
@@ -155,6 +161,11 @@ func (v *Validator) loadKeys(ctx context.Context, level slog.Level) error {
 	return nil
 }
 
+// ErrRecheckBudget is Validate's answer for a key missing from the key set
+// when no store re-check is left in the budget: unknown as far as this
+// replica knows, but perhaps only not announced yet.
+var ErrRecheckBudget = glpinet.Errorf(glpinet.EUNAVAILABLE, "Too many unknown registration keys are being checked: try again shortly.")
+
 // Validate returns the verdict on a raw key as GLPI sends it.
 func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validation, error) {
 	key := glpinet.NormalizeKey(raw)
@@ -175,14 +186,14 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 	}
 	known, current := v.keys.has(hash)
 	recheck := current && !known
-	if recheck && v.Rechecks.TokensAt(now) < 1 {
+	if recheck && (!glpinet.RechecksAllowed(ctx) || v.Rechecks.TokensAt(now) < 1) {
 		// No budget left (checked again below, in the one call that
 		// re-checks for all concurrent requests of this key).
-		return v.verdict(ctx, v.unknown, now)
+		return glpinet.Validation{}, ErrRecheckBudget
 	}
 	fresh, err := v.loads.do(hash, func() (*entry, error) {
 		if recheck && !v.Rechecks.AllowN(v.now(), 1) {
-			return v.unknown, nil
+			return nil, ErrRecheckBudget
 		}
 		// Shared by every request waiting for this key: one caller going
 		// away must not fail the others.
@@ -190,6 +201,9 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 		defer cancel()
 		return v.load(lctx, hash)
 	})
+	if err == ErrRecheckBudget {
+		return glpinet.Validation{}, err
+	}
 	if err != nil {
 		if e != nil && now.Sub(e.loadedAt) < v.Stale {
 			v.log.Warn("serving a cached validation: the store failed", "err", err)

@@ -33,12 +33,17 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(v.RequiredOffers) > 0 {
-		val, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
+		addr := clientKey(s.clientIP(r))
+		ctx, _ := s.keyContext(r, addr)
+		val, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
 		if err != nil {
 			s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 			return
 		}
 		s.sighting(r, val)
+		if val.Code == glpinet.ValidationUnknown || val.Code == glpinet.ValidationMalformed {
+			s.verdicts.allow(addr, s.Now())
+		}
 		if !val.IsRunning() {
 			s.Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
 			return

@@ -80,9 +80,17 @@ func (s *Server) level(r *http.Request) (int, error) {
 	if raw == "" {
 		return -1, nil
 	}
-	v, err := s.Validator.Validate(r.Context(), raw)
+	addr := clientKey(s.clientIP(r))
+	ctx, _ := s.keyContext(r, addr)
+	v, err := s.Validator.Validate(ctx, raw)
 	if err != nil {
 		return 0, err
+	}
+	if v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed {
+		// Counted as at /info: the catalogue is public, so the page is
+		// still served, but the store is not read for this address's
+		// made-up keys any more once its budget is spent.
+		s.verdicts.allow(addr, s.Now())
 	}
 	s.sighting(r, v)
 	return v.Level(), nil

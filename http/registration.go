@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -38,19 +39,20 @@ type subscriptionJSON struct {
 // caches any is_valid answer for a day.
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	lang := language(r.Header.Get("Accept-Language"))
-	v, err := s.Validator.Validate(r.Context(), r.Header.Get("X-Registration-Key"))
+	addr := clientKey(s.clientIP(r))
+	ctx, limited := s.keyContext(r, addr)
+	v, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
+	if err != nil && limited {
+		s.refuseUnknownKeys(w, r)
+		return
+	}
 	if err != nil {
 		s.metrics.validations.WithLabelValues("ERROR").Inc()
 		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 		return
 	}
-	if (v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed) && !s.verdicts.allow(clientKey(s.clientIP(r)), s.Now()) {
-		// Without is_valid: GLPI reads this as "unable to fetch" and does
-		// not cache it, so an instance behind the same address that
-		// merely mistyped is not told its key is invalid for a day.
-		s.metrics.refused.WithLabelValues("unknown_keys").Inc()
-		retryAfter(w, time.Minute)
-		s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown registration keys from your address: try again in a minute."))
+	if (v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed) && !s.verdicts.allow(addr, s.Now()) {
+		s.refuseUnknownKeys(w, r)
 		return
 	}
 	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()
@@ -180,4 +182,24 @@ func validUID(uid string) bool {
 		}
 	}
 	return true
+}
+
+// keyContext is the context to validate a request's key in: once the
+// client's address has spent its budget of unknown keys, the validator may
+// not read the store for a key it does not hold (limited is then true).
+func (s *Server) keyContext(r *http.Request, addr string) (ctx context.Context, limited bool) {
+	if s.verdicts.exhausted(addr, s.Now()) {
+		return glpinet.WithoutRechecks(r.Context()), true
+	}
+	return r.Context(), false
+}
+
+// refuseUnknownKeys answers a client that asked about too many unknown
+// keys: 429 without is_valid, which GLPI reads as "unable to fetch" and
+// does not cache, so an instance behind the same address that merely
+// mistyped is not told its key is invalid for a day.
+func (s *Server) refuseUnknownKeys(w http.ResponseWriter, r *http.Request) {
+	s.metrics.refused.WithLabelValues("unknown_keys").Inc()
+	retryAfter(w, time.Minute)
+	s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown registration keys from your address: try again in a minute."))
 }
