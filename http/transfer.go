@@ -124,16 +124,32 @@ func (w *rateWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !ok {
 		return io.Copy(writerOnly{w}, src)
 	}
+	// net/http uses sendfile only for a file, or a file behind one
+	// LimitedReader (as ServeContent sends it): chunk that one rather
+	// than wrap it in another.
+	file, left := src, int64(-1)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		file, left = lr.R, lr.N
+		defer func() { lr.N = left }()
+	}
 	var total int64
-	for {
-		w.t.setWriteDeadline(sendChunk)
-		n, err := rf.ReadFrom(io.LimitReader(src, sendChunk))
+	for left != 0 {
+		size := int64(sendChunk)
+		if left > 0 {
+			size = min(size, left)
+		}
+		w.t.setWriteDeadline(size)
+		n, err := rf.ReadFrom(&io.LimitedReader{R: file, N: size})
 		w.t.written += n
 		total += n
-		if err != nil || n < sendChunk {
+		if left > 0 {
+			left -= n
+		}
+		if err != nil || n < size {
 			return total, err
 		}
 	}
+	return total, nil
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,10 +41,11 @@ func TestStalledDownloadIsCutOff(t *testing.T) {
 		sw := &statusWriter{ResponseWriter: w}
 		f, _ := os.Open(path)
 		defer f.Close()
-		fi, _ := f.Stat()
-		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
-		_, err := io.Copy(sw, f)
-		done <- err
+		// As handleArchive sends archives: ServeContent gives the file
+		// behind a LimitedReader, which must reach sendfile as it is.
+		cw := &copyWatcher{ResponseWriter: sw}
+		http.ServeContent(cw, r, "big.bin", time.Time{}, f)
+		done <- cw.err
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,4 +84,60 @@ func TestStalledDownloadIsCutOff(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a client that reads nothing still holds the server's write after 10 s")
 	}
+}
+
+// copyWatcher records the error of the copy ServeContent makes (it
+// returns none).
+type copyWatcher struct {
+	http.ResponseWriter
+	err error
+}
+
+func (c *copyWatcher) ReadFrom(src io.Reader) (int64, error) {
+	n, err := c.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
+	c.err = err
+	return n, err
+}
+
+func (c *copyWatcher) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// TestReadFromKeepsTheLimit: a file behind a LimitedReader is sent in
+// chunks without wrapping it again, exactly up to the limit.
+func TestReadFromKeepsTheLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(path, make([]byte, 3*sendChunk+123), 0o600)
+	f, _ := os.Open(path)
+	defer f.Close()
+	rec := &recordingFrom{}
+	w := &rateWriter{ResponseWriter: rec, t: &transfer{rc: http.NewResponseController(rec), rules: DefaultTransferRules, start: time.Now()}}
+	lr := &io.LimitedReader{R: f, N: 2*sendChunk + 7}
+	n, err := w.ReadFrom(lr)
+	if err != nil || n != 2*sendChunk+7 || lr.N != 0 {
+		t.Fatalf("ReadFrom = %d, %v; limit left %d", n, err, lr.N)
+	}
+	for _, src := range rec.srcs {
+		if l, ok := src.(*io.LimitedReader); !ok || l.R != f {
+			t.Fatalf("a chunk was not the file behind one LimitedReader: %T", src)
+		}
+	}
+}
+
+// recordingFrom is a ResponseWriter with ReadFrom that records what it is
+// given.
+type recordingFrom struct {
+	httptest.ResponseRecorder
+	srcs []io.Reader
+}
+
+func (r *recordingFrom) Header() http.Header { return http.Header{} }
+
+func (r *recordingFrom) ReadFrom(src io.Reader) (int64, error) {
+	r.srcs = append(r.srcs, src)
+	return io.Copy(io.Discard, src)
 }

@@ -175,7 +175,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	// bytes (ghttp.TransferRules); headers and idle connections have their
 	// own time-outs here.
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		// With --tls-cert, HTTP/2: a request's deadlines then apply to its
+		// stream only, so the connection needs its own, or a client that
+		// stops reading holds it for ever (a blocked frame write keeps even
+		// the idle time-out from closing it).
+		HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 100, WriteByteTimeout: 30 * time.Second,
+			SendPingTimeout: 30 * time.Second, PingTimeout: 15 * time.Second}}
 
 	if m.MetricsAddr != "" {
 		if m.metricsLn, err = net.Listen("tcp", m.MetricsAddr); err != nil {
