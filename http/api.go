@@ -33,14 +33,14 @@ func (s *Server) api(scope glpinet.TokenScope, fn func(w http.ResponseWriter, r 
 			s.Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "Send a personal API token: Authorization: Bearer gnt_…"))
 			return
 		}
-		addr, now := clientKey(s.clientIP(r)), s.Now()
-		if s.unknownCredentials.exhausted(addr, now) {
+		addr, now, hash := clientKey(s.clientIP(r)), s.Now(), auth.HashToken(raw)
+		if s.unknownCredentials.exhausted(addr, now) && !s.validCredentials.known(hash, now) {
 			s.metrics.refused.WithLabelValues("unknown_credentials").Inc()
 			retryAfter(w, time.Minute)
 			s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown tokens from your address: try again in a minute."))
 			return
 		}
-		t, u, err := s.Store.FindToken(r.Context(), auth.HashToken(raw))
+		t, u, err := s.Store.FindToken(r.Context(), hash)
 		if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
 			s.unknownCredentials.allow(addr, now)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="glpinet", error="invalid_token"`)
@@ -50,6 +50,7 @@ func (s *Server) api(scope glpinet.TokenScope, fn func(w http.ResponseWriter, r 
 			s.Error(w, r, err)
 			return
 		}
+		s.validCredentials.remember(hash, now)
 		if !t.Has(scope) {
 			s.Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This token lacks the %q scope.", scope))
 			return

@@ -25,7 +25,7 @@ func (s *Server) clientIP(r *http.Request) netip.Addr {
 	for i := len(hops) - 1; i >= 0; i-- {
 		parts := strings.Split(hops[i], ",")
 		for j := len(parts) - 1; j >= 0; j-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			a, err := parseHop(strings.TrimSpace(parts[j]))
 			if err != nil {
 				return peer // a proxy we trust wrote garbage: count its own address
 			}
@@ -36,6 +36,12 @@ func (s *Server) clientIP(r *http.Request) netip.Addr {
 		}
 	}
 	return peer
+}
+
+// forwarded reports whether the request's X-Forwarded-* headers are to be
+// believed: behind a proxy, and from a trusted one.
+func (s *Server) forwarded(r *http.Request) bool {
+	return s.TrustForwarded && s.trustedProxy(peerAddr(r))
 }
 
 // trustedProxy reports whether a is one of the configured reverse proxies.
@@ -74,4 +80,14 @@ func clientKey(a netip.Addr) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// parseHop reads an X-Forwarded-For entry: an address, or an address and
+// a port as some proxies write it ("192.0.2.1:5678", "[2001:db8::1]:80").
+func parseHop(h string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a, nil
+	}
+	ap, err := netip.ParseAddrPort(h)
+	return ap.Addr(), err
 }

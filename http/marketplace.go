@@ -39,7 +39,7 @@ func (s *Server) linkBase(r *http.Request) (base string, fixed bool) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if s.TrustForwarded {
+	if s.forwarded(r) {
 		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 			scheme = p
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,9 @@ func plugins(t *testing.T, s *Server, headers map[string]string) []pluginJSON {
 	return out
 }
 
+// testProxies trusts httptest.NewRequest's peer (192.0.2.1).
+var testProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+
 func TestDownloadLinkRoot(t *testing.T) {
 	fwd := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "glpinet.example.com"}
 	for _, tt := range []struct {
@@ -52,7 +56,8 @@ func TestDownloadLinkRoot(t *testing.T) {
 	}{
 		{"from the request", &Server{}, "http://backend:8080/api/marketplace/archives/"},
 		{"forwarded headers ignored unless trusted", &Server{}, "http://backend:8080/api/marketplace/archives/"},
-		{"trusted proxy", &Server{TrustForwarded: true}, "https://glpinet.example.com/api/marketplace/archives/"},
+		{"trusted proxy", &Server{TrustForwarded: true, TrustedProxies: testProxies}, "https://glpinet.example.com/api/marketplace/archives/"},
+		{"behind a proxy, from another peer", &Server{TrustForwarded: true}, "http://backend:8080/api/marketplace/archives/"},
 		{"public URL wins", &Server{TrustForwarded: true, PublicURL: "https://glpi-services.example.org/"}, "https://glpi-services.example.org/api/marketplace/archives/"},
 	} {
 		h := fwd

@@ -103,7 +103,7 @@ func securityHeaders(h http.Header) {
 // secure reports whether the request reached us over HTTPS, directly or
 // through a trusted proxy: cookies are then marked Secure.
 func (s *Server) secure(r *http.Request) bool {
-	return r.TLS != nil || s.TrustForwarded && r.Header.Get("X-Forwarded-Proto") == "https"
+	return r.TLS != nil || s.forwarded(r) && r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
@@ -117,13 +117,16 @@ func (s *Server) visitorOf(w http.ResponseWriter, r *http.Request) visitor {
 	if c, err := r.Cookie(sessionCookie); err == nil && strings.HasPrefix(c.Value, auth.PrefixSession) {
 		// Unknown cookies from one address past a budget are not looked
 		// up: the visitor is then anonymous, and costs no database read.
-		addr, now := clientKey(s.clientIP(r)), s.Now()
-		if !s.unknownCredentials.exhausted(addr, now) {
-			sess, u, err := s.Store.FindSession(r.Context(), auth.HashToken(c.Value))
+		addr, now, hash := clientKey(s.clientIP(r)), s.Now(), auth.HashToken(c.Value)
+		if !s.unknownCredentials.exhausted(addr, now) || s.validCredentials.known(hash, now) {
+			sess, u, err := s.Store.FindSession(r.Context(), hash)
 			if err == nil {
 				v.session, v.user = sess, u
+				s.validCredentials.remember(hash, now)
 			} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
 				s.unknownCredentials.allow(addr, now)
+				// Ended or expired: the browser need not send it again.
+				s.setCookie(w, r, sessionCookie, "", -time.Second)
 			}
 		}
 	}

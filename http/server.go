@@ -83,6 +83,7 @@ type Server struct {
 	// unknownCredentials counts API tokens and session cookies that were
 	// not found, per address.
 	unknownCredentials verdictLimiter
+	validCredentials   recentCredentials
 	dummyHash          string // compared against when an e-mail is unknown
 }
 

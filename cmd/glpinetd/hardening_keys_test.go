@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/glpinet/glpinet"
 )
 
 // info asks /api/registration/info from a local address, as GLPI does.
@@ -84,6 +86,7 @@ func TestUnknownKeyFloodIsThrottled(t *testing.T) {
 // answer is 429; other addresses are unaffected.
 func TestUnknownTokenFloodIsThrottled(t *testing.T) {
 	ts := startServer(t, nil)
+	member := loginAs(t, ts, "basic", "member@basic.example", glpinet.RoleMember)
 	call := func(from, token string) int {
 		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
 		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
@@ -105,5 +108,9 @@ func TestUnknownTokenFloodIsThrottled(t *testing.T) {
 	}
 	if s := call("127.0.0.2", "gnt_"+strings.Repeat("a", 52)); s != http.StatusUnauthorized {
 		t.Errorf("another address: %d, want 401", s)
+	}
+	// A session in use at the same address is still recognised.
+	if status, body := member.get("/dashboard"); status != 200 || !strings.Contains(body, "member@basic.example") && !strings.Contains(body, "logout") {
+		t.Errorf("a real session from the throttled address: %d %.200s", status, body)
 	}
 }

@@ -147,9 +147,8 @@ func TestSimultaneousGuessesCountEach(t *testing.T) {
 // only from a trusted proxy; without it, the header is ignored (a client
 // cannot dodge its limit by forging one).
 func TestLockoutPerClientBehindProxy(t *testing.T) {
-	ts := startServer(t, nil)
+	ts := startServerWith(t, nil, func(m *Main) { m.BehindProxy = true })
 	addUser(t, ts, "user@example.com", "the right password")
-	ts.HTTP.TrustForwarded = true
 	b := newBrowser(t, ts.URL())
 	b.get("/login")
 	attacker := http.Header{"X-Forwarded-For": {"198.51.100.7"}}
@@ -166,8 +165,9 @@ func TestLockoutPerClientBehindProxy(t *testing.T) {
 		t.Errorf("the user at another address: %d, want a successful login", s)
 	}
 
-	ts.HTTP.TrustForwarded = false
-	b2 := newBrowser(t, ts.URL())
+	direct := startServer(t, nil)
+	addUser(t, direct, "user@example.com", "the right password")
+	b2 := newBrowser(t, direct.URL())
 	b2.get("/login")
 	for i := range 6 {
 		b2.postLogin("user@example.com", fmt.Sprintf("guess %d", i), http.Header{"X-Forwarded-For": {fmt.Sprintf("192.0.2.%d", i)}})
