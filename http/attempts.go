@@ -33,6 +33,11 @@ var (
 	loginPerAddress         = attemptRule{"login-addr", 100, 15 * time.Minute}
 	passwordChangePerUser   = attemptRule{"password-user", 5, 15 * time.Minute}
 	signupPerAddress        = attemptRule{"signup-addr", 10, time.Hour}
+	// loginKnownPlace counts the successful logins of an e-mail from an
+	// address: a place the person logged in from lately is spared the
+	// e-mail's own limit, which a guesser with many addresses can keep
+	// spent hour after hour (the pair and address limits still apply).
+	loginKnownPlace = attemptRule{"login-known", 0, 90 * 24 * time.Hour}
 )
 
 // attempt is one counter to count an attempt against.
@@ -135,4 +140,19 @@ func (s *Server) reserveAttempts(w http.ResponseWriter, r *http.Request, list ..
 // retryAfter tells the client when to try again.
 func retryAfter(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
+}
+
+// knownPlace reports whether the person behind email logged in from addr
+// within loginKnownPlace's window.
+func (s *Server) knownPlace(r *http.Request, email, addr string) (bool, error) {
+	at := newAttempt(loginKnownPlace, email, addr)
+	n, err := s.Store.Attempts(r.Context(), at.key, at.rule.window, s.Now())
+	return n > 0, err
+}
+
+// rememberPlace records a successful login of email from addr.
+func (s *Server) rememberPlace(r *http.Request, email, addr string) error {
+	at := newAttempt(loginKnownPlace, email, addr)
+	_, err := s.Store.CountAttempt(r.Context(), at.key, at.rule.window, s.Now(), 1)
+	return err
 }

@@ -31,9 +31,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	addr := clientKey(s.clientIP(r))
 	pair := newAttempt(loginPerEmailAndAddress, email, addr)
+	counters := []attempt{pair, newAttempt(loginPerAddress, addr)}
+	known, err := s.knownPlace(r, email, addr)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if !known {
+		counters = append(counters, newAttempt(loginPerEmail, email))
+	}
 	// Counted before the password is judged: simultaneous guesses count
 	// one each, and a refused guess costs no hash.
-	if refused, err := s.reserveAttempts(w, r, pair, newAttempt(loginPerEmail, email), newAttempt(loginPerAddress, addr)); err != nil {
+	if refused, err := s.reserveAttempts(w, r, counters...); err != nil {
 		s.Error(w, r, err)
 		return
 	} else if refused {
@@ -66,6 +75,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.attempts.forget(r.Context(), pair); err != nil {
 		s.Logger.Warn("clearing a login counter", "err", err, "request_id", RequestID(r.Context()))
+	}
+	if err := s.rememberPlace(r, email, addr); err != nil {
+		s.Logger.Warn("recording a login's place", "err", err, "request_id", RequestID(r.Context()))
 	}
 	if auth.NeedsRehash(u.PasswordHash, s.passwordParams()) {
 		if h, err := s.hashPassword(r.Context(), password); err == nil {

@@ -219,3 +219,28 @@ func restart(t *testing.T, ts *testServer) *testServer {
 	t.Cleanup(func() { next.Close() })
 	return next
 }
+
+// TestEmailLockoutSparesKnownPlaces: a guesser with many addresses spends
+// an e-mail's own limit (and can spend it again every hour); the person
+// still logs in from where they logged in before.
+func TestEmailLockoutSparesKnownPlaces(t *testing.T) {
+	ts := startServerWith(t, nil, func(m *Main) { m.BehindProxy = true })
+	addUser(t, ts, "user@example.com", "the right password")
+	b := newBrowser(t, ts.URL())
+	b.get("/login")
+	home := http.Header{"X-Forwarded-For": {"203.0.113.9"}}
+	if s := b.postLogin("user@example.com", "the right password", home); s != http.StatusSeeOther && s != http.StatusOK {
+		t.Fatalf("first login from home: %d", s)
+	}
+	b = newBrowser(t, ts.URL()) // logged out again
+	b.get("/login")
+	for i := range 40 {
+		b.postLogin("user@example.com", "a guess", http.Header{"X-Forwarded-For": {fmt.Sprintf("198.51.100.%d", i)}})
+	}
+	if s := b.postLogin("user@example.com", "the right password", http.Header{"X-Forwarded-For": {"192.0.2.77"}}); s != http.StatusTooManyRequests {
+		t.Errorf("right password from a new address during the attack: %d, want 429", s)
+	}
+	if s := b.postLogin("user@example.com", "the right password", home); s != http.StatusSeeOther && s != http.StatusOK {
+		t.Errorf("right password from home during the attack: %d, want a login", s)
+	}
+}
