@@ -237,6 +237,9 @@ var secretWildcards = []string{"{code}"}
 // loggedPath is the request's path as logs may show it: the route's
 // pattern when the path holds a secret.
 func loggedPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/join/") && !strings.Contains(r.Pattern, "{code}") {
+		return "/join/…" // a path no route took, a code all the same
+	}
 	for _, w := range secretWildcards {
 		if strings.Contains(r.Pattern, w) {
 			_, path, _ := strings.Cut(r.Pattern, " ")

@@ -8,14 +8,26 @@ import (
 	"strings"
 )
 
-// envInt reads an integer setting from the environment, def when unset or
-// not a number (the flag's own parsing reports a bad value given on the
-// command line).
+// envInt reads an integer setting from the environment, def when unset;
+// checkEnvInts reports a value that is not a number.
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
+}
+
+// checkEnvInts returns an error naming the first of the variables set to
+// something that is not a whole number.
+func checkEnvInts(names ...string) error {
+	for _, n := range names {
+		if v, ok := os.LookupEnv(n); ok && v != "" {
+			if _, err := strconv.Atoi(v); err != nil {
+				return fmt.Errorf("%s=%q is not a whole number", n, v)
+			}
+		}
+	}
+	return nil
 }
 
 // parsePrefixes reads "10.0.0.0/8, 192.0.2.1, ::1": addresses or CIDR

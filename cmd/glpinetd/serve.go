@@ -283,6 +283,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkEnvInts("GLPINET_PASSWORD_HASHES", "GLPINET_MAX_CONNS_PER_ADDR", "GLPINET_MAX_CONNS"); err != nil {
+		return cli.Usagef("%v", err)
+	}
 	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
 		return cli.Usagef("bad --trusted-proxies: %v", err)
 	}
