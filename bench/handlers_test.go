@@ -17,6 +17,7 @@ import (
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/sqlite"
+	"golang.org/x/time/rate"
 )
 
 // The headers GLPI 10.0 sends (see bench/run.sh).
@@ -386,4 +387,117 @@ func BenchmarkInfoRotating(b *testing.B) {
 	if w.status != http.StatusOK {
 		b.Fatalf("status %d", w.status)
 	}
+}
+
+// BenchmarkInfoUnknown is GET /api/registration/info with well-formed keys
+// that no store holds, the set of key hashes loaded as glpinetd serve loads
+// it, rotating over 2^18 new keys, each request from another client address
+// (within each address's allowance) unless said otherwise:
+//
+//   - verdict: with re-checks unlimited, each key missing from the set is
+//     read from the store once and answered UNKNOWN (200);
+//   - budget-spent: with no re-check left in the shared budget (a flood
+//     from many addresses spends it), 503 from memory;
+//   - one-address: from one address, re-checks unlimited (no one else
+//     spends them): past the address's allowance, 429 (what a single client
+//     flooding gets, as in bench/run.sh's info-unknown).
+func BenchmarkInfoUnknown(b *testing.B) {
+	f := newFixture(b)
+	if err := f.validator.LoadKeys(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		rechecks *rate.Limiter
+		spread   bool
+		want     int
+	}{
+		{"verdict", rate.NewLimiter(rate.Inf, 1), true, http.StatusOK},
+		{"budget-spent", rate.NewLimiter(0, 0), true, http.StatusServiceUnavailable},
+		{"one-address", rate.NewLimiter(rate.Inf, 1), false, http.StatusTooManyRequests},
+	} {
+		// Keys never presented before (the validator remembers the verdicts).
+		keys := make([]string, 1<<18)
+		for i := range keys {
+			var err error
+			if keys[i], err = glpinet.GenerateKey(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(c.name, func(b *testing.B) {
+			f.validator.Rechecks = c.rechecks
+			r := httptest.NewRequest("GET", "/api/registration/info", nil)
+			r.Header.Set("Accept", "application/json")
+			r.Header.Set("Accept-Language", "en")
+			r.Header.Set("User-Agent", userAgent)
+			r.Header.Set("X-Glpi-Network-Uid", uid)
+			w := &discard{h: http.Header{}}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				r.Header["X-Registration-Key"] = keys[i%len(keys) : i%len(keys)+1]
+				if c.spread {
+					r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", i>>16&255, i>>8&255, i&255)
+				}
+				clear(w.h)
+				w.status = 0
+				f.handler.ServeHTTP(w, r)
+				i++
+			}
+			if w.status != c.want {
+				b.Fatalf("status %d, want %d", w.status, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkPluginsUnaligned is the plugins page at X-Range offsets that are
+// not multiples of 200, rotating over 46 ranges (7-206, 13-212…) as
+// bench/run.sh's plugins-unaligned does: sent uncompressed, from a small
+// cache of such pages that this rotation overflows.
+func BenchmarkPluginsUnaligned(b *testing.B) {
+	f := newFixture(b)
+	r := pluginsRequest(f.key)
+	w := &discard{h: http.Header{}}
+	ranges := make([]string, 46)
+	for i := range ranges {
+		ranges[i] = fmt.Sprintf("%d-%d", 7+6*i, 206+6*i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r.Header.Set("X-Range", ranges[i%len(ranges)])
+		clear(w.h)
+		w.status, w.n = 0, 0
+		f.handler.ServeHTTP(w, r)
+		i++
+	}
+	if w.status != http.StatusOK || w.h.Get("Content-Encoding") != "" {
+		b.Fatalf("status %d, Content-Encoding %q", w.status, w.h.Get("Content-Encoding"))
+	}
+	b.ReportMetric(float64(w.n), "body-bytes")
+}
+
+// BenchmarkPluginsHosts is the plugins page of a server without a public
+// URL (as the fixture is) with a Host header rotating over 10,000 made-up
+// names, as bench/run.sh's plugins-hosts sends it: each answer is a copy
+// of the cached page with the Host put in, compressed only within a small
+// budget per second.
+func BenchmarkPluginsHosts(b *testing.B) {
+	f := newFixture(b)
+	r := pluginsRequest(f.key)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r.Host = fmt.Sprintf("h%06d.example", i%10000+1)
+		clear(w.h)
+		w.status, w.n = 0, 0
+		f.handler.ServeHTTP(w, r)
+		i++
+	}
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d", w.status)
+	}
+	b.ReportMetric(float64(w.n), "body-bytes")
 }

@@ -3,7 +3,8 @@
 #
 # What it does, in one run on one machine (see docs/benchmarks.md):
 #   1. installs nginx-light, wrk and curl with apt-get when missing;
-#   2. builds glpinetd and bench/seed;
+#   2. builds glpinetd and the bench commands (bench/lib.sh, shared with
+#      bench/soak.sh, holds steps 1 to 3 and starting glpinetd);
 #   3. seeds a data directory (1,000,000 registration keys with
 #      "glpinetd key bulk-issue", an account with the advanced offer, and a
 #      catalogue of 480 plugins with bench/seed), unless it is already seeded
@@ -18,16 +19,45 @@
 #      per endpoint, each measured run after the machine is quiet (it may be
 #      shared: at most QUIETMAX=60 seconds of waiting in all):
 #        info-1key    GET /api/registration/info, one key
-#        info-10k     the same rotating over 10,000 keys (wrk/info-keys.lua);
+#        info-10k     the same rotating over 10,000 keys (wrk/rotate.lua);
 #                     every wrk run takes 10,000 keys never used before, so
 #                     a measured glpinetd run loads each from the database once
 #        plugins-200  GET /api/marketplace/plugins, X-Range 0-199, gzip
-#   6. prints a Markdown table of the medians (req/s, p50, p99, ratio to
-#      nginx), the CPU each server used per request, every run, glpinetd's
-#      memory (VmHWM, VmRSS from /proc), and stops both servers on exit.
+#      then latency at a fixed rate (bench/loadgen) for those three;
+#   6. then the abusive loads (issue 9), each --repeat rounds of a
+#      --abuse-warmup warm-up and an --abuse-duration measured wrk run,
+#      beside glpinetd's normal load of the same endpoint:
+#        plugins-unaligned  the plugins page at X-Range offsets that are not
+#                     multiples of 200 (7-206, 13-212…, 46 ranges:
+#                     wrk/rotate.lua); nginx serves glpinetd's captured
+#                     answer for each range (the same bytes)
+#        plugins-host the plugins page from a second glpinetd on the same
+#                     data WITHOUT --public-url, one Host; nginx serves
+#                     its captured answer
+#        plugins-hosts the same with a Host header rotating over 10,000
+#                     made-up names (no nginx equivalent)
+#        info-unknown /info rotating over 10,000 well-formed unknown keys
+#                     (bench/keygen; fresh ones every wrk run), all from
+#                     127.0.0.1: past 30 verdicts, then 1/s, the address
+#                     gets 429, so this mostly measures the 429 answer (the
+#                     verdict's own cost: go test ./cache -bench ValidateUnknown
+#                     and ./bench -bench InfoUnknown)
+#        slow-clients /info with one key (wrk from 127.0.0.1, no warm-up)
+#                     while bench/slowclients holds --slow-conns connections
+#                     from 127.0.0.2-127.0.0.9 (trickled headers, trickled
+#                     bodies, pipelined downloads never read); it reports
+#                     how many the per-address cap refused and when the
+#                     server cut the others, and glpinetd's open file
+#                     descriptors are sampled until they are back
+#   7. prints Markdown tables of the medians (req/s, p50, p99, ratio to
+#      nginx; non-2xx answers of the abusive loads), the CPU each server
+#      used per request, every run, glpinetd's memory (VmHWM, VmRSS from
+#      /proc) after the normal and after the abusive loads, and stops the
+#      servers on exit.
 #
-# With the defaults it takes about 7 minutes, seeding included (about a
-# minute; later runs reuse the seeded data).
+# With the defaults it takes about 11 minutes, seeding included (about a
+# minute; later runs reuse the seeded data): 6 for the normal loads, 4 for
+# the abusive ones. --scenarios picks some of them.
 #
 # All traffic goes to 127.0.0.1. Everything is written under bench/out/
 # (or --out DIR): binaries, data, keys, captured responses, nginx files,
@@ -43,6 +73,8 @@
 # Usage: bench/run.sh [--reseed] [--out DIR] [--duration 15s] [--warmup 3s]
 #                     [--repeat 3] [--threads 2] [--connections 64]
 #                     [--keys 1000000] [--plugins 480] [--rotate 10000]
+#                     [--scenarios LIST] [--abuse-duration 6s]
+#                     [--abuse-warmup 2s] [--slow-conns 2300]
 #                     [--postgres URL] [--profile]
 set -euo pipefail
 
@@ -62,6 +94,13 @@ PLUG_RATE=2000
 RESEED=0
 PROFILE=0
 PGSERVER=
+NORMAL_ALL=(info-1key info-10k plugins-200)
+ABUSIVE_ALL=(plugins-unaligned plugins-host plugins-hosts info-unknown slow-clients)
+SCENARIO_LIST=$(IFS=,; echo "${NORMAL_ALL[*]},${ABUSIVE_ALL[*]}")
+ABUSE_DURATION=6s
+ABUSE_WARMUP=2s
+SLOW_CONNS=2300
+SLOW_MAX=90s
 
 usage() {
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -80,6 +119,16 @@ Options:
                    table gives the medians (default 3)
   --info-rate N    fixed rate of the /info latency runs (default 5000 req/s)
   --plugins-rate N fixed rate of the plugins-page latency runs (default 2000 req/s)
+  --scenarios LIST comma-separated loads to run (default all: info-1key,
+                   info-10k,plugins-200,plugins-unaligned,plugins-host,
+                   plugins-hosts,info-unknown,slow-clients)
+  --abuse-duration D  measured wrk run length of the abusive loads (default 6s)
+  --abuse-warmup D    warm-up before each of them (default 2s)
+  --slow-conns N   connections slow-clients holds, spread over 8 source
+                   addresses; past 256 per address (glpinetd's default
+                   --max-conns-per-addr) they are refused (default 2300)
+  --slow-max D     how long slow-clients waits for the server to close
+                   them all (default 90s)
   --postgres URL   serve from PostgreSQL: a copy of the seeded data in the
                    database glpinet_bench of this server
   --profile        after the measured runs, run each glpinetd load again
@@ -103,6 +152,11 @@ while (($#)); do
 	--repeat) REPEAT=$2; shift ;;
 	--info-rate) INFO_RATE=$2; shift ;;
 	--plugins-rate) PLUG_RATE=$2; shift ;;
+	--scenarios) SCENARIO_LIST=$2; shift ;;
+	--abuse-duration) ABUSE_DURATION=$2; shift ;;
+	--abuse-warmup) ABUSE_WARMUP=$2; shift ;;
+	--slow-conns) SLOW_CONNS=$2; shift ;;
+	--slow-max) SLOW_MAX=$2; shift ;;
 	--postgres) PGSERVER=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -113,80 +167,29 @@ done
 # info-10k takes a fresh block of ROTATE keys per wrk run (see load), and
 # one more block is kept for the byte-identity check.
 ((KEYS >= (4 * REPEAT + 4) * ROTATE + 2)) || { echo "run.sh: --keys must be at least (4 × --repeat + 4) × --rotate + 2" >&2; exit 2; }
+# The selected loads, in the order they run.
+NORMAL=()
+ABUSIVE=()
+for sc in "${NORMAL_ALL[@]}"; do [[ ,$SCENARIO_LIST, == *,$sc,* ]] && NORMAL+=("$sc"); done
+for sc in "${ABUSIVE_ALL[@]}"; do [[ ,$SCENARIO_LIST, == *,$sc,* ]] && ABUSIVE+=("$sc"); done
+for sc in ${SCENARIO_LIST//,/ }; do
+	[[ " ${NORMAL_ALL[*]} ${ABUSIVE_ALL[*]} " == *" $sc "* ]] || { echo "run.sh: unknown scenario $sc (see --help)" >&2; exit 2; }
+done
+((${#NORMAL[@]} + ${#ABUSIVE[@]})) || { echo "run.sh: --scenarios selects nothing" >&2; exit 2; }
+selected() { [[ " ${NORMAL[*]} ${ABUSIVE[*]} " == *" $1 "* ]]; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-# seconds turns 15s, 2m or 15 into seconds.
-seconds() {
-	case $1 in
-	*m) echo $((${1%m} * 60)) ;;
-	*s) echo "${1%s}" ;;
-	*) echo "$1" ;;
-	esac
-}
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-# ---------------------------------------------------------------- tools
-missing=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if ((${#missing[@]})); then
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y -qq "${missing[@]}" >/dev/null; then
-		apt-get update -qq
-		apt-get install -y -qq "${missing[@]}" >/dev/null
-	fi
-fi
+# ---------------------------------------------------------------- tools, build, seed
+bench_tools nginx:nginx-light wrk:wrk curl:curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-command -v go >/dev/null 2>&1 || die "go is not installed"
 if ((PROFILE)); then command -v perf >/dev/null 2>&1 || die "--profile needs perf (apt-get install linux-perf)"; fi
-
-# ---------------------------------------------------------------- build
-BIN=$OUT/bin
-mkdir -p "$BIN" "$OUT/logs" "$OUT/wrk"
-log "building glpinetd and bench/seed"
-(cd "$ROOT" && go build -o "$BIN/glpinetd" ./cmd/glpinetd && go build -o "$BIN/seed" ./bench/seed && go build -o "$BIN/loadgen" ./bench/loadgen)
-# What was measured: the commit, and whether the work tree differed from it.
-REVISION=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $REVISION != unknown && -n "$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
-	REVISION="$REVISION with uncommitted changes"
-fi
-
-# ---------------------------------------------------------------- seed
-DATA=$OUT/data
-KEYFILE=$OUT/keys.txt
-MARKER=$DATA/.bench-seeded
-SEEDSPEC="keys=$KEYS plugins=$PLUGINS seed=1 offer=advanced format=1"
-SEEDTIMES=$DATA/.bench-seed-times
-if ((RESEED)) || [[ ! -f $MARKER || "$(cat "$MARKER")" != "$SEEDSPEC" || ! -s $KEYFILE ]]; then
-	log "seeding $DATA ($SEEDSPEC)"
-	rm -rf "$DATA" "$KEYFILE"
-	mkdir -p "$DATA"
-	t0=$(now)
-	account=$("$BIN/glpinetd" account create "Bench Corp" --data "$DATA" --json | sed -n 's/^  "id": \([0-9]*\),*$/\1/p' | head -n1)
-	[[ -n $account ]] || die "could not create the account"
-	"$BIN/glpinetd" subscription grant --account "$account" --offer advanced --until 2030-12-31 --data "$DATA" >/dev/null
-	t1=$(now)
-	timeout 420 "$BIN/glpinetd" key bulk-issue --account "$account" --count "$KEYS" --out "$KEYFILE" --data "$DATA" >/dev/null
-	tkeys=$(elapsed "$t1")
-	t2=$(now)
-	timeout 300 "$BIN/seed" --data "$DATA" --plugins "$PLUGINS" >&2
-	tplugins=$(elapsed "$t2")
-	ttotal=$(elapsed "$t0")
-	printf 'keys_seconds=%s\nplugins_seconds=%s\ntotal_seconds=%s\nseeded_at=%s\n' \
-		"$tkeys" "$tplugins" "$ttotal" "$(date -u +%FT%TZ)" >"$SEEDTIMES"
-	echo "$SEEDSPEC" >"$MARKER"
-	log "seeded in ${ttotal}s (keys ${tkeys}s, plugins ${tplugins}s)"
-else
-	log "reusing the seeded data in $DATA (--reseed to rebuild)"
-fi
-# shellcheck disable=SC1090
-source "$SEEDTIMES"
+bench_build
+mkdir -p "$OUT/wrk"
+bench_seed
 
 # ---------------------------------------------------------------- PostgreSQL
 STORE=SQLite
@@ -219,50 +222,12 @@ if [[ -n $PGSERVER ]]; then
 fi
 
 # ---------------------------------------------------------------- servers
-GPID=
-NPID=
-cleanup() {
-	local rc=$?
-	if [[ -n $GPID ]] && kill -0 "$GPID" 2>/dev/null; then
-		kill -TERM "$GPID" 2>/dev/null || true
-		wait "$GPID" 2>/dev/null || true
-	fi
-	if [[ -n $NPID ]] && kill -0 "$NPID" 2>/dev/null; then
-		kill -QUIT "$NPID" 2>/dev/null || true
-		wait "$NPID" 2>/dev/null || true
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# free_port prints the first loopback port from $1 up that nobody listens on.
-free_port() {
-	local p=$1
-	while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
-	echo "$p"
-}
-# wait_http waits until a URL answers.
-wait_http() {
-	local url=$1 pid=$2
-	for _ in $(seq 1 300); do
-		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
 GPORT=$(free_port 18080)
 MPORT=$(free_port 19464)
 GURL=http://127.0.0.1:$GPORT
-log "starting glpinetd on $GURL"
-t0=$(now)
-"$BIN/glpinetd" serve --data "$DATA" "${DBFLAGS[@]}" --addr "127.0.0.1:$GPORT" --public-url "$GURL" --metrics-addr "127.0.0.1:$MPORT" >"$OUT/logs/glpinetd.log" 2>&1 &
-GPID=$!
-wait_http "$GURL/readyz" "$GPID" || die "glpinetd did not start; see $OUT/logs/glpinetd.log"
-tstart=$(elapsed "$t0")
+bench_start glpinetd "$GPORT" "$MPORT" --public-url "$GURL"
+GPID=$STARTED_PID
+tstart=$STARTED_SECONDS
 
 # The requests, with the headers GLPI 10.0 sends.
 UA='GLPI/10.0.16 (installation-mode:TARBALL)'
@@ -280,6 +245,32 @@ rm -rf "$WWW" "$CAP"
 mkdir -p "$WWW/api/registration" "$WWW/api/marketplace" "$CAP"
 header() { grep -i "^$1:" "$2" | head -n1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'; }
 status() { head -n1 "$1" | awk '{print $2}'; }
+# capture_page URL DIR NAME: saves glpinetd's plugins page 0-199 as GLPI
+# gets it (gzip) and uncompressed in DIR/api/marketplace/plugins(.gz), its
+# headers in CAP/NAME.headers, and checks that both are the same page.
+capture_page() {
+	local url=$1/api/marketplace/plugins dir=$2/api/marketplace h=$CAP/$3.headers
+	mkdir -p "$dir"
+	curl -sS -D "$h" -o "$dir/plugins.gz" "${PLUG_H[@]}" "$url"
+	[[ $(status "$h") == 200 ]] || die "$url answered $(status "$h")"
+	[[ $(header Content-Encoding "$h") == gzip ]] || die "$url was not gzip-encoded"
+	curl -sS -o "$dir/plugins" "${PLUG_H[@]:0:8}" "$url"
+	gzip -dc "$dir/plugins.gz" | cmp -s - "$dir/plugins" || die "the gzip and identity pages of $url differ"
+}
+# nginx_headers FILE [CONTENT-RANGE]: nginx's add_header lines for the
+# headers glpinetd sent with a plugins page (captured in FILE), so that
+# both servers send about as much.
+nginx_headers() {
+	local f=$1 cr=${2:-$(header Content-Range "$1")}
+	cat <<EOF
+            add_header Content-Range "$cr";
+            add_header Accept-Range "$(header Accept-Range "$f")";
+            add_header ETag '$(header ETag "$f")';
+            add_header Vary "$(header Vary "$f")";
+            add_header Cache-Control "$(header Cache-Control "$f")";
+            add_header X-Request-Id \$request_id;
+EOF
+}
 
 curl -sS -D "$CAP/info.headers" -o "$WWW/api/registration/info" "${INFO_H[@]}" "$GURL/api/registration/info"
 [[ $(status "$CAP/info.headers") == 200 ]] || die "/info answered $(status "$CAP/info.headers")"
@@ -292,12 +283,7 @@ KEYN=$(tail -n1 "$KEYFILE")
 curl -sS -o "$CAP/info-other" "${INFO_H[@]/$KEY1/$KEYN}" "$GURL/api/registration/info"
 cmp -s "$CAP/info-other" "$WWW/api/registration/info" || die "/info differs between two keys of the account"
 
-curl -sS -D "$CAP/plugins.headers" -o "$WWW/api/marketplace/plugins.gz" "${PLUG_H[@]}" "$GURL/api/marketplace/plugins"
-[[ $(status "$CAP/plugins.headers") == 200 ]] || die "/plugins answered $(status "$CAP/plugins.headers")"
-[[ $(header Content-Encoding "$CAP/plugins.headers") == gzip ]] || die "/plugins was not gzip-encoded"
-curl -sS -o "$WWW/api/marketplace/plugins" "${PLUG_H[@]:0:8}" "$GURL/api/marketplace/plugins"
-gzip -dc "$WWW/api/marketplace/plugins.gz" | cmp -s - "$WWW/api/marketplace/plugins" ||
-	die "the gzip and identity plugin pages differ"
+capture_page "$GURL" "$WWW" plugins
 NITEMS=$(grep -o '{"key":"' "$WWW/api/marketplace/plugins" | wc -l)
 ((NITEMS == 200)) || die "the plugins page has $NITEMS plugins, not 200"
 NDL=$(grep -o '"download_url":"' "$WWW/api/marketplace/plugins" | wc -l)
@@ -305,6 +291,53 @@ INFO_BYTES=$(stat -c %s "$WWW/api/registration/info")
 PLAIN_BYTES=$(stat -c %s "$WWW/api/marketplace/plugins")
 GZ_BYTES=$(stat -c %s "$WWW/api/marketplace/plugins.gz")
 log "captured /info ($INFO_BYTES B) and the plugins page ($PLAIN_BYTES B, $GZ_BYTES B gzip, $NITEMS plugins)"
+
+# The abusive loads' answers. The unaligned ranges are wrk/rotate.lua's:
+# glpinetd sends them uncompressed, and nginx gets each as a file.
+RANGES=()
+for ((i = 0; i < 46; i++)); do RANGES+=("$((7 + 6 * i))-$((206 + 6 * i))"); done
+ODD_NGINX=
+if selected plugins-unaligned; then
+	mkdir -p "$WWW/odd"
+	for r in "${RANGES[@]}"; do
+		curl -sS -D "$CAP/odd.headers" -o "$WWW/odd/$r" "${PLUG_H[@]/X-Range: 0-199/X-Range: $r}" "$GURL/api/marketplace/plugins"
+		[[ $(status "$CAP/odd.headers") == 200 ]] || die "/plugins with X-Range $r answered $(status "$CAP/odd.headers")"
+		[[ -z $(header Content-Encoding "$CAP/odd.headers") ]] || die "/plugins with X-Range $r came compressed"
+	done
+	ODD_BYTES=$(stat -c %s "$WWW/odd/${RANGES[0]}")
+	log "captured ${#RANGES[@]} unaligned plugin pages (${RANGES[0]}: $ODD_BYTES B, uncompressed)"
+	# nginx: any other X-Range than 0-199 is served from its file.
+	ODD_NGINX=$(
+		cat <<EOF
+            if (\$http_x_range != "0-199") { rewrite ^ /_odd/\$http_x_range last; }
+        }
+        location /_odd/ {
+            internal;
+            alias $WWW/odd/;
+$(nginx_headers "$CAP/odd.headers" "\$http_x_range/$(header Content-Range "$CAP/plugins.headers" | cut -d/ -f2)")
+EOF
+	)
+fi
+# A second glpinetd on the same data, without --public-url: its download
+# links are built from each request's Host. nginx serves its page for one
+# Host from a second server block.
+G2PID=
+HOST_NGINX=
+if selected plugins-host || selected plugins-hosts; then
+	G2PORT=$(free_port $((GPORT + 2)))
+	M2PORT=$(free_port $((MPORT + 1)))
+	G2URL=http://127.0.0.1:$G2PORT
+	bench_start glpinetd-nopublic "$G2PORT" "$M2PORT"
+	G2PID=$STARTED_PID
+	WWW2=$OUT/www-host
+	rm -rf "$WWW2"
+	capture_page "$G2URL" "$WWW2" host
+	grep -q "\"download_url\":\"http://127.0.0.1:$G2PORT/" "$WWW2/api/marketplace/plugins" ||
+		die "without --public-url, the links do not start with the request's Host"
+	HOST_GZ_BYTES=$(stat -c %s "$WWW2/api/marketplace/plugins.gz")
+	HOST_PLAIN_BYTES=$(stat -c %s "$WWW2/api/marketplace/plugins")
+	log "captured the plugins page without --public-url ($HOST_PLAIN_BYTES B, $HOST_GZ_BYTES B gzip)"
+fi
 
 # A private nginx: its own prefix, config, pid, logs and temp paths.
 NGX=$OUT/nginx
@@ -351,20 +384,32 @@ http {
         }
         location = /api/marketplace/plugins {
             gzip_static on;
-            add_header Content-Range "$(header Content-Range "$CAP/plugins.headers")";
-            add_header Accept-Range "$(header Accept-Range "$CAP/plugins.headers")";
-            add_header ETag '$(header ETag "$CAP/plugins.headers")';
-            add_header Vary "$(header Vary "$CAP/plugins.headers")";
-            add_header Cache-Control "$(header Cache-Control "$CAP/plugins.headers")";
-            add_header X-Request-Id \$request_id;
+$(nginx_headers "$CAP/plugins.headers")
+$ODD_NGINX
         }
     }
-}
 EOF
+if [[ -n $G2PID ]]; then
+	NPORT2=$(free_port $((NPORT + 1)))
+	NURL2=http://127.0.0.1:$NPORT2
+	cat >>"$NGX/nginx.conf" <<EOF
+    # glpinetd's page without --public-url, for one Host.
+    server {
+        listen 127.0.0.1:$NPORT2;
+        root $WWW2;
+        location = /api/marketplace/plugins {
+            gzip_static on;
+$(nginx_headers "$CAP/host.headers")
+        }
+    }
+EOF
+fi
+echo "}" >>"$NGX/nginx.conf"
 "$NGINX" -t -q -p "$NGX/" -e "$NGX/error.log" -c "$NGX/nginx.conf" || die "bad nginx config $NGX/nginx.conf"
 log "starting nginx on $NURL"
 "$NGINX" -p "$NGX/" -e "$NGX/error.log" -c "$NGX/nginx.conf" &
 NPID=$!
+bench_track "$NPID" QUIT
 wait_http "$NURL/api/registration/info" "$NPID" || die "nginx did not start; see $NGX/error.log"
 
 # nginx must send the very bytes glpinetd sends.
@@ -373,6 +418,17 @@ cmp -s "$CAP/nginx-info" "$WWW/api/registration/info" || die "nginx's /info diff
 curl -sS -D "$CAP/nginx-plugins.headers" -o "$CAP/nginx-plugins.gz" "${PLUG_H[@]}" "$NURL/api/marketplace/plugins"
 [[ $(header Content-Encoding "$CAP/nginx-plugins.headers") == gzip ]] || die "nginx did not send the gzip page"
 cmp -s "$CAP/nginx-plugins.gz" "$WWW/api/marketplace/plugins.gz" || die "nginx's plugins page differs from glpinetd's"
+if selected plugins-unaligned; then
+	for r in "${RANGES[0]}" "${RANGES[-1]}"; do
+		curl -sS -D "$CAP/nginx-odd.headers" -o "$CAP/nginx-odd" "${PLUG_H[@]/X-Range: 0-199/X-Range: $r}" "$NURL/api/marketplace/plugins"
+		[[ -z $(header Content-Encoding "$CAP/nginx-odd.headers") ]] || die "nginx compressed the page of X-Range $r"
+		cmp -s "$CAP/nginx-odd" "$WWW/odd/$r" || die "nginx's page of X-Range $r differs from glpinetd's"
+	done
+fi
+if [[ -n $G2PID ]]; then
+	curl -sS -o "$CAP/nginx-host.gz" "${PLUG_H[@]}" "$NURL2/api/marketplace/plugins"
+	cmp -s "$CAP/nginx-host.gz" "$WWW2/api/marketplace/plugins.gz" || die "nginx's page without --public-url differs from glpinetd's"
+fi
 log "nginx serves byte-identical bodies"
 
 # ---------------------------------------------------------------- load
@@ -386,9 +442,16 @@ to_ms() {
 }
 
 
-LUA=$ROOT/bench/wrk/info-keys.lua
+LUA=$ROOT/bench/wrk/rotate.lua
 WRKMAX=$(($(seconds "$DURATION") + $(seconds "$WARMUP") + 60))
 KEYBLOCK=0
+# Well-formed unknown keys for info-unknown: a fresh block of ROTATE per
+# wrk run, like info-10k's known keys.
+UKEYFILE=$OUT/unknown-keys.txt
+UKEYBLOCK=0
+if selected info-unknown; then
+	"$BIN/keygen" -n $(((2 * REPEAT + 1) * ROTATE)) >"$UKEYFILE"
+fi
 
 # load SCENARIO DURATION URL [WRK-OPTIONS...]: one wrk run. Every info-10k
 # run (warm-up, measured or profiling, either server) takes the next block
@@ -405,64 +468,53 @@ load() {
 	info-10k)
 		local first=$((2 + KEYBLOCK * ROTATE))
 		KEYBLOCK=$((KEYBLOCK + 1))
-		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/registration/info" -- "$KEYFILE" "$first" "$ROTATE" "$THREADS" ;;
-	plugins-200)
+		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/registration/info" -- keys "$KEYFILE" "$first" "$ROTATE" "$THREADS" ;;
+	plugins-200 | plugins-host)
 		timeout "$WRKMAX" wrk "${args[@]}" "${PLUG_H[@]}" "$url/api/marketplace/plugins" ;;
+	plugins-unaligned)
+		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/marketplace/plugins" -- ranges "${#RANGES[@]}" "$KEY1" "$THREADS" ;;
+	plugins-hosts)
+		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/marketplace/plugins" -- hosts "$ROTATE" "$KEY1" "$THREADS" ;;
+	info-unknown)
+		local first=$((1 + UKEYBLOCK * ROTATE))
+		UKEYBLOCK=$((UKEYBLOCK + 1))
+		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/registration/info" -- keys "$UKEYFILE" "$first" "$ROTATE" "$THREADS" ;;
+	slow-clients)
+		timeout "$WRKMAX" wrk "${args[@]}" "${INFO_H[@]}" "$url/api/registration/info" ;;
 	*) die "unknown scenario $scenario" ;;
 	esac
 }
 
-# server_ticks PID: CPU time (user + system, in clock ticks) of the process
-# and of its children (nginx's workers).
-server_ticks() {
-	local t=0 p
-	for p in "$1" $(pgrep -P "$1" || true); do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-	done
-	echo "$t"
-}
-# machine_ticks: busy and total CPU ticks of the whole machine.
-machine_ticks() { awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6 }' /proc/stat; }
-HZ=$(getconf CLK_TCK)
-
-# wait_quiet: this machine may be shared; before a measured run, wait (up
-# to QUIETMAX seconds over the whole run) until the other processes use
-# less than a fifth of a core, sampled over one second.
-QUIETMAX=${QUIETMAX:-60}
-QUIETWAITED=0
-wait_quiet() {
-	local b0 t0 b1 t1 busy
-	while :; do
-		read -r b0 t0 < <(machine_ticks)
-		sleep 1
-		read -r b1 t1 < <(machine_ticks)
-		busy=$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" -v n="$(nproc)" 'BEGIN { printf "%.2f", b / t * n }')
-		if awk -v x="$busy" 'BEGIN { exit !(x < 0.2) }' || ((QUIETWAITED >= QUIETMAX)); then
-			return
-		fi
-		((QUIETWAITED == 0)) && log "other processes use $busy cores: waiting for a quiet machine (at most ${QUIETMAX}s in all)"
-		QUIETWAITED=$((QUIETWAITED + 1))
-	done
-}
-
 # Per measured run (key SCENARIO.SERVER.REPEAT): wrk's numbers, and the CPU
 # used meanwhile by the server, wrk and all other processes, in cores.
-declare -A RPS P50 P99 ERRS REQS SRVCPU USPERREQ WRKCPU OTHERCPU
+declare -A RPS P50 P99 ERRS NON2XX REQS BPS SRVCPU USPERREQ WRKCPU OTHERCPU
+
+# is_abusive SCENARIO
+is_abusive() { [[ " ${ABUSIVE_ALL[*]} " == *" $1 "* ]]; }
+# rounds SCENARIO: measured runs per server (slow-clients: one, it takes a
+# minute).
+rounds() { if [[ $1 == slow-clients ]]; then echo 1; else echo "$REPEAT"; fi; }
 
 # bench SCENARIO SERVER URL REPEAT: warm-up, then the measured run, parsed.
+# The abusive loads have their own durations; slow-clients has no warm-up
+# (the slow connections are already open: see slow_clients).
 bench() {
 	local scenario=$1 server=$2 url=$3 rep=$4
-	local name=$scenario.$server.$rep pid=$GPID
+	local name=$scenario.$server.$rep pid=$GPID dur=$DURATION warm=$WARMUP
 	[[ $server == nginx ]] && pid=$NPID
+	[[ $server == glpinetd && $scenario == plugins-host* ]] && pid=$G2PID
+	if is_abusive "$scenario"; then dur=$ABUSE_DURATION warm=$ABUSE_WARMUP; fi
 	local f=$OUT/wrk/$name.txt
-	log "$name: warm-up $WARMUP"
-	load "$scenario" "$WARMUP" "$url" >"$OUT/wrk/$name.warmup.txt" 2>&1
-	wait_quiet
-	log "$name: measuring $DURATION"
+	if [[ $scenario != slow-clients ]]; then
+		log "$name: warm-up $warm"
+		load "$scenario" "$warm" "$url" >"$OUT/wrk/$name.warmup.txt" 2>&1
+		wait_quiet
+	fi
+	log "$name: measuring $dur"
 	local s0 s1 mb0 mt0 mb1 mt1 wu ws
 	s0=$(server_ticks "$pid")
 	read -r mb0 mt0 < <(machine_ticks)
-	{ TIMEFORMAT='%U %S'; time load "$scenario" "$DURATION" "$url" --latency >"$f" 2>&1; } 2>"$OUT/wrk/$name.cpu"
+	{ TIMEFORMAT='%U %S'; time load "$scenario" "$dur" "$url" --latency >"$f" 2>&1; } 2>"$OUT/wrk/$name.cpu"
 	s1=$(server_ticks "$pid")
 	read -r mb1 mt1 < <(machine_ticks)
 	read -r wu ws <"$OUT/wrk/$name.cpu"
@@ -475,6 +527,10 @@ bench() {
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")
 	sock=$(awk '/Socket errors:/ { gsub(/[^0-9]+/, " "); s = 0; for (i = 1; i <= NF; i++) s += $i; print s }' "$f")
 	ERRS[$name]=$((${non2xx:-0} + ${sock:-0}))
+	NON2XX[$name]=${non2xx:-0}
+	# Transfer/sec (1.02GB, 95.3MB…) in bytes.
+	BPS[$name]=$(awk '/^Transfer\/sec:/ { v = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
+		m = (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 1; printf "%.0f", v * m }' "$f")
 	local wall
 	wall=$(awk -v t="$((mt1 - mt0))" -v n="$(nproc)" -v hz="$HZ" 'BEGIN { print t / n / hz }')
 	SRVCPU[$name]=$(awk -v t="$((s1 - s0))" -v w="$wall" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz / w }')
@@ -486,23 +542,23 @@ bench() {
 		"server ${SRVCPU[$name]} cores (${USPERREQ[$name]} µs/req), wrk ${WRKCPU[$name]}, others ${OTHERCPU[$name]}"
 }
 
-# median ARRAY-NAME KEY-PREFIX: median over the repeats (for an even count,
-# the mean of the two middle values).
+# median ARRAY-NAME KEY-PREFIX [ROUNDS]: median over the repeats (for an
+# even count, the mean of the two middle values).
 median() {
 	local -n arr=$1
-	local r
-	for ((r = 1; r <= REPEAT; r++)); do echo "${arr[$2.$r]}"; done | sort -g |
+	local r n=${3:-$REPEAT}
+	for ((r = 1; r <= n; r++)); do echo "${arr[$2.$r]}"; done | sort -g |
 		awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'
 }
-# sum ARRAY-NAME KEY-PREFIX: sum over the repeats.
+# sum ARRAY-NAME KEY-PREFIX [ROUNDS]: sum over the repeats.
 sum() {
 	local -n arr=$1
-	local r t=0
-	for ((r = 1; r <= REPEAT; r++)); do t=$((t + arr[$2.$r])); done
+	local r t=0 n=${3:-$REPEAT}
+	for ((r = 1; r <= n; r++)); do t=$((t + arr[$2.$r])); done
 	echo "$t"
 }
 
-SCENARIOS=(info-1key info-10k plugins-200)
+SCENARIOS=("${NORMAL[@]}")
 SERVERS=(glpinetd nginx)
 LOADSTART=$(cut -d' ' -f1-3 /proc/loadavg)
 TSTART=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -514,7 +570,7 @@ for sc in "${SCENARIOS[@]}"; do
 		bench "$sc" nginx "$NURL" "$r"
 	done
 done
-declare -A M_RPS M_P50 M_P99 M_ERRS M_SRVCPU M_USPERREQ M_WRKCPU M_OTHERCPU
+declare -A M_RPS M_P50 M_P99 M_ERRS M_NON2XX M_REQS M_BPS M_SRVCPU M_USPERREQ M_WRKCPU M_OTHERCPU
 for sc in "${SCENARIOS[@]}"; do
 	for sv in "${SERVERS[@]}"; do
 		k=$sc.$sv
@@ -522,6 +578,9 @@ for sc in "${SCENARIOS[@]}"; do
 		M_P50[$k]=$(median P50 "$k" | awk '{ printf "%.2f", $1 }')
 		M_P99[$k]=$(median P99 "$k" | awk '{ printf "%.2f", $1 }')
 		M_ERRS[$k]=$(sum ERRS "$k")
+		M_NON2XX[$k]=$(sum NON2XX "$k")
+		M_REQS[$k]=$(sum REQS "$k")
+		M_BPS[$k]=$(median BPS "$k")
 		M_SRVCPU[$k]=$(median SRVCPU "$k" | awk '{ printf "%.2f", $1 }')
 		M_USPERREQ[$k]=$(median USPERREQ "$k" | awk '{ printf "%.1f", $1 }')
 		M_WRKCPU[$k]=$(median WRKCPU "$k" | awk '{ printf "%.2f", $1 }')
@@ -559,8 +618,6 @@ for sc in "${SCENARIOS[@]}"; do
 done
 
 # ---------------------------------------------------------------- memory
-kb() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$2/status"; }
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 G_HWM=$(kb VmHWM "$GPID")
 G_RSS=$(kb VmRSS "$GPID")
 N_RSS=$(kb VmRSS "$NPID")
@@ -571,6 +628,104 @@ HEAP_INUSE_KB=$(awk '$1 == "go_memstats_heap_inuse_bytes" { printf "%d", $2 / 10
 GO_SYS_KB=$(awk '$1 == "go_memstats_sys_bytes" { printf "%d", $2 / 1024 }' "$CAP/metrics.txt")
 grep '^glpinet_validations_total' "$CAP/metrics.txt" | grep -v 'code="VALID"' | grep -qv ' 0$' &&
 	log "WARNING: some validations were not VALID: $VALIDATIONS"
+
+# ---------------------------------------------------------------- abusive loads
+# metric PORT NAME: a counter of glpinetd's /metrics (0 when absent), e.g.
+# metric "$MPORT" 'glpinet_refused_total{limit="connections"}'.
+metric() {
+	curl -sS "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { v = $2 } END { printf "%d", v }'
+}
+
+# slow_clients: the slow-clients run. bench/slowclients opens SLOW_CONNS
+# connections from 127.0.0.2-127.0.0.9 (a third each trickling headers,
+# trickling a body, and never reading pipelined downloads), wrk measures
+# /info meanwhile from 127.0.0.1, then glpinetd's descriptors are sampled
+# every second until slowclients has seen every connection closed (at most
+# SLOW_MAX).
+slow_clients() {
+	local log=$OUT/logs/slowclients.log spid t0 n peak
+	wait_quiet
+	SLOW_FDS_BASE=$(fds "$GPID")
+	SLOW_REFUSED0=$(metric "$MPORT" 'glpinet_refused_total{limit="connections"}')
+	log "slow-clients: $SLOW_CONNS slow connections from 127.0.0.2-127.0.0.9 (glpinetd holds $SLOW_FDS_BASE descriptors)"
+	t0=$(now)
+	"$BIN/slowclients" -addr "127.0.0.1:$GPORT" -from 127.0.0.2 -addrs 8 -conns "$SLOW_CONNS" -max "$SLOW_MAX" \
+		>"$OUT/slowclients.txt" 2>"$log" &
+	spid=$!
+	bench_track "$spid"
+	for _ in $(seq 1 100); do grep -q ' opened ' "$log" && break; sleep 0.1; done
+	sleep 0.5
+	SLOW_FDS_HELD=$(fds "$GPID")
+	peak=$SLOW_FDS_HELD
+	bench slow-clients glpinetd "$GURL" 1
+	SLOW_FDS_AFTER_WRK=$(fds "$GPID")
+	SLOW_BACK=
+	while kill -0 "$spid" 2>/dev/null; do
+		n=$(fds "$GPID")
+		((n > peak)) && peak=$n
+		if [[ -z $SLOW_BACK ]] && ((n <= SLOW_FDS_BASE + 2)); then SLOW_BACK=$(elapsed "$t0"); fi
+		(($(elapsed "$t0" | cut -d. -f1) > $(seconds "$SLOW_MAX") + 30)) && break
+		sleep 1
+	done
+	bench_stop "$spid"
+	SLOW_FDS_PEAK=$peak
+	SLOW_FDS_END=$(fds "$GPID")
+	[[ -n $SLOW_BACK ]] || ((SLOW_FDS_END > SLOW_FDS_BASE + 2)) || SLOW_BACK=$(elapsed "$t0")
+	SLOW_REFUSED=$(($(metric "$MPORT" 'glpinet_refused_total{limit="connections"}') - SLOW_REFUSED0))
+	log "slow-clients: descriptors $SLOW_FDS_BASE before, $SLOW_FDS_HELD held, peak $SLOW_FDS_PEAK, $SLOW_FDS_END at the end" \
+		"(back after ${SLOW_BACK:-never}s); $SLOW_REFUSED connections refused"
+	cat "$OUT/slowclients.txt" >&2
+}
+
+# The normal load each abusive one is compared with.
+declare -A NORMAL_OF=([plugins-unaligned]=plugins-200 [plugins-host]=plugins-200 [plugins-hosts]=plugins-200
+	[info-unknown]=info-1key [slow-clients]=info-1key)
+for sc in "${ABUSIVE[@]}"; do
+	case $sc in
+	plugins-unaligned)
+		for ((r = 1; r <= REPEAT; r++)); do
+			bench "$sc" glpinetd "$GURL" "$r"
+			bench "$sc" nginx "$NURL" "$r"
+		done ;;
+	plugins-host)
+		for ((r = 1; r <= REPEAT; r++)); do
+			bench "$sc" glpinetd "$G2URL" "$r"
+			bench "$sc" nginx "$NURL2" "$r"
+		done ;;
+	plugins-hosts)
+		for ((r = 1; r <= REPEAT; r++)); do bench "$sc" glpinetd "$G2URL" "$r"; done ;;
+	info-unknown)
+		U_VERDICTS0=$(metric "$MPORT" 'glpinet_validations_total{code="UNKNOWN"}')
+		U_REFUSED0=$(metric "$MPORT" 'glpinet_refused_total{limit="unknown_keys"}')
+		for ((r = 1; r <= REPEAT; r++)); do bench "$sc" glpinetd "$GURL" "$r"; done
+		U_VERDICTS=$(($(metric "$MPORT" 'glpinet_validations_total{code="UNKNOWN"}') - U_VERDICTS0))
+		U_REFUSED=$(($(metric "$MPORT" 'glpinet_refused_total{limit="unknown_keys"}') - U_REFUSED0)) ;;
+	slow-clients) slow_clients ;;
+	esac
+done
+for sc in "${ABUSIVE[@]}"; do
+	for sv in "${SERVERS[@]}"; do
+		k=$sc.$sv
+		[[ -n ${RPS[$k.1]:-} ]] || continue
+		n=$(rounds "$sc")
+		M_RPS[$k]=$(median RPS "$k" "$n" | awk '{ printf "%.0f", $1 }')
+		M_P50[$k]=$(median P50 "$k" "$n" | awk '{ printf "%.2f", $1 }')
+		M_P99[$k]=$(median P99 "$k" "$n" | awk '{ printf "%.2f", $1 }')
+		M_ERRS[$k]=$(sum ERRS "$k" "$n")
+		M_NON2XX[$k]=$(sum NON2XX "$k" "$n")
+		M_REQS[$k]=$(sum REQS "$k" "$n")
+		M_BPS[$k]=$(median BPS "$k" "$n")
+		M_USPERREQ[$k]=$(median USPERREQ "$k" "$n" | awk '{ printf "%.1f", $1 }')
+	done
+done
+if ((${#ABUSIVE[@]})); then
+	A_HWM=$(kb VmHWM "$GPID")
+	A_RSS=$(kb VmRSS "$GPID")
+	if [[ -n $G2PID ]]; then
+		A2_HWM=$(kb VmHWM "$G2PID")
+		A2_RSS=$(kb VmRSS "$G2PID")
+	fi
+fi
 
 # ---------------------------------------------------------------- report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -583,6 +738,11 @@ declare -A TITLE=(
 	[plugins-200]="/api/marketplace/plugins, 200 (gzip)"
 )
 TITLE[info-10k]="/api/registration/info, $ROTATE keys"
+TITLE[plugins-unaligned]="plugins page, ${#RANGES[@]} unaligned X-Ranges (${RANGES[0]}, ${RANGES[1]}…)"
+TITLE[plugins-host]="plugins page without --public-url, 1 Host"
+TITLE[plugins-hosts]="plugins page without --public-url, $ROTATE Hosts"
+TITLE[info-unknown]="/api/registration/info, $ROTATE unknown keys, 1 address"
+TITLE[slow-clients]="/api/registration/info, 1 key, $SLOW_CONNS slow connections open"
 declare -A MINRATIO=([info-1key]=0.6 [info-10k]=0.6 [plugins-200]=0.5)
 
 RESULTS=$OUT/results.md
@@ -602,6 +762,7 @@ RESULTS=$OUT/results.md
 	echo "Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"); $(go version | cut -d' ' -f3-);"
 	echo "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //'); $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)."
 	echo
+	if ((${#SCENARIOS[@]})); then
 	echo "| Endpoint | Server | Req/s | p50 (ms) | p99 (ms) | Errors | glpinetd / nginx req/s |"
 	echo "|---|---|---:|---:|---:|---:|---:|"
 	for sc in "${SCENARIOS[@]}"; do
@@ -659,6 +820,67 @@ RESULTS=$OUT/results.md
 		done
 	done
 	echo
+	fi
+	if ((${#ABUSIVE[@]})); then
+		echo "Normal and abusive loads (issue 9), wrk -t$THREADS -c$CONNS from 127.0.0.1: the normal loads as above,"
+		echo "the abusive ones for $ABUSE_DURATION after a $ABUSE_WARMUP warm-up, rounds: $REPEAT (slow-clients: one run, no"
+		echo "warm-up); medians. Non-2xx: answers other than 2xx and 3xx, of all the measured requests. KB/answer:"
+		echo "wrk's Transfer/sec over its req/s. Last column: glpinetd's req/s over its own normal load of the endpoint."
+		echo
+		echo "| Load | glpinetd req/s | Non-2xx | KB/answer | glpinetd µs/request | p99 (ms) | nginx req/s | glpinetd / nginx | glpinetd / normal |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for sc in "${SCENARIOS[@]}" "${ABUSIVE[@]}"; do
+			g=$sc.glpinetd n=$sc.nginx nr="—" rn="—" rel="—"
+			if [[ -n ${M_RPS[$n]:-} ]]; then nr=${M_RPS[$n]} rn=$(ratio "${M_RPS[$g]}" "${M_RPS[$n]}"); fi
+			if is_abusive "$sc"; then
+				[[ -n ${M_RPS[${NORMAL_OF[$sc]}.glpinetd]:-} ]] && rel="$(ratio "${M_RPS[$g]}" "${M_RPS[${NORMAL_OF[$sc]}.glpinetd]}") of ${NORMAL_OF[$sc]}"
+			else
+				rel="(normal)"
+			fi
+			non=$(awk -v a="${M_NON2XX[$g]}" -v b="${M_REQS[$g]}" 'BEGIN { if (a == 0) print 0; else printf "%d (%.1f%%)", a, 100 * a / b }')
+			kba=$(awk -v b="${M_BPS[$g]}" -v r="${M_RPS[$g]}" 'BEGIN { printf "%.1f", b / r / 1024 }')
+			echo "| $sc: ${TITLE[$sc]} | ${M_RPS[$g]} | $non | $kba | ${M_USPERREQ[$g]} | ${M_P99[$g]} | $nr | $rn | $rel |"
+		done
+		echo
+		if selected info-unknown; then
+			echo "info-unknown, glpinetd's counters over its runs (warm-ups included): $U_VERDICTS verdicts UNKNOWN"
+			echo "(is_valid false), $U_REFUSED answered 429 by the per-address limit on unknown keys."
+			echo
+		fi
+		if selected slow-clients; then
+			echo "slow-clients: bench/slowclients from 127.0.0.2-127.0.0.9 (cut: closed by glpinetd after the"
+			echo "time given; refused: closed at once, by the limit of connections per address):"
+			echo
+			echo "| Slow connections | Attempted | Refused at once | Held | Cut by glpinetd | Still open | Cut after (s, median / max) |"
+			echo "|---|---:|---:|---:|---:|---:|---:|"
+			while read -r l; do
+				echo "| $(field "$l" mode) | $(field "$l" attempted) | $(field "$l" refused) | $(field "$l" held) | $(field "$l" cut) | $(field "$l" open) | $(field "$l" cut_p50) / $(field "$l" cut_max) |"
+			done <"$OUT/slowclients.txt"
+			echo
+			echo "glpinetd's open descriptors: $SLOW_FDS_BASE before, $SLOW_FDS_HELD with the slow connections open,"
+			echo "$SLOW_FDS_AFTER_WRK after the wrk run, peak $SLOW_FDS_PEAK, $SLOW_FDS_END at the end; back to the"
+			echo "start ${SLOW_BACK:-never} s after the slow connections were opened. Connections refused (glpinetd's"
+			echo "counter): $SLOW_REFUSED."
+			echo
+		fi
+		echo "glpinetd memory after the abusive loads: VmHWM $(mb "$A_HWM") MB, VmRSS $(mb "$A_RSS") MB."
+		[[ -n $G2PID ]] && echo "The glpinetd without --public-url: VmHWM $(mb "$A2_HWM") MB, VmRSS $(mb "$A2_RSS") MB."
+		echo
+		echo "Every measured run of the abusive loads:"
+		echo
+		echo "| Run | Req/s | Non-2xx | p50 (ms) | p99 (ms) | Errors | Server CPU | µs/request | wrk CPU | Others CPU |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for sc in "${ABUSIVE[@]}"; do
+			for ((r = 1; r <= $(rounds "$sc"); r++)); do
+				for sv in "${SERVERS[@]}"; do
+					k=$sc.$sv.$r
+					[[ -n ${RPS[$k]:-} ]] || continue
+					echo "| $k | ${RPS[$k]} | ${NON2XX[$k]} | ${P50[$k]} | ${P99[$k]} | ${ERRS[$k]} | ${SRVCPU[$k]} | ${USPERREQ[$k]} | ${WRKCPU[$k]} | ${OTHERCPU[$k]} |"
+				done
+			done
+		done
+		echo
+	fi
 	echo "glpinetd memory after the runs: VmHWM $(mb "$G_HWM") MB, VmRSS $(mb "$G_RSS") MB;"
 	echo "Go heap in use $(mb "$HEAP_INUSE_KB") MB, memory obtained from the OS by the Go runtime $(mb "$GO_SYS_KB") MB"
 	echo "(nginx, master and workers together: VmRSS $(mb "$N_RSS") MB)."

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -24,12 +23,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/glpinet/glpinet/bench/internal/loadtest"
 )
-
-type headers []string
-
-func (h *headers) String() string     { return strings.Join(*h, ", ") }
-func (h *headers) Set(v string) error { *h = append(*h, v); return nil }
 
 func main() {
 	url := flag.String("url", "", "URL to request (GET)")
@@ -40,7 +36,7 @@ func main() {
 	first := flag.Int("first", 1, "first line of -keys to use (1-based)")
 	count := flag.Int("count", 0, "how many keys of -keys to rotate over")
 	perSecond := flag.Bool("per-second", false, "also print the p99 of each second of the run")
-	var hs headers
+	var hs loadtest.Headers
 	flag.Var(&hs, "H", "header 'Name: value' (repeatable)")
 	flag.Parse()
 	if *url == "" || *rate <= 0 || *conns <= 0 {
@@ -50,7 +46,7 @@ func main() {
 	var rotate []string
 	if *keys != "" {
 		var err error
-		if rotate, err = readKeys(*keys, *first, *count); err != nil {
+		if rotate, err = loadtest.ReadLines(*keys, *first, *count); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
 		}
@@ -121,24 +117,4 @@ func main() {
 	}
 	fmt.Printf("requests=%d errors=%d rate=%.0f p50=%.2f p90=%.2f p99=%.2f max=%.2f\n",
 		len(done), errs.Load(), float64(len(done))/elapsed.Seconds(), pct(0.50), pct(0.90), pct(0.99), pct(1))
-}
-
-// readKeys returns count lines of path from line first on.
-func readKeys(path string, first, count int) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	var out []string
-	for line := 1; sc.Scan() && (count <= 0 || len(out) < count); line++ {
-		if line >= first {
-			out = append(out, sc.Text())
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no keys at line %d of %s", first, path)
-	}
-	return out, sc.Err()
 }
