@@ -43,7 +43,9 @@
 #                     verdict's own cost: go test ./cache -bench ValidateUnknown
 #                     and ./bench -bench InfoUnknown)
 #        slow-clients /info with one key (wrk from 127.0.0.1, no warm-up)
-#                     while bench/slowclients holds --slow-conns connections
+#                     right after the same run without them (the control,
+#                     slow-clients-before), while bench/slowclients holds
+#                     --slow-conns connections
 #                     from 127.0.0.2-127.0.0.9 (trickled headers, trickled
 #                     bodies, pipelined downloads never read); it reports
 #                     how many the per-address cap refused and when the
@@ -479,7 +481,7 @@ load() {
 		local first=$((1 + UKEYBLOCK * ROTATE))
 		UKEYBLOCK=$((UKEYBLOCK + 1))
 		timeout "$WRKMAX" wrk "${args[@]}" -s "$LUA" "$url/api/registration/info" -- keys "$UKEYFILE" "$first" "$ROTATE" "$THREADS" ;;
-	slow-clients)
+	slow-clients | slow-clients-before)
 		timeout "$WRKMAX" wrk "${args[@]}" "${INFO_H[@]}" "$url/api/registration/info" ;;
 	*) die "unknown scenario $scenario" ;;
 	esac
@@ -489,11 +491,12 @@ load() {
 # used meanwhile by the server, wrk and all other processes, in cores.
 declare -A RPS P50 P99 ERRS NON2XX REQS BPS SRVCPU USPERREQ WRKCPU OTHERCPU
 
-# is_abusive SCENARIO
-is_abusive() { [[ " ${ABUSIVE_ALL[*]} " == *" $1 "* ]]; }
+# is_abusive SCENARIO (slow-clients-before: its control, with the same
+# durations)
+is_abusive() { [[ " ${ABUSIVE_ALL[*]} slow-clients-before " == *" $1 "* ]]; }
 # rounds SCENARIO: measured runs per server (slow-clients: one, it takes a
 # minute).
-rounds() { if [[ $1 == slow-clients ]]; then echo 1; else echo "$REPEAT"; fi; }
+rounds() { if [[ $1 == slow-clients* ]]; then echo 1; else echo "$REPEAT"; fi; }
 
 # bench SCENARIO SERVER URL REPEAT: warm-up, then the measured run, parsed.
 # The abusive loads have their own durations; slow-clients has no warm-up
@@ -644,6 +647,7 @@ metric() {
 # SLOW_MAX).
 slow_clients() {
 	local log=$OUT/logs/slowclients.log spid t0 n peak
+	bench slow-clients-before glpinetd "$GURL" 1
 	wait_quiet
 	SLOW_FDS_BASE=$(fds "$GPID")
 	SLOW_REFUSED0=$(metric "$MPORT" 'glpinet_refused_total{limit="connections"}')
@@ -679,7 +683,7 @@ slow_clients() {
 
 # The normal load each abusive one is compared with.
 declare -A NORMAL_OF=([plugins-unaligned]=plugins-200 [plugins-host]=plugins-200 [plugins-hosts]=plugins-200
-	[info-unknown]=info-1key [slow-clients]=info-1key)
+	[info-unknown]=info-1key [slow-clients]=slow-clients-before)
 for sc in "${ABUSIVE[@]}"; do
 	case $sc in
 	plugins-unaligned)
@@ -703,7 +707,7 @@ for sc in "${ABUSIVE[@]}"; do
 	slow-clients) slow_clients ;;
 	esac
 done
-for sc in "${ABUSIVE[@]}"; do
+for sc in "${ABUSIVE[@]}" slow-clients-before; do
 	for sv in "${SERVERS[@]}"; do
 		k=$sc.$sv
 		[[ -n ${RPS[$k.1]:-} ]] || continue
@@ -743,6 +747,7 @@ TITLE[plugins-host]="plugins page without --public-url, 1 Host"
 TITLE[plugins-hosts]="plugins page without --public-url, $ROTATE Hosts"
 TITLE[info-unknown]="/api/registration/info, $ROTATE unknown keys, 1 address"
 TITLE[slow-clients]="/api/registration/info, 1 key, $SLOW_CONNS slow connections open"
+TITLE[slow-clients-before]="/api/registration/info, 1 key, just before (control)"
 declare -A MINRATIO=([info-1key]=0.6 [info-10k]=0.6 [plugins-200]=0.5)
 
 RESULTS=$OUT/results.md
@@ -829,10 +834,14 @@ RESULTS=$OUT/results.md
 		echo
 		echo "| Load | glpinetd req/s | Non-2xx | KB/answer | glpinetd µs/request | p99 (ms) | nginx req/s | glpinetd / nginx | glpinetd / normal |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-		for sc in "${SCENARIOS[@]}" "${ABUSIVE[@]}"; do
+		LOADS=("${SCENARIOS[@]}" "${ABUSIVE[@]}")
+		selected slow-clients && LOADS=("${LOADS[@]/slow-clients/slow-clients-before slow-clients}")
+		for sc in ${LOADS[*]}; do
 			g=$sc.glpinetd n=$sc.nginx nr="—" rn="—" rel="—"
 			if [[ -n ${M_RPS[$n]:-} ]]; then nr=${M_RPS[$n]} rn=$(ratio "${M_RPS[$g]}" "${M_RPS[$n]}"); fi
-			if is_abusive "$sc"; then
+			if [[ $sc == slow-clients-before ]]; then
+				[[ -n ${M_RPS[info-1key.glpinetd]:-} ]] && rel="$(ratio "${M_RPS[$g]}" "${M_RPS[info-1key.glpinetd]}") of info-1key"
+			elif is_abusive "$sc"; then
 				[[ -n ${M_RPS[${NORMAL_OF[$sc]}.glpinetd]:-} ]] && rel="$(ratio "${M_RPS[$g]}" "${M_RPS[${NORMAL_OF[$sc]}.glpinetd]}") of ${NORMAL_OF[$sc]}"
 			else
 				rel="(normal)"
@@ -870,7 +879,8 @@ RESULTS=$OUT/results.md
 		echo
 		echo "| Run | Req/s | Non-2xx | p50 (ms) | p99 (ms) | Errors | Server CPU | µs/request | wrk CPU | Others CPU |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		for sc in "${ABUSIVE[@]}"; do
+		for sc in ${LOADS[*]}; do
+			is_abusive "$sc" || continue
 			for ((r = 1; r <= $(rounds "$sc"); r++)); do
 				for sv in "${SERVERS[@]}"; do
 					k=$sc.$sv.$r
