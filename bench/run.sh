@@ -57,9 +57,10 @@
 #      /proc) after the normal and after the abusive loads, and stops the
 #      servers on exit.
 #
-# With the defaults it takes about 11 minutes, seeding included (about a
-# minute; later runs reuse the seeded data): 6 for the normal loads, 4 for
-# the abusive ones. --scenarios picks some of them.
+# With the defaults it takes about 12 minutes on a 2-core VM: 7½ for the
+# normal loads (fixed-rate runs included), 4 for the abusive ones, and the
+# seeding (20 s to a minute; later runs reuse the seeded data).
+# --scenarios picks some of the loads.
 #
 # All traffic goes to 127.0.0.1. Everything is written under bench/out/
 # (or --out DIR): binaries, data, keys, captured responses, nginx files,
