@@ -118,15 +118,23 @@ func MinLevel(refs []string, offers map[string]*Offer) int {
 }
 
 // Validator validates registration keys. Validate returns an error only for
-// internal failures (code EINTERNAL or EUNAVAILABLE), never for a bad key.
+// internal failures (code EINTERNAL or EUNAVAILABLE) and for
+// ErrRecheckBudget, never for a bad key.
 type Validator interface {
 	Validate(ctx context.Context, key string) (Validation, error)
 }
 
+// ErrRecheckBudget is Validate's answer for a key it does not hold in
+// memory when it may not read the store to make sure (its budget of such
+// reads is spent, or the caller's, see WithoutRechecks): unknown as far as
+// it knows, but perhaps only not announced yet, so no verdict. The GLPI
+// API answers it 429, without is_valid.
+var ErrRecheckBudget = Errorf(ETOOMANY, "Too many unknown registration keys are being checked: try again shortly.")
+
 type noRechecksKey struct{}
 
 // WithoutRechecks marks ctx so that Validate answers a key it does not hold
-// in memory with an EUNAVAILABLE error rather than reading the store: the
+// in memory with ErrRecheckBudget rather than reading the store: the
 // caller's client has spent its share of such reads (a flood of made-up
 // keys must not spend everybody's).
 func WithoutRechecks(ctx context.Context) context.Context {

@@ -56,7 +56,7 @@ type ValidatorStore interface {
 // arrives.
 //
 // Past the budget a miss is not answered UNKNOWN but ErrRecheckBudget
-// (the GLPI API answers 503, which GLPI does not cache): it may be a key
+// (the GLPI API answers 429 without is_valid, which GLPI does not cache): it may be a key
 // created a moment ago elsewhere, and GLPI would keep an "invalid" verdict
 // for a day. A flood therefore gets errors, from memory, and a real key
 // presented during one is asked again later instead of being refused.
@@ -161,10 +161,9 @@ func (v *Validator) loadKeys(ctx context.Context, level slog.Level) error {
 	return nil
 }
 
-// ErrRecheckBudget is Validate's answer for a key missing from the key set
-// when no store re-check is left in the budget: unknown as far as this
-// replica knows, but perhaps only not announced yet.
-var ErrRecheckBudget = glpinet.Errorf(glpinet.EUNAVAILABLE, "Too many unknown registration keys are being checked: try again shortly.")
+// ErrRecheckBudget is glpinet.ErrRecheckBudget, the answer for a key
+// missing from the key set when no store re-check is left in the budget.
+var ErrRecheckBudget = glpinet.ErrRecheckBudget
 
 // Validate returns the verdict on a raw key as GLPI sends it.
 func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validation, error) {

@@ -36,6 +36,11 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 		addr := clientKey(s.clientIP(r))
 		ctx, _ := s.keyContext(r, addr)
 		val, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
+		if err == glpinet.ErrRecheckBudget {
+			s.verdicts.allow(addr, s.Now())
+			s.refuseUnknownKeys(w, r)
+			return
+		}
 		if err != nil {
 			s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 			return

@@ -83,6 +83,12 @@ func (s *Server) level(r *http.Request) (int, error) {
 	addr := clientKey(s.clientIP(r))
 	ctx, _ := s.keyContext(r, addr)
 	v, err := s.Validator.Validate(ctx, raw)
+	if err == glpinet.ErrRecheckBudget {
+		// Not a key this server knows of, as far as it can tell without
+		// reading the store: the public catalogue.
+		s.verdicts.allow(addr, s.Now())
+		return -1, nil
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -42,7 +42,10 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	addr := clientKey(s.clientIP(r))
 	ctx, limited := s.keyContext(r, addr)
 	v, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
-	if err != nil && limited {
+	if err == glpinet.ErrRecheckBudget || err != nil && limited {
+		// Counted against the address as a verdict would be, so that a
+		// flood from one address meets its own limit.
+		s.verdicts.allow(addr, s.Now())
 		s.refuseUnknownKeys(w, r)
 		return
 	}
