@@ -11,16 +11,21 @@ import (
 
 // hostPages serves the marketplace pages of a server without a public
 // URL: each cached page has a placeholder base (see placeholderBase), and
-// the request's own base is put in as it is sent. Copies for the bases
-// clients use are kept compressed, as GLPI expects them; what a client can
-// make the server do with made-up Host headers is bounded: at most
-// hostCompressRate compressions a second in all (past it a page is sent
-// uncompressed, which costs one copy), and at most maxHostPages copies,
-// forgotten together when full or when the catalogue changes.
+// the request's own base is put in as it is sent. What a client can make
+// the server do with made-up Host headers is bounded:
+//
+//   - a copy is kept, compressed (as GLPI gets it), for the pages and
+//     bases asked for, within hostCompressRate compressions a second in
+//     all (past it the page is sent uncompressed), and at most
+//     maxHostPages copies (their gzip form only, about 90 KB each),
+//     forgotten together when full or when the catalogue changes;
+//   - a page sent without a kept copy costs a copy of its bytes, at most
+//     hostBuildRate a second in all: past it the answer is 429.
 type hostPages struct {
-	mu     sync.Mutex
-	pages  map[hostPageKey]*page
-	budget *rate.Limiter
+	mu       sync.Mutex
+	pages    map[hostPageKey]*page // compressed copies (no body)
+	compress *rate.Limiter
+	builds   *rate.Limiter
 }
 
 type hostPageKey struct {
@@ -32,38 +37,44 @@ const (
 	maxHostPages     = 256
 	hostCompressRate = 4 // per second
 	hostCompressMax  = 16
+	hostBuildRate    = 200 // per second
+	hostBuildMax     = 400
 )
 
 func newHostPages() *hostPages {
-	return &hostPages{pages: map[hostPageKey]*page{}, budget: rate.NewLimiter(hostCompressRate, hostCompressMax)}
+	return &hostPages{pages: map[hostPageKey]*page{},
+		compress: rate.NewLimiter(hostCompressRate, hostCompressMax), builds: rate.NewLimiter(hostBuildRate, hostBuildMax)}
 }
 
-// get returns p with base put in, compressed when p is and the budget
-// allows.
-func (h *hostPages) get(p *page, base string, now time.Time) *page {
+// get returns p with base put in, for a client that accepts gzip or not;
+// nil when the budget of copies is spent (answer 429).
+func (h *hostPages) get(p *page, base string, gzipOK bool, now time.Time) *page {
 	k := hostPageKey{p, base}
 	h.mu.Lock()
-	if hp := h.pages[k]; hp != nil {
-		h.mu.Unlock()
+	hp := h.pages[k]
+	h.mu.Unlock()
+	if hp != nil && gzipOK {
 		return hp
 	}
-	h.mu.Unlock()
-	hp := p.withBase(base)
-	if p.gz == nil || !h.budget.AllowN(now, 1) {
-		return hp
+	if !h.builds.AllowN(now, 1) {
+		return nil
+	}
+	out := p.withBase(base)
+	if hp != nil || p.gz == nil || !h.compress.AllowN(now, 1) {
+		return out
 	}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
-	zw.Write(hp.body)
+	zw.Write(out.body)
 	zw.Close()
-	hp.gz = gz.Bytes()
+	out.gz = gz.Bytes()
 	h.mu.Lock()
 	if len(h.pages) >= maxHostPages {
 		h.pages = map[hostPageKey]*page{}
 	}
-	h.pages[k] = hp
+	h.pages[k] = &page{gz: out.gz, etag: out.etag, total: out.total}
 	h.mu.Unlock()
-	return hp
+	return out
 }
 
 // reset forgets every copy (the catalogue changed: the pages they copy

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/glpinet/glpinet"
 )
@@ -145,8 +146,16 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
 	}
 	v := view{gen: cat.Generation, level: level, urlRoot: root + marketplacePrefix(r)}
 	p := s.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
-	if !fixed {
-		p = s.pages.hosts.get(p, base, s.Now())
+	if p != nil && !fixed {
+		p = s.pages.hosts.get(p, base, acceptsGzip(r), s.Now())
+	}
+	if p == nil {
+		// Other ranges than GLPI's, or pages for made-up hosts, past
+		// their budget of builds.
+		s.metrics.refused.WithLabelValues("page_builds").Inc()
+		retryAfter(w, time.Second)
+		s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many uncommon catalogue pages are being asked for: try again shortly."))
+		return
 	}
 
 	h := w.Header()

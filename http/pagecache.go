@@ -7,9 +7,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/phpver"
+	"golang.org/x/time/rate"
 )
 
 // view is what makes two clients see different catalogues: the catalogue
@@ -56,6 +58,7 @@ const (
 	maxCachedBytes    = 64 << 20
 	maxOddPages       = 256
 	maxOddBytes       = 16 << 20
+	oddBuildRate      = 100 // pages of other ranges built a second, at most
 )
 
 // pageCache keeps, for the current catalogue generation, the rendered
@@ -73,6 +76,7 @@ type pageCache struct {
 	odd         map[pageKey]*page // pages of other ranges than GLPI's
 	oddBytes    int
 	hosts       *hostPages // copies with a request's base, without a public URL
+	oddBuilds   *rate.Limiter
 	inflight    map[any]*flight
 
 	// renders and compressions count the expensive work done, for the
@@ -85,7 +89,9 @@ type flight struct {
 	val  any
 }
 
-func newPageCache() *pageCache { return &pageCache{hosts: newHostPages()} }
+func newPageCache() *pageCache {
+	return &pageCache{hosts: newHostPages(), oddBuilds: rate.NewLimiter(oddBuildRate, oddBuildRate)}
+}
 
 // resetLocked empties the cache for generation gen.
 func (c *pageCache) resetLocked(cat *glpinet.Catalogue) {
@@ -198,7 +204,9 @@ func (c *pageCache) viewOf(cat *glpinet.Catalogue, glpi string, v view) (view, f
 	return v, c.visibility(v)
 }
 
-// get returns the page for a request on catalogue cat.
+// get returns the page for a request on catalogue cat; nil when it is a
+// page of another range than GLPI's, not cached, and the budget of such
+// builds (oddBuildRate a second) is spent.
 func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
 	stale := !c.sync(cat)
 	k.compat = c.compatKey(glpi)
@@ -219,6 +227,12 @@ func (c *pageCache) get(cat *glpinet.Catalogue, glpi string, k pageKey) *page {
 	// evicts GLPI's pages, and not compressed, so that a miss costs a copy
 	// of the rendered items rather than a compression.
 	if k.end-k.start+1 != defaultPageSize || k.start%defaultPageSize != 0 {
+		c.mu.Lock()
+		p := c.odd[k]
+		c.mu.Unlock()
+		if p == nil && !c.oddBuilds.AllowN(time.Now(), 1) {
+			return nil // past the budget of builds: the caller answers 429
+		}
 		return c.once(k,
 			func() (any, bool) { p, ok := c.odd[k]; return p, ok },
 			func() any { return buildPage(cat, items, k, false) },

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -35,7 +36,15 @@ func buildPage(cat *glpinet.Catalogue, items [][]byte, k pageKey, compress bool)
 	}
 	buf.WriteByte(']')
 	p := &page{body: buf.Bytes(), total: len(idx)}
-	sum := sha256.Sum256(p.body)
+	// The ETag of a page GLPI asks for hashes its bytes; another range's
+	// hashes what determines them (catalogue generation, view, range),
+	// which costs nothing however large the page.
+	var sum [32]byte
+	if compress {
+		sum = sha256.Sum256(p.body)
+	} else {
+		sum = sha256.Sum256(fmt.Appendf(nil, "%d|%s|%d|%s|%s|%d-%d", k.gen, k.compat, k.level, k.urlRoot, k.tag, k.start, k.end))
+	}
 	p.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 	if compress && len(p.body) > 1024 {
 		var gz bytes.Buffer
