@@ -93,7 +93,14 @@ func (r *rateReader) Read(p []byte) (int, error) {
 		t.rc.SetReadDeadline(time.Time{})
 		t.setWriteDeadline(0)
 	case n > 0:
-		t.rc.SetReadDeadline(t.rules.deadline(t.start, t.rules.ReadGrace, t.read))
+		// The average rate, and no pause longer than maxBodyPause: a
+		// client that sent most of a large body quickly cannot then hold
+		// the connection for hours on its credit.
+		d := t.rules.deadline(t.start, t.rules.ReadGrace, t.read)
+		if limit := time.Now().Add(maxBodyPause); d.After(limit) {
+			d = limit
+		}
+		t.rc.SetReadDeadline(d)
 		t.setWriteDeadline(0)
 	}
 	return n, err
@@ -106,6 +113,10 @@ type rateWriter struct {
 	http.ResponseWriter
 	t *transfer
 }
+
+// maxBodyPause is the longest a request body may pause, whatever its
+// average rate.
+const maxBodyPause = time.Minute
 
 // sendChunk is how much of a file is sent between two deadline moves.
 const sendChunk = 256 << 10
