@@ -36,8 +36,8 @@
 # requests (info, plugins, archive) was not what GLPI needs, when the
 # descriptors grew by more than 10% after the warm-up, or when RSS at the
 # end is above 1.5× RSS after the warm-up. --unknown-503-ok leaves out the
-# 5xx of the unknown kind: past a shared budget of store re-checks (20 a
-# second), glpinetd answers unknown keys 503 by design.
+# 5xx of the unknown kind, for builds before commit 58e06d2, which answered
+# 503 past the shared budget of store re-checks (now 429).
 #
 # All traffic goes to 127.0.0.0/8. Takes --duration plus about a minute
 # (seeding excluded).
