@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/glpinet/glpinet"
+	"golang.org/x/time/rate"
 )
 
 // manyPlugins is a catalogue of n plugins, enough for several pages.
@@ -128,5 +129,34 @@ func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
 	}
 	if c := s.pages.compressions.Load(); c != 1 {
 		t.Errorf("50 requests for one page: %d compressions, want 1", c)
+	}
+}
+
+// TestGLPIHostKeepsItsPages: without a public URL, made-up Hosts filling
+// the copies never push out the copy of a host in use, and never get it
+// refused.
+func TestGLPIHostKeepsItsPages(t *testing.T) {
+	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := s.Handler()
+	get := func(host string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "http://"+host+"/api/marketplace/plugins", nil)
+		req.Header.Set("X-Range", "0-199")
+		req.Header.Set("Accept-Encoding", "gzip")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	get("glpinet.example.com")
+	get("glpinet.example.com") // a host in use
+	for round := range 2 {
+		for i := range maxHostPages + 10 {
+			get(fmt.Sprintf("h%d-%d.attacker.example", round, i))
+			s.pages.hosts.compress = rate.NewLimiter(rate.Inf, 1) // every made-up copy kept: the map fills
+		}
+		w := get("glpinet.example.com")
+		if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("round %d: GLPI's host got %d, Content-Encoding %q; want its compressed copy", round, w.Code, w.Header().Get("Content-Encoding"))
+		}
 	}
 }
