@@ -206,7 +206,7 @@ both() {
 }
 S5XX=$(both total 5xx)
 S5XX_UNKNOWN=$(both unknown 5xx)
-S5XX_KINDS=$(for k in info plugins archive unaligned hosts unknown unknown-one; do n=$(both "$k" 5xx); ((n)) && printf '%s %d, ' "$k" "$n"; done | sed 's/, $//')
+S5XX_KINDS=$(for k in info plugins archive unaligned hosts unknown unknown-one; do n=$(both "$k" 5xx); if ((n)); then printf '%s %d, ' "$k" "$n"; fi; done | sed 's/, $//')
 GLPI_BAD=$(($(both info bad) + $(both plugins bad) + $(both archive bad)))
 SLOW=$(grep '^mode=total' "$SOAK/slowclients.txt" || true)
 LOGERRORS=$(grep -c 'level=ERROR' "$OUT/logs/glpinetd-soak.log" || true)
