@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/glpinet/glpinet/internal/hostfile"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -24,10 +25,14 @@ type Key [KeySize]byte
 // KeyError says why a key file cannot be used, in words an administrator
 // can act on.
 type KeyError struct {
-	Path   string
-	Reason string // missing, unreadable, wrong_size
-	Size   int    // the file's size when Reason is wrong_size
-	Err    error
+	Path string
+	// Reason is one of missing, unreadable, not_regular (a FIFO, a
+	// device, a directory…) or wrong_size.
+	Reason string
+	// Size is the file's size when Reason is wrong_size, or -1 when it
+	// is only known to be larger than KeySize (the file grew while read).
+	Size int
+	Err  error
 }
 
 func (e *KeyError) Error() string {
@@ -35,7 +40,16 @@ func (e *KeyError) Error() string {
 	case "missing":
 		return fmt.Sprintf("%s does not exist: GLPI cannot encrypt or decrypt anything (the registration key cannot be saved)", e.Path)
 	case "wrong_size":
+		if e.Size < 0 {
+			return fmt.Sprintf("%s is larger than %d bytes: it is corrupt or not a GLPI key", e.Path, KeySize)
+		}
 		return fmt.Sprintf("%s is %d bytes long, not %d: it is corrupt or not a GLPI key", e.Path, e.Size, KeySize)
+	case "not_regular":
+		var he *hostfile.Error
+		if errors.As(e.Err, &he) && he.Kind != "" {
+			return fmt.Sprintf("%s is a %s, not a regular file: it is not a GLPI key", e.Path, he.Kind)
+		}
+		return fmt.Sprintf("%s is not a regular file: it is not a GLPI key", e.Path)
 	}
 	return fmt.Sprintf("%s cannot be read: %v", e.Path, e.Err)
 }
@@ -43,14 +57,24 @@ func (e *KeyError) Error() string {
 func (e *KeyError) Unwrap() error { return e.Err }
 
 // LoadKey reads a glpicrypt.key file. It returns a *KeyError when the file
-// is missing, unreadable or not exactly 32 bytes: GLPI then silently stores
-// empty values, which is what glpinet must diagnose, never repair blindly.
+// is missing, unreadable, not a regular file or not exactly 32 bytes: GLPI
+// then silently stores empty values, which is what glpinet must diagnose,
+// never repair blindly.
+//
+// The file belongs to the web server's user while glpinet often runs as
+// root, so it may be anything: a FIFO is refused without waiting for a
+// writer, and at most KeySize+1 bytes are read, so /dev/zero or a file of
+// gigabytes costs nothing.
 func LoadKey(path string) (Key, error) {
 	var k Key
-	b, err := os.ReadFile(path)
+	b, err := hostfile.Read(path, KeySize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return k, &KeyError{Path: path, Reason: "missing", Err: err}
+	case errors.Is(err, hostfile.ErrNotRegular):
+		return k, &KeyError{Path: path, Reason: "not_regular", Err: err}
+	case errors.Is(err, hostfile.ErrTooLarge):
+		return k, &KeyError{Path: path, Reason: "wrong_size", Size: sizeOf(path), Err: err}
 	case err != nil:
 		return k, &KeyError{Path: path, Reason: "unreadable", Err: err}
 	case len(b) != KeySize:
@@ -58,6 +82,17 @@ func LoadKey(path string) (Key, error) {
 	}
 	copy(k[:], b)
 	return k, nil
+}
+
+// sizeOf returns the size of the regular file at path, or -1. Stat never
+// opens the file, so it cannot block, and the size of the most common
+// damage (a newline added by an editor: 33 bytes) helps the reader.
+func sizeOf(path string) int {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() <= KeySize || int64(int(fi.Size())) != fi.Size() {
+		return -1
+	}
+	return int(fi.Size())
 }
 
 // NewKey returns a new random key.
