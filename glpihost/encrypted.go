@@ -3,6 +3,7 @@ package glpihost
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/glpinet/glpinet"
@@ -126,13 +127,47 @@ func undecryptable(vals []storedValue, key glpicrypt.Key) []Undecryptable {
 	return bad
 }
 
-// ReEncrypt decrypts every encrypted value of s with old and encrypts it
-// with next, in one transaction with the rows locked: all values change or
-// none does. It refuses (EINVALID) when a value does not decrypt with old,
-// since re-encrypting would lose it. GLPI's own security:change_key writes
-// the new key file first and then updates row by row without a
-// transaction, so an error half-way leaves values no key can read.
+// ReEncrypt moves every encrypted value of s to the key next, in one
+// transaction with the rows locked: all values change or none does. A
+// value that decrypts with next is kept as it is (an interrupted rotation
+// may have left some), one that decrypts with old is re-encrypted with
+// next. It refuses (EINVALID) when a value decrypts with neither, since
+// re-encrypting would lose it. It returns how many values are now
+// encrypted with next. GLPI's own security:change_key writes the new key
+// file first and then updates row by row without a transaction, so an
+// error half-way leaves values no key can read.
 func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key, s Secrets) (int, error) {
+	n, err := c.reEncrypt(ctx, old, next, s, true)
+	var ue *undecryptableError
+	if errors.As(err, &ue) {
+		return 0, ue.refusal()
+	}
+	return n, err
+}
+
+// undecryptableError is a value that decrypts with neither key of a
+// re-encryption.
+type undecryptableError struct{ where Undecryptable }
+
+func (e *undecryptableError) Error() string { return e.where.String() + " does not decrypt" }
+
+// refusal is the refusal of a rotation that would lose the value.
+func (e *undecryptableError) refusal() error {
+	return glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key, so re-encrypting would lose it; nothing was changed: restore the key that made it, or enter it again in GLPI", e.where)
+}
+
+// commitError is a failed COMMIT: whether the server applied the
+// transaction is unknown (the connection may have dropped after it did),
+// so a key the values may now need must be kept.
+type commitError struct{ err error }
+
+func (e *commitError) Error() string { return "commit the re-encryption: " + e.err.Error() }
+func (e *commitError) Unwrap() error { return e.err }
+
+// reEncrypt is ReEncrypt; when strict is false, values that decrypt with
+// neither key are left alone instead of refused (the sweep after a
+// rotation, which must not fail a finished one).
+func (c *ConfigDB) reEncrypt(ctx context.Context, old, next glpicrypt.Key, s Secrets, strict bool) (int, error) {
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -142,10 +177,18 @@ func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key, s Sec
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, v := range vals {
+		if _, err := next.Decrypt(v.value); err == nil {
+			n++
+			continue
+		}
 		plain, err := old.Decrypt(v.value)
 		if err != nil {
-			return 0, glpinet.Errorf(glpinet.EINVALID, "%s does not decrypt with the current key, so re-encrypting would lose it; nothing was changed: restore the key that made it, or enter it again in GLPI", v.where)
+			if strict {
+				return 0, &undecryptableError{v.where}
+			}
+			continue
 		}
 		enc, err := next.Encrypt(plain)
 		if err != nil {
@@ -164,9 +207,69 @@ func (c *ConfigDB) ReEncrypt(ctx context.Context, old, next glpicrypt.Key, s Sec
 		if err != nil {
 			return 0, fmt.Errorf("update %s: %w", w, err)
 		}
+		n++
 	}
-	if err := tx.Commit(); err != nil {
+	if err := pauseAt(ctx, "rotate-updated"); err != nil {
 		return 0, err
 	}
-	return len(vals), nil
+	if err := tx.Commit(); err != nil {
+		return 0, &commitError{err}
+	}
+	return n, nil
+}
+
+// SetEncrypted encrypts plaintext with glpicrypt.key and stores it as the
+// core configuration value name, as GLPI does. It refuses with a
+// *PendingRotationError while a rotation of the key runs or was
+// interrupted, and with a *glpicrypt.KeyError when the key file cannot be
+// used; nothing is written then.
+//
+// The shared lock on the configuration directory keeps a rotation by
+// glpinet from starting until the value is committed; the row lock and
+// the second look at the key files after the write cover a rotation that
+// another tool made meanwhile: a value is never committed under a key
+// that is no longer glpicrypt.key.
+func (c *ConfigDB) SetEncrypted(ctx context.Context, in *Install, name, plaintext string) error {
+	unlock, err := in.lockCryptKeys(false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Locks the row, or the gap where it would go, as ReEncrypt does.
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM glpi_configs WHERE context = 'core' AND name = ? FOR UPDATE", name)
+	if err != nil {
+		return fmt.Errorf("read glpi_configs %s: %w", name, err)
+	}
+	rows.Close()
+	key, err := writeKey(in)
+	if err != nil {
+		return err
+	}
+	enc, err := key.Encrypt(plaintext)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO glpi_configs (context, name, value) VALUES ('core', ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", name, enc); err != nil {
+		return fmt.Errorf("write glpi_configs %s: %w", name, err)
+	}
+	if again, err := writeKey(in); err != nil {
+		return err
+	} else if again != key {
+		return &PendingRotationError{Path: in.PendingKeyPath(), Running: true}
+	}
+	return tx.Commit()
+}
+
+// writeKey returns the key to encrypt with, refusing while a rotation is
+// pending.
+func writeKey(in *Install) (glpicrypt.Key, error) {
+	if err := in.CheckNoPendingRotation(); err != nil {
+		return glpicrypt.Key{}, err
+	}
+	return glpicrypt.LoadKey(in.CryptKeyPath())
 }

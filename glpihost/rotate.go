@@ -3,8 +3,12 @@ package glpihost
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -21,6 +25,9 @@ type Rotation struct {
 	// Resumed is true when an interrupted rotation was finished instead
 	// of a new one started.
 	Resumed bool `json:"resumed"`
+	// Removed lists the temporary files of interrupted writes of the key
+	// files that were removed.
+	Removed []string `json:"removed,omitempty"`
 }
 
 // PendingKeyPath is where a rotation keeps the new key until the key file
@@ -28,96 +35,249 @@ type Rotation struct {
 // replacement, it is the only copy of the key the values need.
 func (in *Install) PendingKeyPath() string { return in.CryptKeyPath() + ".rotating" }
 
+// PendingRotationError refuses an encrypted write while a rotation is
+// pending: the value would be encrypted with a key about to be replaced.
+type PendingRotationError struct {
+	// Path is the pending key file.
+	Path string
+	// Running is true when a rotation is under way in another process,
+	// false when one was interrupted.
+	Running bool
+}
+
+func (e *PendingRotationError) Error() string {
+	if e.Running {
+		return "a rotation of glpicrypt.key is under way: nothing was written"
+	}
+	return fmt.Sprintf("a rotation of glpicrypt.key was interrupted (%s exists): a value written now would be encrypted with the key being replaced, so nothing was written", e.Path)
+}
+
+// Remedy says what to do about the refusal.
+func (e *PendingRotationError) Remedy() string {
+	if e.Running {
+		return "wait for 'glpinet cryptkey rotate' to end and run the command again"
+	}
+	return "run 'glpinet cryptkey rotate' to finish it, then run the command again"
+}
+
+// CheckNoPendingRotation returns a *PendingRotationError when an
+// interrupted rotation left its pending key: every command that writes an
+// encrypted value refuses then, before doing anything else.
+func (in *Install) CheckNoPendingRotation() error {
+	if _, err := os.Lstat(in.PendingKeyPath()); err == nil {
+		return &PendingRotationError{Path: in.PendingKeyPath()}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// lockCryptKeys locks the configuration directory: exclusively for a
+// rotation, shared for an encrypted write, so that no value is written
+// with the old key while a rotation runs and no two rotations mix their
+// keys. It never waits: a conflicting holder means another glpinet is at
+// work right now.
+func (in *Install) lockCryptKeys(exclusive bool) (unlock func(), err error) {
+	unlock, ok, err := lockDir(in.ConfigDir, exclusive)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", in.ConfigDir, err)
+	}
+	if !ok {
+		if !exclusive {
+			return nil, &PendingRotationError{Path: in.PendingKeyPath(), Running: true}
+		}
+		return nil, glpinet.Errorf(glpinet.ECONFLICT, "another glpinet command is rotating glpicrypt.key or writing an encrypted value in %s right now: wait for it to end", in.ConfigDir)
+	}
+	return unlock, nil
+}
+
+// keyTempPatterns match the temporary files WriteFileAtomic leaves when
+// killed while writing glpicrypt.key or its pending copy.
+var keyTempPatterns = []string{".glpicrypt.key.tmp-*", ".glpicrypt.key.rotating.tmp-*"}
+
+// cleanKeyTemps removes the temporary files of interrupted key writes.
+// The caller holds the exclusive lock, so none of them is being written.
+// Only glpinet's own names are touched, and a symbolic link is removed,
+// never followed.
+func (in *Install) cleanKeyTemps() ([]string, error) {
+	var removed []string
+	for _, p := range keyTempPatterns {
+		names, err := filepath.Glob(filepath.Join(in.ConfigDir, p))
+		if err != nil {
+			return removed, err
+		}
+		for _, name := range names {
+			if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return removed, fmt.Errorf("remove the leftover %s: %w", name, err)
+			}
+			removed = append(removed, name)
+		}
+	}
+	return removed, nil
+}
+
+// CleanCryptLeftovers removes the temporary files left by a key write
+// that was killed, unless another glpinet holds the configuration
+// directory (then it returns nothing: those files may be its own).
+func (in *Install) CleanCryptLeftovers() ([]string, error) {
+	unlock, ok, err := lockDir(in.ConfigDir, true)
+	if err != nil || !ok {
+		return nil, err
+	}
+	defer unlock()
+	return in.cleanKeyTemps()
+}
+
 // RotateCryptKey replaces glpicrypt.key with a new random key and
 // re-encrypts every value of s, without ever leaving a value that no key
 // on disk can read:
 //
 //  1. the new key is written to PendingKeyPath (flushed to disk);
 //  2. the values are re-encrypted in one transaction, which changes
-//     nothing if any of them does not decrypt with the current key;
+//     nothing if any of them decrypts neither with the current key nor
+//     with the new one;
 //  3. glpicrypt.key is replaced atomically, the old one kept as a backup
 //     (same owner and mode, so that the web server still reads it);
 //  4. the pending file is removed.
 //
-// If the process dies between 2 and 4, the next call sees the pending file
-// and finishes the rotation (Resumed) instead of starting another one.
+// If the process dies anywhere, the next call finishes the rotation
+// (Resumed) with the pending key, whatever mix of values it finds: those
+// still under the current key (the transaction did not commit, or a value
+// was written with it afterwards) are re-encrypted, those already under
+// the pending key kept. The configuration directory is locked for the
+// whole rotation, and the temporary files of killed key writes removed.
 func RotateCryptKey(ctx context.Context, in *Install, db *ConfigDB, s Secrets, now time.Time) (*Rotation, error) {
+	unlock, err := in.lockCryptKeys(true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	removed, err := in.cleanKeyTemps()
+	if err != nil {
+		return nil, err
+	}
 	old, err := glpicrypt.LoadKey(in.CryptKeyPath())
 	if err != nil {
 		return nil, err
 	}
-	if r, err := resumeRotation(ctx, in, db, s, old, now); r != nil || err != nil {
-		return r, err
-	}
-	next, err := glpicrypt.NewKey()
-	if err != nil {
-		return nil, err
-	}
 	pending := in.PendingKeyPath()
-	if _, err := WriteFileAtomic(pending, next[:], 0o600, false, now); err != nil {
-		return nil, err
-	}
-	// ReEncrypt refuses, changing nothing, when a value does not decrypt
-	// with the current key.
-	n, err := db.ReEncrypt(ctx, old, next, s)
-	if err != nil {
-		os.Remove(pending)
-		return nil, err
-	}
-	r, err := finishRotation(in, next, now)
+	next, resumed, err := pendingKey(pending, old)
 	if err != nil {
 		return nil, err
 	}
-	r.Reencrypted = n
+	if resumed && next == old {
+		// Killed after the key file was replaced: only the removal of the
+		// pending copy was missed.
+		if err := os.Remove(pending); err != nil {
+			return nil, err
+		}
+		return &Rotation{Resumed: true, Backup: latestBackup(in), Removed: removed}, nil
+	}
+	if !resumed {
+		if next, err = glpicrypt.NewKey(); err != nil {
+			return nil, err
+		}
+		if _, err := WriteFileAtomic(pending, next[:], 0o600, false, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := pauseAt(ctx, "rotate-pending-written"); err != nil {
+		return nil, err
+	}
+	n, err := db.reEncrypt(ctx, old, next, s, true)
+	if err != nil {
+		// A key this run made may go when the transaction surely rolled
+		// back; a resumed one may be what values need.
+		var ce *commitError
+		if !resumed && !errors.As(err, &ce) {
+			os.Remove(pending)
+		}
+		var ue *undecryptableError
+		switch {
+		case errors.As(err, &ue) && resumed:
+			return nil, glpinet.Errorf(glpinet.EINVALID, "%s decrypts neither with %s nor with the key of the interrupted rotation, %s; nothing was changed: restore the key that made it, or enter it again in GLPI", ue.where, in.CryptKeyPath(), pending)
+		case errors.As(err, &ue):
+			return nil, ue.refusal()
+		}
+		return nil, err
+	}
+	if err := pauseAt(ctx, "rotate-committed"); err != nil {
+		return nil, err
+	}
+	r, err := finishRotation(ctx, in, db, s, old, next, now)
+	if err != nil {
+		return nil, err
+	}
+	r.Reencrypted, r.Resumed, r.Removed = n, resumed, removed
 	return r, nil
+}
+
+// pendingKey reads the key an interrupted rotation left; resumed is false
+// when there is none.
+func pendingKey(path string, old glpicrypt.Key) (k glpicrypt.Key, resumed bool, err error) {
+	k, err = glpicrypt.LoadKey(path)
+	var ke *glpicrypt.KeyError
+	switch {
+	case errors.As(err, &ke) && ke.Reason == "missing":
+		return k, false, nil
+	case err != nil:
+		// Written atomically, so never partial: something else made it.
+		return k, false, glpinet.Errorf(glpinet.EINVALID, "%s is not a key left by glpinet (%v): move it away and run the command again", path, err)
+	}
+	return k, true, nil
 }
 
 // finishRotation installs the new key as glpicrypt.key and removes the
 // pending copy.
-func finishRotation(in *Install, next glpicrypt.Key, now time.Time) (*Rotation, error) {
+func finishRotation(ctx context.Context, in *Install, db *ConfigDB, s Secrets, old, next glpicrypt.Key, now time.Time) (*Rotation, error) {
 	backup, err := WriteFileAtomic(in.CryptKeyPath(), next[:], 0o600, true, now)
 	if err != nil {
 		return nil, glpinet.Errorf(glpinet.EINTERNAL, "the database now uses the new key kept in %s, but %s could not be replaced (%v): run 'glpinet cryptkey rotate' again to finish", in.PendingKeyPath(), in.CryptKeyPath(), err)
 	}
+	if err := pauseAt(ctx, "rotate-key-replaced"); err != nil {
+		return nil, err
+	}
+	// GLPI itself may have saved a value with the old key while the
+	// rotation ran (it reads the key file at each encryption): one more
+	// pass, now that no new value can be made with it, moves such values
+	// to the new key. A failure here loses nothing the backup cannot
+	// decrypt, so it does not undo a finished rotation.
+	_, _ = db.reEncrypt(ctx, old, next, s, false)
 	if err := os.Remove(in.PendingKeyPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	return &Rotation{Backup: backup}, nil
 }
 
-// resumeRotation deals with a pending key left by an interrupted
-// rotation. It returns a Rotation when it finished one, nil when the
-// pending file was stale (removed) or absent.
-func resumeRotation(ctx context.Context, in *Install, db *ConfigDB, s Secrets, old glpicrypt.Key, now time.Time) (*Rotation, error) {
-	pending := in.PendingKeyPath()
-	pk, err := glpicrypt.LoadKey(pending)
-	var ke *glpicrypt.KeyError
-	switch {
-	case errors.As(err, &ke) && ke.Reason == "missing":
-		return nil, nil
-	case err != nil:
-		// Written atomically, so never partial: something else made it.
-		return nil, glpinet.Errorf(glpinet.EINVALID, "%s is not a key left by glpinet (%v): move it away and run the command again", pending, err)
-	case pk == old:
-		// The key file was replaced; only the removal was missed.
-		return nil, os.Remove(pending)
+// latestBackup returns the newest backup of glpicrypt.key ("" if none):
+// the names sort by time, and a ".N" suffix after its base.
+func latestBackup(in *Install) string {
+	names, _ := filepath.Glob(in.CryptKeyPath() + ".bak-*")
+	sort.Slice(names, func(i, j int) bool { return backupLess(names[i], names[j]) })
+	if len(names) == 0 {
+		return ""
 	}
-	vals, err := db.encryptedValues(ctx, db.db, s, false)
-	if err != nil {
-		return nil, err
+	return names[len(names)-1]
+}
+
+// backupLess orders backup names by their time, then by their ".N".
+func backupLess(a, b string) bool {
+	ta, na := splitBackup(a)
+	tb, nb := splitBackup(b)
+	if ta != tb {
+		return ta < tb
 	}
-	badOld, badNew, n := undecryptable(vals, old), undecryptable(vals, pk), len(vals)
-	switch {
-	case len(badOld) == 0:
-		// The transaction did not commit: the pending key was never used.
-		return nil, os.Remove(pending)
-	case len(badNew) == 0:
-		r, err := finishRotation(in, pk, now)
-		if err != nil {
-			return nil, err
-		}
-		r.Reencrypted, r.Resumed = n, true
-		return r, nil
+	return na < nb
+}
+
+// splitBackup splits "glpicrypt.key.bak-20250131-142501.3" into its time
+// and its number (0 without suffix).
+func splitBackup(name string) (string, int) {
+	_, rest, _ := strings.Cut(filepath.Base(name), ".bak-")
+	t, num, ok := strings.Cut(rest, ".")
+	n := 0
+	if ok {
+		fmt.Sscanf(num, "%d", &n)
 	}
-	return nil, glpinet.Errorf(glpinet.EINVALID, "some values decrypt neither with %s nor with %s (first: %s): nothing was changed; restore the key that made them", in.CryptKeyPath(), pending, badOld[0])
+	return t, n
 }

@@ -146,21 +146,25 @@ func TestRotateResumes(t *testing.T) {
 }
 
 // TestRotateStalePending: a pending key whose transaction never committed
-// is discarded and a normal rotation runs.
+// (killed before or during it) becomes the new key: every value is
+// re-encrypted with it.
 func TestRotateStalePending(t *testing.T) {
 	in, db, old := rotationFixture(t)
 	stale, _ := glpicrypt.NewKey()
 	os.WriteFile(in.PendingKeyPath(), stale[:], 0o600)
 	r, err := RotateCryptKey(t.Context(), in, db, SecretsFor(in.Version), time.Now())
-	if err != nil || r.Resumed {
+	if err != nil || !r.Resumed || r.Reencrypted != 2 {
 		t.Fatalf("rotation = %+v, %v", r, err)
 	}
 	k, _ := glpicrypt.LoadKey(in.CryptKeyPath())
-	if k == old || k == stale {
-		t.Fatal("the key file holds the old or the stale key")
+	if k != stale {
+		t.Fatal("the key file is not the pending key")
 	}
 	if decrypted(t, db, k, ConfigRegistrationKey) != "gnk_example" {
 		t.Fatal("value lost")
+	}
+	if b, _ := os.ReadFile(r.Backup); !bytes.Equal(b, old[:]) {
+		t.Fatal("the backup is not the previous key")
 	}
 	if _, err := os.Stat(filepath.Join(in.PendingKeyPath())); !os.IsNotExist(err) {
 		t.Fatal("pending key left behind")
