@@ -245,9 +245,12 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	// Refuse before anything else when GLPI could not store the key: with a
-	// missing or bad key file GLPI silently saves an empty value.
-	crypt, err := glpicrypt.LoadKey(in.CryptKeyPath())
-	if err != nil {
+	// missing or bad key file GLPI silently saves an empty value; while a
+	// rotation is pending the value would be made with the old key.
+	if err := in.CheckNoPendingRotation(); err != nil {
+		return err
+	}
+	if _, err := glpicrypt.LoadKey(in.CryptKeyPath()); err != nil {
 		return err
 	}
 	db, err := openConfigs(ctx, in)
@@ -268,11 +271,7 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 			return &cli.ExitError{Msg: "the server refuses this key (" + v.Code + "): " + v.Message + " Nothing was stored."}
 		}
 	}
-	enc, err := crypt.Encrypt(key)
-	if err != nil {
-		return err
-	}
-	if err := db.Set(ctx, glpihost.ConfigRegistrationKey, enc); err != nil {
+	if err := db.SetEncrypted(ctx, in, glpihost.ConfigRegistrationKey, key); err != nil {
 		return err
 	}
 	res := map[string]any{"stored": mask(key), "validation": v}

@@ -70,7 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // remedy says what to do about an error.
 func remedy(err error) string {
 	var ke *glpicrypt.KeyError
+	var pe *glpihost.PendingRotationError
 	switch {
+	case errors.As(err, &pe):
+		return pe.Remedy()
 	case errors.As(err, &ke):
 		return "restore config/glpicrypt.key from a backup; never let GLPI regenerate it while encrypted values exist (to change the key, run 'glpinet cryptkey rotate': it re-encrypts every value)"
 	case glpinet.ErrorCode(err) == glpinet.EUNAVAILABLE:
