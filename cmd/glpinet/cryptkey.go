@@ -85,13 +85,23 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(in.PendingKeyPath())
+	_, statErr := os.Lstat(in.PendingKeyPath())
 	pending := !errors.Is(statErr, fs.ErrNotExist)
+	// Temporary files of a key write that was killed are only clutter
+	// (the write is atomic): removed unless another glpinet is at work.
+	removed, err := in.CleanCryptLeftovers()
+	if err != nil {
+		return err
+	}
 	res := map[string]any{"key_file": in.CryptKeyPath(), "checked": checked, "undecryptable": bad, "interrupted_rotation": pending}
 	if bad == nil {
 		res["undecryptable"] = []glpihost.Undecryptable{}
 	}
+	if len(removed) > 0 {
+		res["removed"] = removed
+	}
 	if err := f.out(stdout).Result(res, func(w io.Writer) {
+		printRemoved(w, removed)
 		if len(bad) == 0 {
 			fmt.Fprintf(w, "%s is valid and decrypts every encrypted value GLPI keeps (%d checked).\n", in.CryptKeyPath(), checked)
 		} else {
@@ -127,16 +137,26 @@ func cryptkeyRotate(ctx context.Context, args []string, stdout io.Writer) error 
 		return err
 	}
 	return f.out(stdout).Result(r, func(w io.Writer) {
+		printRemoved(w, r.Removed)
 		if r.Resumed {
 			fmt.Fprintf(w, "Finished an interrupted rotation: %s now holds the key the database uses.\n", in.CryptKeyPath())
 		} else {
 			fmt.Fprintf(w, "%s holds a new key; %s re-encrypted in one transaction.\n", in.CryptKeyPath(), cli.Count(r.Reencrypted, "encrypted value was", "encrypted values were"))
 		}
-		fmt.Fprintf(w, "The previous key is kept in %s: database backups made before now need it.\n", r.Backup)
+		if r.Backup != "" {
+			fmt.Fprintf(w, "The previous key is kept in %s: database backups made before now need it.\n", r.Backup)
+		}
 		var cols []string
 		for _, c := range s.Columns {
 			cols = append(cols, c.String())
 		}
 		fmt.Fprintf(w, "Covered: glpi_configs, %s. A plugin's own encrypted values need --secret.\n", strings.Join(cols, ", "))
 	})
+}
+
+// printRemoved names the leftovers of killed key writes that were removed.
+func printRemoved(w io.Writer, removed []string) {
+	for _, p := range removed {
+		fmt.Fprintf(w, "Removed %s, left by a key write that was interrupted.\n", p)
+	}
 }
