@@ -90,15 +90,21 @@ type Output struct {
 }
 
 // Result prints v as JSON, or calls text to print it for people (through
-// a tabwriter: columns may be separated by tabs).
+// a tabwriter: columns may be separated by tabs). Either way no control
+// or bidirectional formatting character reaches the terminal raw: JSON
+// has them as \u escapes, text has them escaped visibly (fields from a
+// server should also go through Clean, which removes line breaks).
 func (o Output) Result(v any, text func(w io.Writer)) error {
 	if o.JSON {
-		enc := json.NewEncoder(o.W)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = o.W.Write(append(escapeJSON(data), '\n'))
+		return err
 	}
 	tw := tabwriter.NewWriter(o.W, 0, 4, 2, ' ', 0)
-	text(tw)
+	text(&safeWriter{w: tw})
 	return tw.Flush()
 }
 
@@ -114,13 +120,14 @@ func Fail(prog string, stdout, stderr io.Writer, err error, remedy func(error) s
 		fmt.Fprint(stdout, help.Text)
 		return 0
 	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "%s: %s\n", prog, ee.Msg)
+		fmt.Fprintf(stderr, "%s: %s\n", prog, Clean(ee.Msg))
 		return 1
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "%s: %s (run '%s help' for usage)\n", prog, ue.Msg, prog)
+		fmt.Fprintf(stderr, "%s: %s (run '%s help' for usage)\n", prog, Clean(ue.Msg), prog)
 		return 2
 	}
-	fmt.Fprintf(stderr, "%s: %s; %s.\n", prog, strings.TrimSuffix(Message(err), "."), remedy(err))
+	// Messages may quote a server's answer: one clean line, whatever it sent.
+	fmt.Fprintf(stderr, "%s: %s; %s.\n", prog, strings.TrimSuffix(Clean(Message(err)), "."), remedy(err))
 	return 1
 }
 
