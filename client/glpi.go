@@ -5,15 +5,12 @@
 package client
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // GLPI is a client that sends what an unmodified GLPI sends.
@@ -30,8 +27,12 @@ type GLPI struct {
 	Lang              string // 2-letter session language, e.g. fr
 	// HTTP is the client to use; its transport must not add
 	// Accept-Encoding on its own (GLPI's cURL calls do not send it). Nil
-	// means a client with such a transport and a 30 s timeout.
+	// means NewHTTPClient(nil, Limits). Whatever the client, the
+	// registration key and uid go to BaseURL's origin only, redirects
+	// from HTTPS to plain HTTP are refused, and Limits apply.
 	HTTP *http.Client
+	// Limits bounds waits and sizes; zero fields take their defaults.
+	Limits Limits
 	// MaxPages bounds a listing (default 10,000 pages of 200): more means
 	// the server ignores X-Range.
 	MaxPages int
@@ -46,9 +47,7 @@ func (c *GLPI) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DisableCompression = true
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+	return defaultClient(c.Limits)
 }
 
 func (c *GLPI) marketplaceURL(path string) string {
@@ -102,8 +101,8 @@ func (c *GLPI) RegistrationInfo(ctx context.Context) (*RegistrationInfo, *Respon
 	req.Header["Accept-Language"] = []string{c.Lang}
 	req.Header["Content-Type"] = []string{"application/json"}
 	req.Header["User-Agent"] = []string{c.userAgent()}
-	req.Header["X-Registration-Key"] = []string{c.Key}
-	req.Header["X-Glpi-Network-Uid"] = []string{c.UID}
+	req.Header[headerKey] = []string{c.Key}
+	req.Header[headerUID] = []string{c.UID}
 	res, err := c.do(req)
 	if err != nil {
 		return nil, nil, err
@@ -160,24 +159,16 @@ func (c *GLPI) Available(ctx context.Context, path string) bool {
 	return err == nil && len(res.Body) > 0
 }
 
-// do sends a request and reads the whole body, undoing gzip when the
+// do sends a small request (its whole answer within Limits.Request) and
+// reads the whole body, at most Limits.Page bytes, undoing gzip when the
 // request asked for it.
 func (c *GLPI) do(req *http.Request) (*Response, error) {
-	resp, err := c.httpClient().Do(req)
+	resp, err := c.send(req, true, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var body io.Reader = resp.Body
-	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(resp.Body)
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		body = zr
-	}
-	b, err := io.ReadAll(io.LimitReader(body, 64<<20))
+	b, err := readBody(resp, c.limits().Page)
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,13 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 )
 
@@ -66,6 +69,9 @@ type PageStats struct {
 	Requests  int  // requests sent, retries included
 	Truncated bool // gave up after three failures on one page, as GLPI does
 	Gzipped   int  // responses that came gzip-encoded
+	// LastError is the last failure of a page, retried or not (nil when
+	// none failed): what a truncated listing tells the administrator.
+	LastError error
 }
 
 // pageSize and maxAttempts are GLPI's Plugins::COL_PAGE and
@@ -85,7 +91,7 @@ func (c *GLPI) Plugins(ctx context.Context) ([]Plugin, PageStats, error) {
 
 // TagPlugins fetches the plugins of a tag, paginated the same way.
 func (c *GLPI) TagPlugins(ctx context.Context, tag string) ([]Plugin, PageStats, error) {
-	return c.paginated(ctx, "tags/"+tag+"/plugin")
+	return c.paginated(ctx, "tags/"+url.PathEscape(tag)+"/plugin")
 }
 
 func (c *GLPI) marketplaceRequest(ctx context.Context, path string) (*http.Request, error) {
@@ -95,20 +101,36 @@ func (c *GLPI) marketplaceRequest(ctx context.Context, path string) (*http.Reque
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent())
-	req.Header.Set("X-Registration-Key", c.Key)
-	req.Header.Set("X-Glpi-Network-Uid", c.UID)
+	req.Header.Set(headerKey, c.Key)
+	req.Header.Set(headerUID, c.UID)
 	req.Header.Set("Accept-Encoding", "gzip") // Guzzle's decode_content default
 	return req, nil
 }
 
+// ErrIgnoresRange is returned by a listing whose server answers every
+// X-Range with the same page, or with more than a page: GLPI would loop
+// forever on it.
+var ErrIgnoresRange = errors.New("the server ignores X-Range")
+
+// paginated is GLPI's getPaginatedCollection() within bounds GLPI lacks:
+// each page at most Limits.Page bytes, the whole listing at most
+// Limits.Catalogue bytes, MaxPages pages and Limits.Listing long, and a
+// page longer than asked for or equal to the one before (a server that
+// ignores X-Range) ends it at once. Those refusals are errors, not
+// failures to retry.
 func (c *GLPI) paginated(ctx context.Context, path string) ([]Plugin, PageStats, error) {
 	var all []Plugin
 	var st PageStats
+	lim := c.limits()
+	ctx, cancel := context.WithTimeoutCause(ctx, lim.Listing, &DeadlineError{What: "not finished", After: lim.Listing})
+	defer cancel()
 	attempts := 0
 	maxPages := c.MaxPages
 	if maxPages <= 0 {
 		maxPages = defaultMaxPages
 	}
+	var total int64
+	var previous [sha256.Size]byte
 	for page := 0; page < maxPages; {
 		req, err := c.marketplaceRequest(ctx, path)
 		if err != nil {
@@ -118,6 +140,13 @@ func (c *GLPI) paginated(ctx context.Context, path string) ([]Plugin, PageStats,
 		req.Header.Set("X-Range", strconv.Itoa(start)+"-"+strconv.Itoa(start+pageSize-1))
 		st.Requests++
 		res, err := c.do(req)
+		// Answers too large and redirects to plain HTTP are the
+		// server's choice, not a passing failure: no retry.
+		var tooLarge *TooLargeError
+		var redirect *RedirectError
+		if errors.As(err, &tooLarge) || errors.As(err, &redirect) {
+			return nil, st, err
+		}
 		var items []Plugin
 		if err == nil && res.Status < 400 {
 			if res.Header.Get("Content-Encoding") == "gzip" {
@@ -131,8 +160,9 @@ func (c *GLPI) paginated(ctx context.Context, path string) ([]Plugin, PageStats,
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, st, ctx.Err()
+				return nil, st, causeOf(ctx, err)
 			}
+			st.LastError = err
 			attempts++
 			if attempts >= maxAttempts {
 				st.Truncated = true
@@ -143,11 +173,22 @@ func (c *GLPI) paginated(ctx context.Context, path string) ([]Plugin, PageStats,
 		if len(items) == 0 {
 			return all, st, nil
 		}
+		sum := sha256.Sum256(res.Body)
+		switch {
+		case len(items) > pageSize:
+			return nil, st, fmt.Errorf("%w: asked for %d plugins, got %d", ErrIgnoresRange, pageSize, len(items))
+		case page > 0 && sum == previous:
+			return nil, st, fmt.Errorf("%w: page %d is page %d again", ErrIgnoresRange, page+1, page)
+		}
+		if total += int64(len(res.Body)); total > lim.Catalogue {
+			return nil, st, &TooLargeError{What: "the catalogue", Limit: lim.Catalogue}
+		}
+		previous = sum
 		all = append(all, items...)
 		page++
 		attempts = 0
 	}
-	return all, st, fmt.Errorf("the server returned more than %d pages: it ignores X-Range", maxPages)
+	return all, st, fmt.Errorf("%w: it returned more than %d pages", ErrIgnoresRange, maxPages)
 }
 
 // Tag is an entry of tags/top.
@@ -177,14 +218,18 @@ func (c *GLPI) TopTags(ctx context.Context, xLang string) ([]Tag, error) {
 }
 
 // NotifyDownload sends the download notice GLPI sends after installing.
+// key and version come from the catalogue and from the archive's
+// setup.php: anything but a plugin key and a version string is refused
+// rather than put into the URL, and both are path-escaped.
 func (c *GLPI) NotifyDownload(ctx context.Context, key, version string) (int, error) {
-	req, err := c.marketplaceRequest(ctx, "plugin/"+key+"/download/"+version)
+	if !ValidPluginKey(key) || !ValidVersion(version) {
+		return 0, fmt.Errorf("not a plugin key and version: %q %q", key, version)
+	}
+	req, err := c.marketplaceRequest(ctx, "plugin/"+url.PathEscape(key)+"/download/"+url.PathEscape(version))
 	if err != nil {
 		return 0, err
 	}
-	cl := *c.httpClient()
-	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := cl.Do(req)
+	resp, err := c.send(req, true, func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse })
 	if err != nil {
 		return 0, err
 	}
@@ -193,18 +238,41 @@ func (c *GLPI) NotifyDownload(ctx context.Context, key, version string) (int, er
 }
 
 // Download fetches an archive as GLPI's downloadArchive() does (same
-// headers, Accept widened to */*) and copies it to w. Anything but 200 is
-// ErrNotOK, as in GLPI.
+// headers, Accept widened to */*) and copies it to w, at most
+// Limits.Archive bytes. Anything but 200 is ErrNotOK, as in GLPI. The
+// registration key goes along only when url is on the services origin.
 func (c *GLPI) Download(ctx context.Context, url string, w io.Writer) (*http.Response, int64, error) {
+	return c.download(ctx, url, 0, w)
+}
+
+// DownloadVersion downloads v's archive (see Download), stopping at the
+// size the catalogue declares: a longer body, or a Content-Length that
+// disagrees, is refused without writing past that size.
+func (c *GLPI) DownloadVersion(ctx context.Context, v Version, w io.Writer) (*http.Response, int64, error) {
+	if v.DownloadURL == nil {
+		return nil, 0, fmt.Errorf("%w: no download link", ErrNotOK)
+	}
+	return c.download(ctx, *v.DownloadURL, v.Size, w)
+}
+
+func (c *GLPI) download(ctx context.Context, url string, size int64, w io.Writer) (*http.Response, int64, error) {
+	limit := c.limits().Archive
+	what := &TooLargeError{What: "the archive", Limit: limit}
+	if size > 0 {
+		if size > limit {
+			return nil, 0, what
+		}
+		limit, what = size, &TooLargeError{What: "the archive (by the catalogue's size)", Limit: size}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json, */*")
 	req.Header.Set("User-Agent", c.userAgent())
-	req.Header.Set("X-Registration-Key", c.Key)
-	req.Header.Set("X-Glpi-Network-Uid", c.UID)
-	resp, err := c.httpClient().Do(req)
+	req.Header.Set(headerKey, c.Key)
+	req.Header.Set(headerUID, c.UID)
+	resp, err := c.send(req, false, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -212,6 +280,19 @@ func (c *GLPI) Download(ctx context.Context, url string, w io.Writer) (*http.Res
 	if resp.StatusCode != http.StatusOK {
 		return resp, 0, fmt.Errorf("%w: status %d", ErrNotOK, resp.StatusCode)
 	}
-	n, err := io.Copy(w, resp.Body)
-	return resp, n, err
+	switch {
+	case resp.ContentLength > limit:
+		return resp, 0, what
+	case size > 0 && resp.ContentLength >= 0 && resp.ContentLength != size:
+		return resp, 0, fmt.Errorf("the server announces %d bytes but the catalogue says %d", resp.ContentLength, size)
+	}
+	n, err := io.Copy(w, io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return resp, n, err
+	}
+	// One byte more than the limit means the body goes on.
+	if m, _ := io.ReadAtLeast(resp.Body, make([]byte, 1), 1); m > 0 {
+		return resp, n, what
+	}
+	return resp, n, nil
 }

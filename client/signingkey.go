@@ -11,10 +11,11 @@ import (
 
 // SigningKey fetches the Ed25519 public key a glpinet server signs its
 // archives with (GET {services}/api/marketplace/signing-key; not part of
-// GLPI's contract). It returns nil and no error when the server answers
-// with a 4xx status: it does not sign (glpinet answers 404 then) or is not
-// glpinet, so there is nothing to check. A transport failure or a 5xx is
-// an error, so that a passing outage never silently switches the check off.
+// GLPI's contract). It returns nil and no error only when the server
+// answers 404: it does not sign (glpinet answers 404 then) or is not
+// glpinet. Any other status, 4xx included, and any transport failure is
+// an error: whoever answers that request (a proxy's 403, a captive
+// portal, a redirect to another host) must not switch the check off.
 func (c *GLPI) SigningKey(ctx context.Context) (ed25519.PublicKey, error) {
 	req, err := c.marketplaceRequest(ctx, "signing-key")
 	if err != nil {
@@ -24,10 +25,11 @@ func (c *GLPI) SigningKey(ctx context.Context) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case res.Status >= 400 && res.Status < 500:
+	switch res.Status {
+	case http.StatusNotFound:
 		return nil, nil
-	case res.Status != http.StatusOK:
+	case http.StatusOK:
+	default:
 		return nil, fmt.Errorf("signing-key: status %d", res.Status)
 	}
 	var body struct {
