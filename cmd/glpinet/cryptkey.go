@@ -87,6 +87,12 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	_, statErr := os.Lstat(in.PendingKeyPath())
 	pending := !errors.Is(statErr, fs.ErrNotExist)
+	// The pending key is read as rotate will read it, so that a file
+	// rotate would refuse is named now.
+	var pendingErr error
+	if pending {
+		_, pendingErr = glpicrypt.LoadKey(in.PendingKeyPath())
+	}
 	// Temporary files of a key write that was killed are only clutter
 	// (the write is atomic): removed unless another glpinet is at work.
 	removed, err := in.CleanCryptLeftovers()
@@ -110,11 +116,14 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 				fmt.Fprintf(w, "  %s\n", b)
 			}
 		}
-		if pending {
+		if pending && pendingErr == nil {
 			fmt.Fprintf(w, "%s exists: a key rotation was interrupted; run 'glpinet cryptkey rotate' to finish it.\n", in.PendingKeyPath())
 		}
 	}); err != nil {
 		return err
+	}
+	if pendingErr != nil {
+		return &cli.ExitError{Msg: fmt.Sprintf("%s is not a key left by glpinet (%v): move it away", in.PendingKeyPath(), pendingErr)}
 	}
 	if len(bad) > 0 {
 		return &cli.ExitError{Msg: cli.Count(len(bad), "encrypted value was", "encrypted values were") + " made with another key: restore the key that made them, or enter them again in GLPI"}
