@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -519,4 +520,51 @@ func TestHostileKeyFilesFailFast(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSIGTERMEndsSilentDatabase: a database host that accepts the
+// connection and never answers (a hung server, a firewall that swallows
+// packets) leaves every command waiting; SIGTERM must end it.
+func TestSIGTERMEndsSilentDatabase(t *testing.T) {
+	g := newGLPITree(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never written to
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	os.WriteFile(filepath.Join(g.config, "config_db.php"), []byte("<?php\nclass DB extends DBmysql {\n   public $dbhost = '"+ln.Addr().String()+"';\n   public $dbuser = 'root';\n   public $dbpassword = '';\n   public $dbdefault = 'glpi';\n}\n"), 0o600)
+	for _, args := range [][]string{{"cryptkey", "rotate"}, {"key", "show", "--offline"}} {
+		p := g.start(t, nil, args...)
+		time.Sleep(500 * time.Millisecond)
+		t0 := time.Now()
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if err := p.wait(t, 5*time.Second); err == nil {
+			t.Fatalf("glpinet %v succeeded against a silent database", args)
+		}
+		t.Logf("glpinet %v ended %v after SIGTERM: %s", args, time.Since(t0).Round(time.Millisecond), strings.TrimSpace(p.stderr.String()))
+	}
+	if k, _ := glpicrypt.LoadKey(g.keyPath()); k != g.key {
+		t.Fatal("the key file changed")
+	}
+	g.assertClean(t)
 }
