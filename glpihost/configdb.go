@@ -33,6 +33,14 @@ type DBConfig struct {
 // config_db.php, without running it. Properties are the
 // "public $name = value;" declarations (also "var $name", as very old GLPI
 // versions wrote them), whatever their spacing, with comments anywhere.
+//
+// So that glpinet reads the values PHP uses, the file must be what the
+// installer writes: one top-level class declaration, extending DBmysql or
+// nothing, whose body holds only property declarations (public or var)
+// and class constants, and no other statement. A method (a constructor
+// could change the properties), a trait, a conditional declaration or any
+// other code is refused.
+//
 // Values may be single- or double-quoted strings, integers, booleans, or,
 // for $dbhost in config_db_slave.php, an array of hosts of which the first
 // is taken.
@@ -49,11 +57,11 @@ type DBConfig struct {
 // are required. Errors are EINVALID *glpinet.Error naming the property and
 // its line.
 func ParseConfigDB(src []byte) (DBConfig, error) {
-	toks, err := lex(src)
+	f, err := parseFile(src)
 	if err != nil {
 		return DBConfig{}, err
 	}
-	props, err := readProperties(src, toks)
+	props, err := readProperties(f)
 	if err != nil {
 		return DBConfig{}, err
 	}
@@ -110,79 +118,103 @@ type property struct {
 
 type properties map[string]property
 
-// readProperties collects the property declarations of src: a run of
-// modifiers (public, var, ...), an optional type, then one or more
-// "$name [= value]" separated by commas and ended by ";". Declaring a
-// property twice is a fatal error in PHP, and so here.
-func readProperties(src []byte, toks []token) (properties, error) {
+// readProperties finds the one top-level class declaration of f and
+// collects its property declarations: a run of modifiers (public, var),
+// an optional type, then one or more "$name [= value]" separated by
+// commas and ended by ";". Declaring a property twice is a fatal error in
+// PHP, and so here.
+func readProperties(f *phpFile) (properties, error) {
+	body := -1
+	for i := 0; i < len(f.toks); {
+		end := f.stmtEnd(i)
+		switch kw := f.keyword(i); {
+		case f.toks[i].kind == tokOpenTag || f.toks[i].kind == tokCloseTag || f.isPunct(i, ";"):
+		case kw == "class" && body < 0:
+			open, err := classHeader(f, i, end)
+			if err != nil {
+				return nil, err
+			}
+			body = open
+		default:
+			return nil, glpinet.Errorf(glpinet.EINVALID,
+				"line %d: glpinet reads this file only as GLPI's installer writes it, a class holding properties and nothing else, so that it reads the values PHP uses; remove this statement.", f.line(i))
+		}
+		i = max(end, i+1)
+	}
+	if body < 0 {
+		return properties{}, nil
+	}
 	props := properties{}
 	env := newEvalEnv()
-	text := string(src) // for line numbers
-	for i := 0; i < len(toks); {
-		if !isModifier(toks[i]) {
-			i++
+	closeIdx := int(f.match[body])
+	for j := body + 1; j < closeIdx; {
+		start := j
+		if f.keyword(j) == "const" {
+			j = f.exprEnd(j)
 			continue
 		}
-		j := i
-		for j < len(toks) && isModifier(toks[j]) {
+		for j < closeIdx && isModifier(f.toks[j]) {
 			j++
 		}
-		if j < len(toks) && toks[j].kind == tokPunct && toks[j].text == "?" {
+		if j == start {
+			return nil, glpinet.Errorf(glpinet.EINVALID,
+				"line %d: glpinet reads only property declarations (public $name = '...';) in this class; a method or anything else could change what PHP uses, so remove it.", f.line(j))
+		}
+		if f.isPunct(j, "?") {
 			j++
 		}
-		if j < len(toks) && toks[j].kind == tokName {
+		if j < closeIdx && f.toks[j].kind == tokName {
 			j++ // a type, as in "public string $dbhost"
 		}
-		for j < len(toks) && toks[j].kind == tokVar {
-			v := toks[j]
+		for j < closeIdx && f.toks[j].kind == tokVar {
+			v := f.toks[j]
 			j++
-			p := property{val: value{kind: valNull, s: "null"}, line: lineOf(text, v.start)}
-			if j < len(toks) && toks[j].kind == tokPunct && toks[j].text == "=" {
+			p := property{val: value{kind: valNull, s: "null"}, line: lineOf(f.src, int(v.start))}
+			if f.isPunct(j, "=") {
 				j++
-				end := exprEnd(toks, j)
-				p.val = evalTokens(toks[j:end], env)
+				end := j
+				for end < closeIdx && !f.isPunct(end, ",") && !f.isPunct(end, ";") {
+					end = f.skipGroup(end)
+				}
+				p.val = evalTokens(f.toks[j:end], env)
 				j = end
 			}
 			if _, dup := props[v.text]; dup {
 				return nil, glpinet.Errorf(glpinet.EINVALID, "$%s is declared twice (lines %d and %d).", v.text, props[v.text].line, p.line)
 			}
 			props[v.text] = p
-			if j < len(toks) && toks[j].kind == tokPunct && toks[j].text == "," {
+			if f.isPunct(j, ",") {
 				j++
 			}
 		}
-		i = max(j, i+1)
+		if !f.isPunct(j, ";") {
+			return nil, glpinet.Errorf(glpinet.EINVALID, "line %d: glpinet cannot read this property declaration.", f.line(j))
+		}
+		j++
 	}
 	return props, nil
 }
 
-// exprEnd returns the index of the "," or ";" that ends the expression
-// starting at toks[from], ignoring those nested in brackets.
-func exprEnd(toks []token, from int) int {
-	depth := 0
-	for k := from; k < len(toks); k++ {
-		t := toks[k]
-		if t.kind == tokCloseTag || t.kind == tokOpenTag {
-			return k
-		}
-		if t.kind != tokPunct {
-			continue
-		}
-		switch t.text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth < 0 {
-				return k
-			}
-		case ",", ";":
-			if depth == 0 {
-				return k
-			}
-		}
+// classHeader checks "class NAME [extends DBmysql] {" at toks[i:end] and
+// returns the index of its "{".
+func classHeader(f *phpFile, i, end int) (int, error) {
+	j := i + 1
+	if j >= end || f.toks[j].kind != tokName {
+		return 0, glpinet.Errorf(glpinet.EINVALID, "line %d: glpinet cannot read this class declaration.", f.line(i))
 	}
-	return len(toks)
+	j++
+	if f.keyword(j) == "extends" {
+		if j+1 >= end || !strings.EqualFold(strings.TrimPrefix(f.toks[j+1].text, `\`), "DBmysql") {
+			return 0, glpinet.Errorf(glpinet.EINVALID,
+				"line %d: the class extends another class than DBmysql, whose code could change the values PHP uses; glpinet reads only the class GLPI's installer writes.", f.line(j))
+		}
+		j += 2
+	}
+	if !f.isPunct(j, "{") {
+		return 0, glpinet.Errorf(glpinet.EINVALID,
+			"line %d: glpinet reads only \"class DB extends DBmysql {\" here, as GLPI's installer writes it.", f.line(j))
+	}
+	return j, nil
 }
 
 func isModifier(t token) bool {
@@ -190,7 +222,7 @@ func isModifier(t token) bool {
 		return false
 	}
 	switch strings.ToLower(t.text) {
-	case "public", "var", "protected", "private", "static", "readonly":
+	case "public", "var":
 		return true
 	}
 	return false

@@ -111,7 +111,7 @@ func TestParseConfigDBErrors(t *testing.T) {
 			"$dbhost on line 1 is an empty array of hosts."},
 		{"flag not a boolean", "<?php class DB { public $dbhost = 'h'; public $dbuser = 'u'; public $dbdefault = 'd'; public $use_utf8mb4 = FLAG; }",
 			"$use_utf8mb4 on line 1 is not a plain boolean; write it as true or false."},
-		{"unterminated", "<?php class DB { public $dbhost = 'h;", "unterminated string starting on line 1."},
+		{"unterminated", "<?php class DB { public $dbhost = 'h;", "line 1: unterminated string."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,8 +190,16 @@ func TestParseConfigDBIgnoresLookalikes(t *testing.T) {
 $dbhost = 'assigned';
 echo "public $dbuser = 'no';";
 class DB { public $dbhost = 'real'; public $dbuser = 'u'; public $dbdefault = 'd'; }`
+	// Top-level code beside the class is refused: PHP runs it, and
+	// glpinet does not.
+	if got, err := ParseConfigDB([]byte(src)); err == nil {
+		t.Errorf("ParseConfigDB = %+v, want a refusal of the statements beside the class", got)
+	}
+	src = `<?php
+// public $dbhost = 'commented';
+class DB { public $dbhost = 'real'; public $dbuser = 'u'; /* $dbuser = 'no' */ public $dbpassword = "public \$dbdefault = 'no';"; public $dbdefault = 'd'; }`
 	got, err := ParseConfigDB([]byte(src))
-	if err != nil || got.Host != "real" || got.User != "u" {
+	if err != nil || got.Host != "real" || got.User != "u" || got.Database != "d" {
 		t.Errorf("ParseConfigDB = %+v, %v", got, err)
 	}
 	if !strings.Contains(installerConfigDB, "p%40ss%3Aw%2Fd") {

@@ -1,81 +1,550 @@
 package glpihost
 
-import "strings"
+import (
+	"fmt"
+	"strings"
 
-// defineCall is one define('NAME', value) call found in a file.
+	"github.com/glpinet/glpinet"
+)
+
+// defineCall is one define('NAME', value) call (or one constant of a
+// top-level "const NAME = value;") found in a file.
 type defineCall struct {
 	// named is true when the first argument evaluates to a string, name.
 	named bool
 	name  string
 	val   value
-	// effective is true for the first define of its name, the one PHP
-	// keeps: redefining a constant only raises a warning.
-	effective bool
+	// certain is true for a define PHP runs whenever it includes the file
+	// (see constInfo), effective for the first certain define of its name,
+	// the one PHP keeps: redefining a constant only raises a warning.
+	certain, effective bool
+	// isConst marks a "const NAME = value;" declaration.
+	isConst bool
 	// first and close are the token indexes of the "define" name and of
 	// the closing ")"; the value argument is toks[valFirst:valEnd].
 	first, close     int
 	valFirst, valEnd int
 }
 
-// Defines returns the constants that the define() calls of a PHP file set,
-// by name: local_define.php, inc/downstream.php, inc/define.php and
+// constInfo is what glpinet knows of one constant after reading a file.
+type constInfo struct {
+	// sure is true when the constant's value is certain: set by a
+	// top-level define PHP certainly runs before anything else can set
+	// it. When false, why says why it cannot be known.
+	sure bool
+	val  value
+	why  string
+	// call indexes consts.calls for a sure constant.
+	call int
+}
+
+// consts is what a PHP file defines, as far as glpinet can be sure.
+type consts struct {
+	f     *phpFile
+	calls []defineCall
+	names map[string]*constInfo
+	// any, when not empty, says from where the file may define constants
+	// glpinet cannot see (a call it cannot follow, an include...): a name
+	// missing from names is then unknown rather than undefined.
+	any string
+	// stop, when not empty, says where the top-level code may stop or
+	// jump: a define placed after it is not certain to run.
+	stop string
+	// stopped, when not empty, says where the top-level code certainly
+	// stops (return, exit, __halt_compiler...).
+	stopped string
+}
+
+// Define returns the value the PHP file src gives the constant name,
+// whether it sets it at all, or an EINVALID error saying why glpinet
+// cannot know: see [Defines] for what counts.
+func Define(src []byte, name string) (val string, set bool, err error) {
+	c, err := readConsts(src, newEvalEnv())
+	if err != nil {
+		return "", false, err
+	}
+	return c.lookup(name)
+}
+
+// lookup returns a constant's value as [Define] does.
+func (c *consts) lookup(name string) (string, bool, error) {
+	in, ok := c.names[name]
+	switch {
+	case !ok && c.any != "":
+		return "", false, glpinet.Errorf(glpinet.EINVALID, "%s cannot be known without running PHP: %s", name, c.any)
+	case !ok:
+		return "", false, nil
+	case !in.sure:
+		return "", false, glpinet.Errorf(glpinet.EINVALID, "%s cannot be known without running PHP: %s", name, in.why)
+	case in.val.kind == valUnknown || in.val.kind == valArray:
+		d := c.calls[in.call]
+		return "", false, glpinet.Errorf(glpinet.EINVALID,
+			"line %d: %s is set by an expression glpinet cannot evaluate without running PHP; write its value as a plain '...' string.", c.f.line(d.first), name)
+	}
+	return in.val.s, true, nil
+}
+
+// Defines returns the constants that a PHP file certainly sets, by name:
+// local_define.php, inc/downstream.php, inc/define.php and
 // src/autoload/constants.php are all read with it.
+//
+// A constant counts only when PHP certainly runs the statement that sets
+// it whenever it includes the file, and nothing can have set it before:
+// a top-level define('NAME', value); or const NAME = value; statement
+// that comes before any __halt_compiler();, not inside a function,
+// method, closure, if, loop, switch or try, and not after a top-level
+// return, exit, die, throw or goto, nor after code glpinet cannot follow
+// (a call of a function other than a few pure built-ins, include,
+// new, method calls, "use function", a namespace) or that may stop
+// depending on data (division, array access...). Only the first such
+// define of a name counts, as in PHP; calls inside comments or strings are
+// not calls. A constant set anywhere else, or whose define has three
+// arguments, is left out: its value is unknown ([Define] says why).
 //
 // String values are returned decoded. Other values are spelt as PHP
 // source: integers in decimal, floats as written, and "true", "false" or
-// "null". Values that cannot be known without running PHP (function
-// calls, variables, arrays, ...) are left out. Only the first define of a
-// name counts, as in PHP. Calls inside comments or strings are not calls.
-// Conditions are not evaluated: a define inside an if block counts.
+// "null". Values that cannot be known without running PHP (function calls,
+// variables, arrays, ...) are left out.
 //
-// The error, an EINVALID *glpinet.Error, reports a string, comment or
-// heredoc that never ends, which PHP would reject too.
+// The error, an EINVALID *glpinet.Error, reports what PHP would refuse
+// (a string or comment that never ends, unbalanced brackets) or what
+// glpinet cannot read as PHP surely would (short open tags, "#[").
 func Defines(src []byte) (map[string]string, error) {
-	toks, err := lex(src)
+	c, err := readConsts(src, newEvalEnv())
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
-	for _, d := range findDefines(toks, newEvalEnv()) {
-		if d.effective && d.val.kind != valUnknown && d.val.kind != valArray {
-			out[d.name] = d.val.s
+	for name, in := range c.names {
+		if in.sure && in.val.kind != valUnknown && in.val.kind != valArray {
+			out[name] = in.val.s
 		}
 	}
 	return out, nil
 }
 
-// findDefines lists the define() calls of toks in source order, recording
-// each effective one in env.consts so that later calls can refer to it.
-// A define nested in the arguments of another is not listed: editing the
-// outer one rewrites it anyway.
-func findDefines(toks []token, env *evalEnv) []defineCall {
-	var calls []defineCall
-	for i := 0; i < len(toks); i++ {
-		if !isDefineCall(toks, i) {
-			continue
+// readConsts parses src and reads its constants in env, which holds what
+// earlier files defined and receives what this one defines.
+func readConsts(src []byte, env *evalEnv) (*consts, error) {
+	f, err := parseFile(src)
+	if err != nil {
+		return nil, err
+	}
+	c := &consts{f: f, names: map[string]*constInfo{}, any: env.taint}
+	w := walker{c: c, env: env}
+	w.top()
+	c.stopped = w.stopped
+	env.taint = c.any
+	return c, nil
+}
+
+// walker reads the statements of a file in order.
+type walker struct {
+	c   *consts
+	env *evalEnv
+	// stopped is set after a top-level return, exit...: nothing after it
+	// runs.
+	stopped string
+	// safeDefine is set by "use function Safe\define;" (GLPI 11's
+	// constants.php), which makes define() throw when it fails.
+	safeDefine bool
+}
+
+// top walks the top-level statements.
+func (w *walker) top() {
+	f := w.c.f
+	for i := 0; i < len(f.toks); {
+		end := f.stmtEnd(i)
+		if end <= i {
+			end = i + 1
 		}
-		args, closeIdx, ok := splitArgs(toks, i+1)
-		if !ok {
-			continue
+		w.statement(i, end)
+		i = end
+	}
+}
+
+// uncertainReason is why a define at token i is not certain, "" if it is.
+func (w *walker) uncertainReason(i int) string {
+	switch {
+	case w.stopped != "":
+		return w.stopped
+	case w.c.any != "":
+		return w.c.any
+	case w.c.stop != "":
+		return w.c.stop
+	}
+	return ""
+}
+
+// note records the first event about a constant.
+func (w *walker) note(name string, in *constInfo) {
+	if _, seen := w.c.names[name]; seen {
+		return
+	}
+	if _, seen := w.env.consts[name]; seen {
+		// Set by an earlier file (or its value unknown there): this
+		// define does nothing, as in PHP.
+		return
+	}
+	w.c.names[name] = in
+	if in.sure {
+		w.env.consts[name] = in.val
+	} else {
+		w.env.consts[name] = value{}
+	}
+}
+
+func (w *walker) unsure(name string, i int, why string) {
+	w.note(name, &constInfo{why: fmt.Sprintf("line %d: %s", w.c.f.line(i), why)})
+}
+
+// statement reads the top-level statement toks[i:end].
+func (w *walker) statement(i, end int) {
+	f := w.c.f
+	kw := f.keyword(i)
+	switch {
+	case kw == "__halt_compiler":
+		if w.stopped == "" {
+			w.stopped = fmt.Sprintf("line %d: it comes after __halt_compiler();, past which PHP reads nothing", f.line(i))
 		}
-		d := defineCall{first: i, close: closeIdx, valFirst: args[1][0], valEnd: args[1][1]}
-		if name := evalTokens(toks[args[0][0]:args[0][1]], env); name.kind == valString {
-			d.named, d.name = true, name.s
-			if _, seen := env.consts[d.name]; !seen {
-				d.effective = true
-				d.val = evalTokens(toks[d.valFirst:d.valEnd], env)
-				env.consts[d.name] = d.val
+		return
+	case f.toks[i].kind == tokOpenTag || f.toks[i].kind == tokCloseTag || f.isPunct(i, ";"):
+		return
+	case w.isDefineStatement(i, end):
+		w.defineStatement(i, end)
+		return
+	case w.isDefinedOrDefine(i, end):
+		// "defined('X') or define('X', v);" defines X when nothing did
+		// before, which glpinet knows from the files it read first.
+		w.defineStatement(f.skipGroup(i+1)+1, end)
+		return
+	case kw == "const":
+		w.constStatement(i, end)
+		return
+	case kw == "use":
+		w.useStatement(i, end)
+		return
+	case kw == "namespace" && !f.isPunct(i+1, "\\"):
+		w.taint(i, "a namespace declaration makes define() and constants resolve in that namespace")
+		return
+	case kw == "declare" && f.isPunct(f.skipGroup(i+1), ";"):
+		return
+	case kw == "function" && f.stmtEnd(i) == end && !f.isPunct(i+1, "("):
+		return // a declaration runs nothing
+	case kw == "class" || kw == "interface" || kw == "trait" || kw == "enum" || kw == "abstract" || kw == "final" || kw == "readonly":
+		// A class extending or implementing another makes PHP load it,
+		// running whatever autoloader is registered.
+		for j := i; j < end && !f.isPunct(j, "{"); j++ {
+			if k := f.keyword(j); k == "extends" || k == "implements" {
+				w.taint(i, "a class declaration that extends another makes PHP load code glpinet cannot see")
+				return
 			}
 		}
-		calls = append(calls, d)
-		i = closeIdx
+		return
 	}
-	return calls
+	stopKw := kw == "return" || kw == "exit" || kw == "die" || kw == "throw"
+	w.scan(i, end, !stopKw)
+	if stopKw && w.stopped == "" {
+		w.stopped = fmt.Sprintf("line %d: it comes after the top-level %s, past which PHP does not run the file", f.line(i), kw)
+	}
+}
+
+// isDefineStatement reports whether toks[i:end] is exactly
+// "define(...);" (or "\define").
+func (w *walker) isDefineStatement(i, end int) bool {
+	f := w.c.f
+	if !isDefineCall(f.toks, i) {
+		return false
+	}
+	cl := f.skipGroup(i + 1)
+	return cl == end-1 && (f.isPunct(cl, ";") || f.toks[cl].kind == tokCloseTag)
+}
+
+// isDefinedOrDefine reports whether toks[i:end] is
+// "defined('X') or define('X', ...);" (or "||"), for the same literal X.
+func (w *walker) isDefinedOrDefine(i, end int) bool {
+	f := w.c.f
+	if !strings.EqualFold(strings.TrimPrefix(f.toks[i].text, `\`), "defined") || f.toks[i].kind != tokName || !f.isPunct(i+1, "(") {
+		return false
+	}
+	cl := f.skipGroup(i + 1)
+	if cl != i+4 || f.toks[i+2].kind != tokString || f.toks[i+2].dynamic {
+		return false
+	}
+	if f.keyword(cl) != "or" && !(f.isPunct(cl, "|") && f.isPunct(cl+1, "|")) {
+		return false
+	}
+	d := cl + 1
+	if f.isPunct(cl, "|") {
+		d++
+	}
+	if !w.isDefineStatement(d, end) {
+		return false
+	}
+	args, ok := splitArgs(f, d+1)
+	return ok && args[0][1] == args[0][0]+1 && f.toks[args[0][0]].kind == tokString &&
+		!f.toks[args[0][0]].dynamic && f.toks[args[0][0]].text == f.toks[i+2].text
+}
+
+// defineStatement reads a top-level define(...); statement.
+func (w *walker) defineStatement(i, end int) {
+	f := w.c.f
+	args, ok := splitArgs(f, i+1)
+	if !ok {
+		w.scan(i, end, true)
+		return
+	}
+	d := defineCall{first: i, close: f.skipGroup(i+1) - 1, valFirst: args[1][0], valEnd: args[1][1]}
+	// Code in the arguments runs before define() does.
+	if w.scanRange(i+2, d.close, false) {
+		w.c.calls = append(w.c.calls, d)
+		return
+	}
+	name := evalTokens(f.toks[args[0][0]:args[0][1]], w.env)
+	if name.kind != valString {
+		w.taint(i, "define() with a name glpinet cannot evaluate")
+		return
+	}
+	d.named, d.name = true, name.s
+	why := w.uncertainReason(i)
+	if why == "" && len(args) == 3 && !strings.EqualFold(f.toks[args[2][0]].text, "false") {
+		why = fmt.Sprintf("line %d: define() with a third argument (case-insensitive constants) behaves differently across PHP versions", f.line(i))
+	}
+	if why != "" {
+		w.note(d.name, &constInfo{why: why})
+	} else {
+		d.certain = true
+		d.val = evalTokens(f.toks[d.valFirst:d.valEnd], w.env)
+		_, before := w.env.consts[d.name]
+		if _, seen := w.c.names[d.name]; !seen && !before {
+			d.effective = true
+		}
+		w.note(d.name, &constInfo{sure: true, val: d.val, call: len(w.c.calls)})
+		if !d.effective && w.safeDefine {
+			w.stopped = fmt.Sprintf("line %d: Safe\\define() throws there, as %s is already defined", f.line(i), d.name)
+		}
+	}
+	w.c.calls = append(w.c.calls, d)
+}
+
+// constStatement reads "const A = expr, B = expr;".
+func (w *walker) constStatement(i, end int) {
+	f := w.c.f
+	if w.scanRange(i+1, end, false) {
+		return
+	}
+	for j := i + 1; j < end; {
+		if f.toks[j].kind != tokName || !f.isPunct(j+1, "=") {
+			w.taint(i, "a const declaration glpinet cannot read")
+			return
+		}
+		k := j + 2
+		for k < end && !f.isPunct(k, ",") && !f.isPunct(k, ";") && f.toks[k].kind != tokCloseTag {
+			k = f.skipGroup(k)
+		}
+		d := defineCall{named: true, name: f.toks[j].text, isConst: true, first: j, close: k - 1, valFirst: j + 2, valEnd: k}
+		if why := w.uncertainReason(i); why != "" {
+			w.note(d.name, &constInfo{why: why})
+		} else {
+			d.certain = true
+			d.val = evalTokens(f.toks[j+2:k], w.env)
+			_, before := w.env.consts[d.name]
+			_, seen := w.c.names[d.name]
+			if seen || before {
+				// Unlike define(), redeclaring a constant with const is
+				// fatal on PHP 8 but a warning on 7.4.
+				w.stop(j, "a const redeclaring a constant is fatal on PHP 8")
+			}
+			d.effective = !seen && !before
+			w.note(d.name, &constInfo{sure: true, val: d.val, call: len(w.c.calls)})
+		}
+		w.c.calls = append(w.c.calls, d)
+		j = k + 1
+	}
+}
+
+// useStatement reads a top-level use: class imports change nothing glpinet
+// reads; function and constant imports may redirect define() or a
+// constant, except GLPI 11's "use function Safe\define;".
+func (w *walker) useStatement(i, end int) {
+	f := w.c.f
+	switch f.keyword(i + 1) {
+	case "const":
+		w.taint(i, `"use const" changes what constant names refer to`)
+	case "function":
+		if end == i+4 && f.toks[i+2].kind == tokName && strings.EqualFold(strings.TrimPrefix(f.toks[i+2].text, `\`), `Safe\define`) {
+			w.safeDefine = true
+			return
+		}
+		for j := i + 2; j < end; j++ {
+			// thecodingmachine/safe's functions, which GLPI 11 imports,
+			// call the built-in of the same name and throw on failure.
+			if t := f.toks[j]; t.kind == tokName && !strings.HasPrefix(strings.TrimPrefix(t.text, `\`), `Safe\`) {
+				short := t.text[strings.LastIndexByte(t.text, '\\')+1:]
+				if k := strings.ToLower(short); k == "define" || safeFuncs[k] {
+					w.taint(i, `"use function" replaces `+short+"()")
+					return
+				}
+			}
+		}
+	}
+}
+
+// taint records that from token i on, the file may define constants
+// glpinet cannot see.
+func (w *walker) taint(i int, why string) {
+	if w.c.any == "" && w.stopped == "" {
+		w.c.any = fmt.Sprintf("line %d: %s", w.c.f.line(i), why)
+	}
+}
+
+// stop records that from token i on, the code may stop or jump.
+func (w *walker) stop(i int, why string) {
+	if w.c.stop == "" {
+		w.c.stop = fmt.Sprintf("line %d: it comes after %s", w.c.f.line(i), why)
+	}
+}
+
+// scan reads a statement that is not a plain define: its defines are
+// conditional, its calls may define anything, and it may stop the file.
+// Statements after a stop are skipped (they never run).
+func (w *walker) scan(i, end int, stopKeywordsStop bool) {
+	if w.stopped != "" {
+		return
+	}
+	w.scanRange(i, end, stopKeywordsStop)
+}
+
+// safeFuncs are built-in functions that cannot define a constant nor run
+// code of the file's author, so that calling them does not hide a define.
+var safeFuncs = map[string]bool{
+	"getenv": true, "dirname": true, "defined": true, "is_file": true, "is_dir": true,
+	"file_exists": true, "is_readable": true, "realpath": true, "basename": true,
+	"ini_get": true, "php_sapi_name": true, "strtolower": true, "strtoupper": true,
+	"trim": true, "rtrim": true, "ltrim": true, "substr": true, "str_replace": true,
+	"sprintf": true, "implode": true, "is_array": true, "is_string": true,
+	"version_compare": true, "function_exists": true, "extension_loaded": true,
+	"error_reporting": true, "date_default_timezone_set": true, "ini_set": true,
+	"sha1_file": true, "is_writable": true, "preg_replace": true, "hash_file": true,
+}
+
+// constructs are keywords that look like calls without being calls of
+// code.
+var constructs = map[string]bool{
+	"array": true, "list": true, "isset": true, "empty": true, "unset": true,
+	"if": true, "elseif": true, "while": true, "for": true, "foreach": true,
+	"switch": true, "match": true, "catch": true, "declare": true, "function": true,
+	"fn": true, "use": true, "echo": true, "print": true, "and": true, "or": true,
+	"xor": true, "return": true, "as": true, "else": true, "do": true,
+	"instanceof": true, "static": true, "global": true, "case": true, "default": true,
+}
+
+// scanRange scans toks[i:end], reporting whether it found code that may
+// define constants glpinet cannot see.
+func (w *walker) scanRange(i, end int, stopKeywordsStop bool) (tainted bool) {
+	f := w.c.f
+	for k := i; k < end; k++ {
+		t := f.toks[k]
+		switch t.kind {
+		case tokName:
+			kw := strings.ToLower(strings.TrimPrefix(t.text, `\`))
+			switch kw {
+			case "include", "include_once", "require", "require_once", "eval":
+				w.taint(k, kw+" runs code glpinet does not read")
+				return true
+			case "new", "clone":
+				w.taint(k, kw+" runs a constructor glpinet does not read")
+				return true
+			case "return", "exit", "die", "throw", "goto", "yield", "break", "continue":
+				if stopKeywordsStop {
+					w.stop(k, "a "+kw+" that may stop or divert the code")
+				}
+				continue
+			}
+			if !f.isPunct(k+1, "(") {
+				continue
+			}
+			if isDefineCall(f.toks, k) {
+				args, ok := splitArgs(f, k+1)
+				if !ok {
+					w.taint(k, "a define() call glpinet cannot read")
+					return true
+				}
+				name := evalTokens(f.toks[args[0][0]:args[0][1]], w.env)
+				if name.kind != valString {
+					w.taint(k, "define() with a name glpinet cannot evaluate")
+					return true
+				}
+				w.unsure(name.s, k, "it is defined inside a condition, a block or an expression, which PHP may not run")
+				w.c.calls = append(w.c.calls, defineCall{named: true, name: name.s, first: k, close: f.skipGroup(k+1) - 1, valFirst: args[1][0], valEnd: args[1][1]})
+				continue
+			}
+			if !safeFuncs[kw] && !constructs[kw] {
+				w.taint(k, "a call of "+t.text+"(), which may define constants")
+				return true
+			}
+		case tokPunct:
+			switch t.text {
+			case "::":
+				// Class::CONSTANT loads the class through GLPI's
+				// autoloader (its own or Composer's code, not the
+				// file's author's); Class::method() is a call.
+				if k+1 < end && f.toks[k+1].kind == tokName && !f.isPunct(k+2, "(") {
+					k++
+					continue
+				}
+				w.taint(k, `"::" calls code glpinet does not follow`)
+				return true
+			case "->", "?->":
+				w.taint(k, `"`+t.text+`" calls or reads code glpinet does not follow`)
+				return true
+			case "(":
+				if k > i {
+					if p := f.toks[k-1]; p.kind == tokVar || p.kind == tokString || p.kind == tokPunct && (p.text == ")" || p.text == "]" || p.text == "}") {
+						w.taint(k, "a call of a computed function name")
+						return true
+					}
+				}
+			case "/", "%", "*", "+", "-", "<", ">", "&", "|", "^", "~":
+				// Arithmetic may throw on PHP 8 depending on data
+				// (division by zero, arrays, shifts); a sign before a
+				// number does not.
+				if (t.text == "-" || t.text == "+") && k+1 < end && f.toks[k+1].kind == tokNumber && k > i && !isOperand(f.toks[k-1]) {
+					continue
+				}
+				if k > i && k+1 < end && f.toks[k-1].kind == tokNumber && f.toks[k+1].kind == tokNumber &&
+					(t.text != "/" && t.text != "%" || strings.Trim(f.toks[k+1].text, "0._") != "") {
+					continue // arithmetic on two number literals
+				}
+				if (t.text == "<" || t.text == ">") && !(k+1 < end && f.isPunct(k+1, t.text)) {
+					continue // a comparison
+				}
+				w.stop(k, "an operation that may fail depending on data")
+			case "[":
+				if k > i && isOperand(f.toks[k-1]) {
+					w.stop(k, "an array access that may fail depending on data")
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isOperand reports whether t ends an operand, so that a following "-"
+// is binary and "[" an access.
+func isOperand(t token) bool {
+	switch t.kind {
+	case tokVar, tokString, tokNumber, tokName:
+		return true
+	case tokPunct:
+		return t.text == ")" || t.text == "]" || t.text == "}"
+	}
+	return false
 }
 
 // isDefineCall reports whether toks[i] starts a call of PHP's define():
 // "define(" or "\define(", in any case, that is not a method, a static
-// method, a function declaration or an attribute.
+// method or a function declaration.
 func isDefineCall(toks []token, i int) bool {
 	t := toks[i]
 	if t.kind != tokName || !strings.EqualFold(strings.TrimPrefix(t.text, `\`), "define") {
@@ -89,7 +558,7 @@ func isDefineCall(toks []token, i int) bool {
 	}
 	switch p := toks[i-1]; p.kind {
 	case tokPunct:
-		return p.text != "->" && p.text != "?->" && p.text != "::" && p.text != "#["
+		return p.text != "->" && p.text != "?->" && p.text != "::"
 	case tokName:
 		switch strings.ToLower(p.text) {
 		case "function", "new", "const", "fn":
@@ -100,45 +569,32 @@ func isDefineCall(toks []token, i int) bool {
 }
 
 // splitArgs reads the argument list opening at toks[open] ("("). It
-// returns the [from, to) token ranges of the arguments and the index of
-// the closing ")"; ok is false unless there are two or three non-empty
-// arguments and the list closes within the same PHP block.
-func splitArgs(toks []token, open int) (args [][2]int, closeIdx int, ok bool) {
-	depth, from := 0, open+1
-	for k := open; k < len(toks); k++ {
-		t := toks[k]
-		switch {
-		case t.kind == tokOpenTag || t.kind == tokCloseTag:
-			return nil, 0, false
-		case t.kind != tokPunct:
-		case t.text == "(" || t.text == "[" || t.text == "{" || t.text == "#[":
-			depth++
-		case t.text == ")" || t.text == "]" || t.text == "}":
-			depth--
-			if depth > 0 {
-				continue
-			}
-			if t.text != ")" {
-				return nil, 0, false
-			}
-			args = append(args, [2]int{from, k})
-			// PHP allows a trailing comma in calls.
-			if n := len(args); n > 1 && args[n-1][0] == args[n-1][1] {
-				args = args[:n-1]
-			}
-			if len(args) < 2 || len(args) > 3 {
-				return nil, 0, false
-			}
-			for _, a := range args {
-				if a[0] == a[1] {
-					return nil, 0, false
-				}
-			}
-			return args, k, true
-		case t.text == "," && depth == 1:
+// returns the [from, to) token ranges of the arguments; ok is false unless
+// there are two or three non-empty arguments.
+func splitArgs(f *phpFile, open int) (args [][2]int, ok bool) {
+	cl := f.skipGroup(open) - 1
+	if cl <= open || !f.isPunct(cl, ")") {
+		return nil, false
+	}
+	from := open + 1
+	for k := open + 1; k < cl; k = f.skipGroup(k) {
+		if f.isPunct(k, ",") {
 			args = append(args, [2]int{from, k})
 			from = k + 1
 		}
 	}
-	return nil, 0, false
+	args = append(args, [2]int{from, cl})
+	// PHP allows a trailing comma in calls.
+	if n := len(args); n > 1 && args[n-1][0] == args[n-1][1] {
+		args = args[:n-1]
+	}
+	if len(args) < 2 || len(args) > 3 {
+		return nil, false
+	}
+	for _, a := range args {
+		if a[0] == a[1] {
+			return nil, false
+		}
+	}
+	return args, true
 }

@@ -43,17 +43,18 @@ define('GLPI_VAR_DIR', '/var/lib/glpi');
 define('GLPI_DOC_DIR', GLPI_VAR_DIR . '/files' . DIRECTORY_SEPARATOR . 1);
 define('X', UNKNOWN . '/a');`,
 			map[string]string{"GLPI_VAR_DIR": "/var/lib/glpi", "GLPI_DOC_DIR": "/var/lib/glpi/files/1"}},
-		{"conditional defines count", `<?php
+		{"conditional defines do not count", `<?php
 if (!defined('A')) { define('A', 'a'); }
-defined('B') or define('B', 'b');`,
-			map[string]string{"A": "a", "B": "b"}},
+defined('B') or define('B', 'b');
+define('A', 'later');`,
+			map[string]string{"B": "b"}},
 		{"not global define", `<?php
 $o->define('A', 'm'); $o?->define('B', 'n'); Foo::define('C', 's');
 function define($a, $b) {} new define('D', 1); Safe\define('E', 'x');
 define('F');`,
 			map[string]string{}},
 		{"trailing comma and third argument", `<?php define('A', 'a',); define('B', 'b', true);`,
-			map[string]string{"A": "a", "B": "b"}},
+			map[string]string{"A": "a"}},
 		{"dynamic values left out", `<?php
 define('V', $x); define('I', "a$b"); define('A', ['x']); define('G', getenv('X') ?: 'd');
 define('K', 'k');`,
@@ -90,7 +91,7 @@ define("GLPIKEY", "GLPI£i'snarss'ç");`,
 func TestDefinesError(t *testing.T) {
 	_, err := Defines([]byte("<?php\ndefine('A', 'unterminated);\n"))
 	var e *glpinet.Error
-	if !errors.As(err, &e) || e.Code != glpinet.EINVALID || e.Message != "unterminated string starting on line 2." {
+	if !errors.As(err, &e) || e.Code != glpinet.EINVALID || e.Message != "line 2: unterminated string." {
 		t.Errorf("error = %#v, want EINVALID unterminated string on line 2", err)
 	}
 }

@@ -43,6 +43,9 @@ type evalEnv struct {
 	// file is the path of the file being read, for __FILE__ and __DIR__;
 	// empty makes them unknown.
 	file string
+	// taint, when not empty, says where an earlier file may have defined
+	// constants glpinet cannot see.
+	taint string
 }
 
 func newEvalEnv() *evalEnv { return &evalEnv{consts: map[string]value{}} }

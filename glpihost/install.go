@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/hostfile"
 )
 
 // Install is a GLPI installation on this host, located by [Open].
@@ -103,11 +104,11 @@ func (in *Install) PluginsDir() string { return filepath.Join(in.Root, "plugins"
 // ReadConfigDB reads and parses config_db.php. Its errors name the file.
 func (in *Install) ReadConfigDB() (DBConfig, error) {
 	path := in.ConfigDBPath()
-	src, err := os.ReadFile(path)
+	src, err := readPHPFile(path, configFileLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return DBConfig{}, glpinet.Errorf(glpinet.EINVALID, "%s does not exist: GLPI has not been installed yet (run its installer first).", path)
 	} else if err != nil {
-		return DBConfig{}, fmt.Errorf("read %s: %w", path, err)
+		return DBConfig{}, err
 	}
 	c, err := ParseConfigDB(src)
 	if err != nil {
@@ -116,22 +117,34 @@ func (in *Install) ReadConfigDB() (DBConfig, error) {
 	return c, nil
 }
 
+// Size limits of the PHP files glpinet reads, far above what GLPI writes
+// (local_define.php, downstream.php and config_db.php are well under
+// 4 KiB; inc/define.php of GLPI 10 is about 35 KiB, GLPI 11's
+// src/autoload/constants.php under 4 KiB), so that a huge or endless file
+// planted in the tree is refused instead of read.
+const (
+	configFileLimit = 256 << 10
+	codeFileLimit   = 1 << 20
+)
+
 // readVersion returns GLPI_VERSION and the file declaring it.
 func readVersion(root string) (version, file string, err error) {
 	var seen []string
 	for _, rel := range versionFiles {
 		path := filepath.Join(root, filepath.FromSlash(rel))
-		calls, err := readDefineFile(path, newEvalEnv())
+		c, err := readConstsFile(path, codeFileLimit, newEvalEnv())
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		} else if err != nil {
 			return "", "", err
 		}
 		seen = append(seen, path)
-		for _, d := range calls {
-			if d.effective && d.name == "GLPI_VERSION" && d.val.kind == valString && d.val.s != "" {
-				return d.val.s, path, nil
-			}
+		v, set, err := c.lookup("GLPI_VERSION")
+		if err != nil {
+			return "", "", inFile(path, err)
+		}
+		if set && v != "" {
+			return v, path, nil
 		}
 	}
 	if len(seen) == 0 {
@@ -155,42 +168,58 @@ func resolveConfigDir(root string, env func(string) string) (dir, from string, e
 	ev.consts["GLPI_ROOT"] = value{kind: valString, s: root}
 	for _, rel := range []string{"config/local_define.php", "inc/downstream.php"} {
 		path := filepath.Join(root, filepath.FromSlash(rel))
-		calls, err := readDefineFile(path, ev)
+		c, err := readConstsFile(path, configFileLimit, ev)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		} else if err != nil {
 			return "", "", err
 		}
-		for _, d := range calls {
-			if !d.effective || d.name != "GLPI_CONFIG_DIR" {
-				continue
-			}
-			if d.val.kind != valString || d.val.s == "" {
-				return "", "", glpinet.Errorf(glpinet.EINVALID,
-					"%s defines GLPI_CONFIG_DIR with an expression glpinet cannot evaluate without running PHP; set the GLPI_CONFIG_DIR environment variable to the configuration directory instead.", path)
-			}
-			return absUnder(root, d.val.s), path, nil
+		v, set, err := c.lookup("GLPI_CONFIG_DIR")
+		if err != nil {
+			return "", "", glpinet.Errorf(glpinet.EINVALID,
+				"%s: %s Set the GLPI_CONFIG_DIR environment variable to the configuration directory, or make the define a plain top-level one.", path, glpinet.ErrorMessage(err))
+		}
+		if set && v == "" {
+			return "", "", glpinet.Errorf(glpinet.EINVALID, "%s defines GLPI_CONFIG_DIR as an empty string; set the GLPI_CONFIG_DIR environment variable to the configuration directory instead.", path)
+		}
+		if set {
+			return absUnder(root, v), path, nil
 		}
 	}
 	return filepath.Join(root, "config"), "GLPI's default", nil
 }
 
-// readDefineFile lists the define() calls of the PHP file at path,
-// evaluated in ev. Errors about the content name the file.
-func readDefineFile(path string, ev *evalEnv) ([]defineCall, error) {
-	src, err := os.ReadFile(path)
+// readConstsFile reads the constants of the PHP file at path in ev.
+// Errors about the content name the file; a missing file gives an error
+// matching fs.ErrNotExist.
+func readConstsFile(path string, limit int64, ev *evalEnv) (*consts, error) {
+	src, err := readPHPFile(path, limit)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
-	toks, err := lex(src)
+	ev.file = path
+	c, err := readConsts(src, ev)
 	if err != nil {
 		return nil, inFile(path, err)
 	}
-	ev.file = path
-	return findDefines(toks, ev), nil
+	return c, nil
+}
+
+// readPHPFile reads a PHP file of the GLPI tree through hostfile: regular
+// files only, never blocking on a FIFO, at most limit bytes. Refusals are
+// EINVALID, as they are about the installation's content.
+func readPHPFile(path string, limit int64) ([]byte, error) {
+	src, err := hostfile.Read(path, limit)
+	var he *hostfile.Error
+	switch {
+	case errors.As(err, &he):
+		return nil, glpinet.Errorf(glpinet.EINVALID, "%s.", he.Error())
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return src, nil
 }
 
 // absUnder makes p absolute, relative to root: PHP would resolve it
@@ -225,4 +254,26 @@ func inFile(path string, err error) error {
 		return glpinet.Errorf(e.Code, "%s: %s", path, e.Message)
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// LocalDefine returns the value that local_define.php in the
+// configuration directory gives the constant name, and whether it sets
+// it. The error is EINVALID, naming the file and the line, when glpinet
+// cannot be sure of the value without running PHP (see [Defines]), or
+// when the file is not a regular file or is too large.
+func (in *Install) LocalDefine(name string) (string, bool, error) {
+	ev := newEvalEnv()
+	ev.consts["GLPI_ROOT"] = value{kind: valString, s: in.Root}
+	path := in.LocalDefinePath()
+	c, err := readConstsFile(path, configFileLimit, ev)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	v, set, err := c.lookup(name)
+	if err != nil {
+		return "", false, inFile(path, err)
+	}
+	return v, set, nil
 }

@@ -2,44 +2,90 @@ package glpihost
 
 import (
 	"bytes"
+	"sort"
 	"strings"
+
+	"github.com/glpinet/glpinet"
 )
 
 // SetDefine returns src with the constant name defined to the string
 // value, and whether that changed anything. It edits local_define.php for
-// "glpinet configure", so it touches as few bytes as it can:
+// "glpinet configure", so it touches as few bytes as it can, and it makes
+// sure the result takes effect (see [Defines] for what PHP certainly
+// runs):
 //
-//   - When src already defines name (its first define, the one PHP keeps),
-//     only the value argument of that call is replaced, by value written
-//     as a single-quoted PHP string; indentation, the quotes around the
-//     name, a third argument and everything else stay as they were. If the
-//     current value already equals value, src is returned unchanged.
-//   - Otherwise define('name', 'value'); is added on a line of its own at
-//     the end of the last PHP block: before a closing "?>" if the file has
-//     one, else at the end of the file, after a line ending if the file
-//     does not end with one. Line endings follow the file's (CRLF or LF).
-//     If the last statement lacks its ";" (legal before "?>"), one is
-//     added after it so that the file still parses.
+//   - When src already sets name with a top-level define (its first one,
+//     the one PHP keeps), only the value of that call is replaced, by value
+//     written as a single-quoted PHP string; indentation, the quotes around
+//     the name, a third argument and everything else stay as they were. If
+//     the current value already equals value, src is returned unchanged.
+//   - When src sets name where PHP may not run it (in a condition, after a
+//     return...), SetDefine refuses with an EINVALID error naming the
+//     line, rather than add a second define that would, or would not, win.
+//   - Otherwise define('name', 'value'); is added on a line of its own.
+//     In a file that PHP runs to its end, that is at the end of the last
+//     PHP block: before a closing "?>" if the file has one, else at the
+//     end of the file. In a file that may stop, jump or run code glpinet
+//     cannot follow, it goes first, right after the first "<?php" (and
+//     after a declare()), where PHP certainly runs it before anything else.
+//     Line endings follow the file's (CRLF or LF). If the last statement
+//     lacks its ";" (legal before "?>"), one is added so that the file
+//     still parses.
 //   - An empty (or whitespace-only) src becomes "<?php\n\ndefine(...);\n".
 //
-// src should be a file [Defines] accepts: in a file with an unterminated
-// comment or string, the new call could land inside it.
-func SetDefine(src []byte, name, value string) (out []byte, changed bool) {
+// Errors are EINVALID: a file glpinet cannot read as PHP surely would
+// (see [Defines]), or a define it cannot edit safely.
+func SetDefine(src []byte, name, value string) (out []byte, changed bool, err error) {
 	stmt := "define(" + phpQuote(name) + ", " + phpQuote(value) + ");"
 	if isBlank(src) {
-		return []byte("<?php\n\n" + stmt + "\n"), true
+		return []byte("<?php\n\n" + stmt + "\n"), true, nil
 	}
-	toks, _ := lex(src)
-	for _, d := range findDefines(toks, newEvalEnv()) {
-		if !d.effective || d.name != name {
-			continue
-		}
+	c, err := readConsts(src, newEvalEnv())
+	if err != nil {
+		return nil, false, err
+	}
+	toks := c.f.toks
+	in, seen := c.names[name]
+	switch {
+	case seen && !in.sure:
+		return nil, false, glpinet.Errorf(glpinet.EINVALID,
+			"%s is already set where glpinet cannot be sure PHP runs it (%s); make it a plain top-level define('%s', '...'); or remove it, then run glpinet again.", name, in.why, name)
+	case seen:
+		d := c.calls[in.call]
 		if d.val.kind == valString && d.val.s == value {
-			return src, false
+			return src, false, nil
 		}
-		return splice(src, edit{toks[d.valFirst].start, toks[d.valEnd-1].end, phpQuote(value)}), true
+		out = splice(src, edit{int(toks[d.valFirst].start), int(toks[d.valEnd-1].end), phpQuote(value)})
+	case c.any == "" && c.stop == "" && c.stopped == "":
+		out = insertStatement(src, toks, stmt)
+	default:
+		out = insertFirst(src, c.f, stmt)
 	}
-	return insertStatement(src, toks, stmt), true
+	// Check the result as any reader would.
+	if got, set, err := Define(out, name); err != nil || !set || got != value {
+		return nil, false, glpinet.Errorf(glpinet.EINVALID,
+			"glpinet could not place define('%s', ...) where PHP certainly runs it in this file; add it by hand as the first statement after <?php.", name)
+	}
+	return out, true, nil
+}
+
+// insertFirst adds stmt as the first statement PHP runs in the file:
+// right after the first "<?php", or after the declare() statements that
+// must come first.
+func insertFirst(src []byte, f *phpFile, stmt string) []byte {
+	eol := lineEnding(src)
+	if len(f.toks) == 0 || f.toks[0].kind != tokOpenTag || f.toks[0].text == "<?=" {
+		// Text only, or a file starting with "<?=": a block of its own
+		// first. The newline after "?>" is swallowed by PHP, so no
+		// output is added.
+		return splice(src, edit{0, 0, "<?php " + stmt + " ?>" + eol})
+	}
+	i := 1
+	for f.keyword(i) == "declare" && f.isPunct(f.skipGroup(i+1), ";") {
+		i = f.skipGroup(i+1) + 1
+	}
+	at := int(f.toks[i-1].end)
+	return splice(src, edit{at, at, eol + stmt})
 }
 
 // RemoveDefine returns src without any define() of name, and whether it
@@ -47,13 +93,22 @@ func SetDefine(src []byte, name, value string) (out []byte, changed bool) {
 // ";", and with its line when nothing else is on it. A define used inside
 // an expression ("defined('X') or define('X', 1);", "if (...) define(...);")
 // is replaced by "(true)", the value define() returns, so that the file
-// still parses and behaves as before except for the constant.
+// still parses and behaves as before except for the constant. A file
+// glpinet cannot read is returned unchanged.
 func RemoveDefine(src []byte, name string) ([]byte, bool) {
-	toks, _ := lex(src)
+	c, err := readConsts(src, newEvalEnv())
+	if err != nil {
+		return src, false
+	}
+	calls := c.calls
+	sort.Slice(calls, func(a, b int) bool { return calls[a].first < calls[b].first })
 	var edits []edit
-	for _, d := range findDefines(toks, newEvalEnv()) {
-		if d.named && d.name == name {
-			edits = append(edits, removal(src, toks, d))
+	last := -1
+	for _, d := range calls {
+		// A define nested in the arguments of another goes with it.
+		if d.named && d.name == name && !d.isConst && d.first > last {
+			edits = append(edits, removal(src, c.f.toks, d))
+			last = d.close
 		}
 	}
 	if len(edits) == 0 {
@@ -113,7 +168,7 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 	}
 	var edits []edit
 	if t := toks[lastTok]; !endsStatement(t) {
-		edits = append(edits, edit{t.end, t.end, ";"})
+		edits = append(edits, edit{int(t.end), int(t.end), ";"})
 	}
 	switch {
 	case closeTag < 0:
@@ -123,7 +178,7 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 		}
 		edits = append(edits, edit{len(src), len(src), text})
 	default:
-		at := toks[closeTag].start
+		at := int(toks[closeTag].start)
 		if ls := lineStart(src, at); isBlank(src[ls:at]) {
 			// "?>" on a line of its own: the statement goes on the line
 			// before it.
@@ -137,12 +192,12 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 
 // removal returns the edit that deletes define call d.
 func removal(src []byte, toks []token, d defineCall) edit {
-	from, to := toks[d.first].start, toks[d.close].end
+	from, to := int(toks[d.first].start), int(toks[d.close].end)
 	prevEnds := d.first == 0 || endsStatement(toks[d.first-1])
 	next := d.close + 1
 	switch {
 	case prevEnds && next < len(toks) && toks[next].kind == tokPunct && toks[next].text == ";":
-		to = toks[next].end
+		to = int(toks[next].end)
 	case prevEnds && (next == len(toks) || toks[next].kind == tokCloseTag):
 	default:
 		return edit{from, to, "(true)"}

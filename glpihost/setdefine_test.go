@@ -2,7 +2,10 @@ package glpihost
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/glpinet/glpinet"
 )
 
 const svc = "GLPI_NETWORK_SERVICES"
@@ -31,10 +34,22 @@ func TestSetDefine(t *testing.T) {
 			"<?php define('A', 1); \ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n?>", true},
 		{"closing tag followed by html", "<?php\ndefine('A', 1);\n?>\n<p>x</p>\n", "https://a",
 			"<?php\ndefine('A', 1);\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n?>\n<p>x</p>\n", true},
-		{"several php blocks: the last one", "<?php a(); ?>x<?php\nb();\n", "https://a",
-			"<?php a(); ?>x<?php\nb();\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n", true},
-		{"after a block", "<?php\nif (x) {\n  y();\n}", "https://a",
-			"<?php\nif (x) {\n  y();\n}\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n", true},
+		{"several php blocks: the last one", "<?php $a = 1; ?>x<?php\n$b = 2;\n", "https://a",
+			"<?php $a = 1; ?>x<?php\n$b = 2;\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n", true},
+		{"after a block", "<?php\nif (x) {\n  $y = 1;\n}", "https://a",
+			"<?php\nif (x) {\n  $y = 1;\n}\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n", true},
+		{"first when the file calls code", "<?php\nfoo();\n", "https://a",
+			"<?php\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\nfoo();\n", true},
+		{"first when the file may return early", "<?php\nif (x) return;\ndefine('A', 1);\n", "https://a",
+			"<?php\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\nif (x) return;\ndefine('A', 1);\n", true},
+		{"first, not after __halt_compiler", "<?php\n__halt_compiler();\ndata", "https://a",
+			"<?php\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\n__halt_compiler();\ndata", true},
+		{"after declare", "<?php declare(strict_types=1);\nfoo();\n", "https://a",
+			"<?php declare(strict_types=1);\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\nfoo();\n", true},
+		{"first, after text", "text\n<?php exit;", "https://a",
+			"text\n<?php\ndefine('GLPI_NETWORK_SERVICES', 'https://a'); exit;", true},
+		{"first, in a block of its own, before <?=", "<?= 1; exit;", "https://a",
+			"<?php define('GLPI_NETWORK_SERVICES', 'https://a'); ?>\n<?= 1; exit;", true},
 		{"crlf line endings", "<?php\r\ndefine('A', 1);\r\n", "https://a",
 			"<?php\r\ndefine('A', 1);\r\ndefine('GLPI_NETWORK_SERVICES', 'https://a');\r\n", true},
 		{"html without php", "hello", "https://a",
@@ -62,7 +77,10 @@ func TestSetDefine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, changed := SetDefine([]byte(tt.src), svc, tt.value)
+			got, changed, err := SetDefine([]byte(tt.src), svc, tt.value)
+			if err != nil {
+				t.Fatalf("SetDefine(%q): %v", tt.src, err)
+			}
 			if string(got) != tt.want || changed != tt.changed {
 				t.Errorf("SetDefine(%q)\n got: %q, %v\nwant: %q, %v", tt.src, got, changed, tt.want, tt.changed)
 			}
@@ -86,7 +104,7 @@ const localDefine = "<?php\r\n" +
 
 func TestSetDefinePreservesEveryOtherByte(t *testing.T) {
 	src := []byte(localDefine)
-	out, changed := SetDefine(src, svc, "https://glpinet.example.com")
+	out, changed, _ := SetDefine(src, svc, "https://glpinet.example.com")
 	if !changed {
 		t.Fatal("SetDefine reported no change")
 	}
@@ -99,7 +117,7 @@ func TestSetDefinePreservesEveryOtherByte(t *testing.T) {
 	}
 
 	// Changing it again replaces only the value literal.
-	out2, changed := SetDefine(out, svc, "https://other.example.com")
+	out2, changed, _ := SetDefine(out, svc, "https://other.example.com")
 	if !changed {
 		t.Fatal("second SetDefine reported no change")
 	}
@@ -110,7 +128,7 @@ func TestSetDefinePreservesEveryOtherByte(t *testing.T) {
 	}
 
 	// Setting the same value again changes nothing and returns src itself.
-	out3, changed := SetDefine(out2, svc, "https://other.example.com")
+	out3, changed, _ := SetDefine(out2, svc, "https://other.example.com")
 	if changed || !bytes.Equal(out3, out2) {
 		t.Errorf("idempotent SetDefine changed the file: %q", out3)
 	}
@@ -119,6 +137,36 @@ func TestSetDefinePreservesEveryOtherByte(t *testing.T) {
 	back, changed := RemoveDefine(out2, svc)
 	if !changed || string(back) != localDefine {
 		t.Errorf("RemoveDefine round trip\n got: %q\nwant: %q", back, localDefine)
+	}
+}
+
+// TestSetDefineRefuses replays finding 12 of issue 10: a define PHP never
+// runs (in a condition, after __halt_compiler, in text PHP may not read as
+// code) must not be reported as set.
+func TestSetDefineRefuses(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"inside if (false)", "<?php\nif (false) {\n  define('GLPI_NETWORK_SERVICES', 'https://old');\n}\n",
+			"line 3: it is defined inside a condition"},
+		{"after a top-level return", "<?php\nreturn;\ndefine('GLPI_NETWORK_SERVICES', 'https://old');\n",
+			"after the top-level return"},
+		{"in a <?xml block", "<?php\ndefine('A', 1);\n?>\n<?xml version=\"1.0\"?>\n", "short_open_tag"},
+		{"after a call", "<?php\nfoo();\ndefine('GLPI_NETWORK_SERVICES', 'https://old');\n", "line 2: a call of foo()"},
+		{"a comment ended by a carriage return", "<?php\n// note\r define('GLPI_NETWORK_SERVICES', 'https://old'); if (x) { define('GLPI_NETWORK_SERVICES', 'b'); }\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := SetDefine([]byte(tt.src), svc, "https://new")
+			if tt.want == "" {
+				// Accepted: the result must then certainly hold the value.
+				if v, set, err2 := Define(out, svc); err != nil || err2 != nil || !set || v != "https://new" {
+					t.Fatalf("SetDefine = %q, %v; Define = %q, %v, %v", out, err, v, set, err2)
+				}
+				return
+			}
+			if err == nil || glpinet.ErrorCode(err) != glpinet.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("SetDefine = %q, %v; want an EINVALID error containing %q", out, err, tt.want)
+			}
+		})
 	}
 }
 
