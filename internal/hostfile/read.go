@@ -48,8 +48,25 @@ func (e *Error) Unwrap() error { return e.err }
 // gives an error that matches fs.ErrNotExist. Symbolic links are followed;
 // callers that must not follow them check with os.Lstat first.
 func Read(path string, limit int64) ([]byte, error) {
-	f, err := openNonBlocking(path)
+	return read(path, limit, false)
+}
+
+// ReadNoFollow is Read for a file that must not be a symbolic link: one
+// is refused as not a regular file. The check and the read are one open
+// (O_NOFOLLOW), so that a link swapped in between cannot redirect it, as
+// a separate Lstat could not prevent.
+func ReadNoFollow(path string, limit int64) ([]byte, error) {
+	return read(path, limit, true)
+}
+
+func read(path string, limit int64, noFollow bool) ([]byte, error) {
+	f, err := openNonBlocking(path, noFollow)
 	if err != nil {
+		if noFollow {
+			if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+				return nil, &Error{Path: path, Kind: kindOf(st.Mode()), err: ErrNotRegular}
+			}
+		}
 		return nil, err
 	}
 	defer f.Close()

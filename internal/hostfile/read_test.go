@@ -74,3 +74,21 @@ func TestCheckRegularDoesNotFollowLinks(t *testing.T) {
 		t.Fatalf("symlink: %v, want a symbolic link refusal", err)
 	}
 }
+
+func TestReadNoFollow(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadNoFollow(link, 100); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("ReadNoFollow(symlink) = %q, %v; want ErrNotRegular", b, err)
+	}
+	if b, err := ReadNoFollow(target, 100); err != nil || string(b) != "secret" {
+		t.Fatalf("ReadNoFollow(file) = %q, %v", b, err)
+	}
+}
