@@ -25,8 +25,15 @@ const BackupTimeLayout = "20060102-150405"
 // An existing file keeps its permission bits and, on Unix, its owner and
 // group (GLPI's web server user must still be able to read it when the
 // administrator runs glpinet as root); a new file gets perm exactly, not
-// masked by the umask. When path is a symbolic link, the file it points to
-// is replaced and the link kept.
+// masked by the umask.
+//
+// It never writes through a symbolic link: the directories glpinet writes
+// into (GLPI's config/) belong to the web server's user, who could plant a
+// link there to steer a root run into rewriting any file. A link at path
+// is refused (EINVALID), and the final rename replaces the directory entry
+// itself, so a link swapped in after the check is replaced, not followed.
+// The temporary file is created with O_EXCL (os.CreateTemp) in path's own
+// directory, so it cannot be a planted file or link either.
 //
 // When backup is true and the file exists, its previous version is kept
 // as path.bak-YYYYMMDD-HHMMSS (now, in now's location; ".1", ".2", ... is
@@ -34,16 +41,13 @@ const BackupTimeLayout = "20060102-150405"
 // write when the content changes, so that no needless backups pile up.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode, backup bool, now time.Time) (backupPath string, err error) {
 	target := path
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if target, err = filepath.EvalSymlinks(path); err != nil {
-			return "", fmt.Errorf("resolve symbolic link %s: %w", path, err)
-		}
-	}
-	old, err := os.Stat(target)
+	old, err := os.Lstat(target)
 	exists := err == nil
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return "", fmt.Errorf("stat %s: %w", target, err)
+	case exists && old.Mode()&fs.ModeSymlink != 0:
+		return "", glpinet.Errorf(glpinet.EINVALID, "%s is a symbolic link: glpinet does not write through links there; replace it with the file itself.", target)
 	case exists && !old.Mode().IsRegular():
 		return "", glpinet.Errorf(glpinet.EINVALID, "%s is not a regular file.", target)
 	}
@@ -125,7 +129,7 @@ func makeBackup(target string, mode os.FileMode, now time.Time) (string, error) 
 
 // copyFile copies src to the new file dst, failing if dst exists.
 func copyFile(src, dst string, mode os.FileMode) (err error) {
-	in, err := os.Open(src)
+	in, err := openNoFollow(src)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/glpinet/glpinet"
 )
 
 func dirNames(t *testing.T, dir string) []string {
@@ -113,23 +116,29 @@ func TestWriteFileAtomic(t *testing.T) {
 		}
 	})
 
-	t.Run("symbolic link is followed and kept", func(t *testing.T) {
-		dir := t.TempDir()
-		real := filepath.Join(dir, "real.php")
-		link := filepath.Join(dir, "link.php")
-		os.WriteFile(real, []byte("old"), 0o644)
-		if err := os.Symlink("real.php", link); err != nil {
+	// Finding 2 of issue 10: config/ belongs to the web server's user,
+	// who could link local_define.php to any file for a root run to
+	// rewrite. The link is refused and nothing is written anywhere.
+	t.Run("symbolic link is refused, its target untouched", func(t *testing.T) {
+		dir, outside := t.TempDir(), t.TempDir()
+		victim := filepath.Join(outside, "passwd")
+		os.WriteFile(victim, []byte("root:x:0:0"), 0o644)
+		link := filepath.Join(dir, "local_define.php")
+		if err := os.Symlink(victim, link); err != nil {
 			skipOutsideCI(t, "symlinks unavailable: "+err.Error())
 		}
-		backup, err := WriteFileAtomic(link, []byte("new"), 0o644, true, now)
-		if err != nil {
-			t.Fatal(err)
+		_, err := WriteFileAtomic(link, []byte("<?php define('X', 1);"), 0o644, true, now)
+		if glpinet.ErrorCode(err) != glpinet.EINVALID || !strings.Contains(err.Error(), "symbolic link") {
+			t.Fatalf("WriteFileAtomic through a link = %v, want an EINVALID refusal", err)
 		}
-		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			t.Error("the link was replaced by a regular file")
+		if readString(t, victim) != "root:x:0:0" {
+			t.Error("the link's target was rewritten")
 		}
-		if readString(t, real) != "new" || backup != real+".bak-20250131-142501" || readString(t, backup) != "old" {
-			t.Errorf("real = %q, backup = %q", readString(t, real), backup)
+		if got := dirNames(t, outside); !slices.Equal(got, []string{"passwd"}) {
+			t.Errorf("files appeared beside the target: %q", got)
+		}
+		if got := dirNames(t, dir); !slices.Equal(got, []string{"local_define.php"}) {
+			t.Errorf("files appeared in the directory: %q", got)
 		}
 	})
 
