@@ -237,6 +237,10 @@ func (c *GLPI) NotifyDownload(ctx context.Context, key, version string) (int, er
 	return resp.StatusCode, nil
 }
 
+// ErrSizeMismatch is a download whose Content-Length is not the size the
+// catalogue declares: refused before anything is written.
+var ErrSizeMismatch = errors.New("the archive's size is not the catalogue's")
+
 // Download fetches an archive as GLPI's downloadArchive() does (same
 // headers, Accept widened to */*) and copies it to w, at most
 // Limits.Archive bytes. Anything but 200 is ErrNotOK, as in GLPI. The
@@ -284,7 +288,7 @@ func (c *GLPI) download(ctx context.Context, url string, size int64, w io.Writer
 	case resp.ContentLength > limit:
 		return resp, 0, what
 	case size > 0 && resp.ContentLength >= 0 && resp.ContentLength != size:
-		return resp, 0, fmt.Errorf("the server announces %d bytes but the catalogue says %d", resp.ContentLength, size)
+		return resp, 0, fmt.Errorf("%w: the server announces %d bytes, the catalogue %d", ErrSizeMismatch, resp.ContentLength, size)
 	}
 	n, err := io.Copy(w, io.LimitReader(resp.Body, limit))
 	if err != nil {

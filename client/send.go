@@ -185,3 +185,14 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Origin returns the origin (scheme://host:port, lower case, default port
+// explicit) of a URL, "" when it does not parse: the identity of a
+// services server for what is remembered about it.
+func Origin(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return origin(u)
+}

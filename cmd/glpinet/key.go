@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/internal/hostfile"
 )
 
 // officialServices is GLPI's default GLPI_NETWORK_SERVICES.
@@ -112,7 +114,9 @@ func (k *keyFlags) serverURL(in *glpihost.Install) string {
 		return v
 	}
 	if in != nil {
-		if src, err := os.ReadFile(in.LocalDefinePath()); err == nil {
+		// Read as every file of the tree is: regular files only, bounded
+		// (local_define.php is a few hundred bytes).
+		if src, err := hostfile.Read(in.LocalDefinePath(), 256<<10); err == nil {
 			if d, err := glpihost.Defines(src); err == nil && d["GLPI_NETWORK_SERVICES"] != "" {
 				return d["GLPI_NETWORK_SERVICES"]
 			}
@@ -133,15 +137,16 @@ type validation struct {
 	Until   string `json:"until,omitempty"`
 }
 
-// validate asks the server about key, with GLPI's headers.
-func validate(ctx context.Context, server, key, uid, version string) (*validation, error) {
-	g := &client.GLPI{BaseURL: server, Key: key, UID: uid, Version: version, InstallMode: "TARBALL", Lang: "en"}
+// validate asks the server about key, with GLPI's headers, through hc
+// (GLPI's proxy: see keyHTTPClient).
+func validate(ctx context.Context, hc *http.Client, server, key, uid, version string) (*validation, error) {
+	g := &client.GLPI{BaseURL: server, Key: key, UID: uid, Version: version, InstallMode: "TARBALL", Lang: "en", HTTP: hc, Limits: netLimits}
 	if g.Version == "" {
 		g.Version = "10.0.0"
 	}
 	info, _, err := g.RegistrationInfo(ctx)
 	if err != nil {
-		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "The services server %s did not answer with a verdict (%v): run glpinet doctor", server, err)
+		return nil, unavailable(server, "did not answer with a verdict", err)
 	}
 	v := &validation{Server: server, Valid: info.IsValid, Code: info.Code, Message: info.ValidationMessage}
 	if info.Owner != nil {
@@ -156,17 +161,30 @@ func validate(ctx context.Context, server, key, uid, version string) (*validatio
 	return v, nil
 }
 
+// keyHTTPClient is the client the key commands reach the server with:
+// GLPI's, through GLPI's proxy settings when db is there (GLPI validates
+// keys through its proxy), the environment's proxy without an
+// installation ("key check" may run anywhere).
+func keyHTTPClient(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB) (*http.Client, error) {
+	if db == nil {
+		return client.NewHTTPClient(nil, netLimits), nil
+	}
+	return glpiHTTPClient(ctx, in, db)
+}
+
+// print shows the verdict; every field but the server URL is the
+// server's text, cleaned to one line.
 func (v *validation) print(w io.Writer) {
-	fmt.Fprintf(w, "server:\t%s\nverdict:\t%s\nmessage:\t%s\n", v.Server, v.Code, v.Message)
+	fmt.Fprintf(w, "server:\t%s\nverdict:\t%s\nmessage:\t%s\n", cli.Clean(v.Server), cli.Clean(v.Code), cli.Clean(v.Message))
 	if v.Owner != "" {
-		fmt.Fprintf(w, "owner:\t%s\n", v.Owner)
+		fmt.Fprintf(w, "owner:\t%s\n", cli.Clean(v.Owner))
 	}
 	if v.Offer != "" {
 		until := "no end date"
 		if v.Until != "" {
-			until = "until " + v.Until
+			until = "until " + cli.Clean(v.Until)
 		}
-		fmt.Fprintf(w, "offer:\t%s, %s\n", v.Offer, until)
+		fmt.Fprintf(w, "offer:\t%s, %s\n", cli.Clean(v.Offer), until)
 	}
 }
 
@@ -198,12 +216,23 @@ func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(w, "%s: well formed (checksum correct).\n", mask(key))
 		})
 	}
-	in, _ := k.install() // the installation only tells the server and version
+	// The installation, when there is one, tells the server, the version
+	// and the proxy; without one the key is checked from anywhere.
+	in, _ := k.install()
 	version := ""
+	var db *glpihost.ConfigDB
 	if in != nil {
 		version = glpiVersion(in)
+		if db, err = openConfigs(ctx, in); err != nil {
+			return err
+		}
+		defer db.Close()
 	}
-	v, err := validate(ctx, k.serverURL(in), key, "", version)
+	hc, err := keyHTTPClient(ctx, in, db)
+	if err != nil {
+		return err
+	}
+	v, err := validate(ctx, hc, k.serverURL(in), key, "", version)
 	if err != nil {
 		return err
 	}
@@ -264,7 +293,11 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	var v *validation
 	if !k.offline {
-		if v, err = validate(ctx, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
+		hc, err := keyHTTPClient(ctx, in, db)
+		if err != nil {
+			return err
+		}
+		if v, err = validate(ctx, hc, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		if !v.Valid {
@@ -322,7 +355,11 @@ func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
 	var v *validation
 	if !k.offline {
 		uid, _, _ := db.Get(ctx, glpihost.ConfigNetworkUID)
-		if v, err = validate(ctx, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
+		hc, err := keyHTTPClient(ctx, in, db)
+		if err != nil {
+			return err
+		}
+		if v, err = validate(ctx, hc, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		res["validation"] = v

@@ -71,7 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func remedy(err error) string {
 	var ke *glpicrypt.KeyError
 	var pe *glpihost.PendingRotationError
+	var se *serverError
 	switch {
+	case errors.As(err, &se):
+		return networkRemedy
 	case errors.As(err, &pe):
 		return pe.Remedy()
 	case errors.As(err, &ke):
@@ -83,6 +86,10 @@ func remedy(err error) string {
 	}
 	return "fix the cause above and run the command again"
 }
+
+// networkRemedy is what to do when the services server gave no usable
+// answer: the URL, the proxy, then the doctor, which tests each step.
+const networkRemedy = "check the services URL (glpinet configure --server URL) and GLPI's proxy (Setup > General > Proxy), then run glpinet doctor"
 
 // common are the flags of every command.
 type common struct {

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"time"
+	"net/url"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/client"
@@ -110,21 +110,22 @@ func (p *pluginFlags) openMarket(ctx context.Context) (*market, error) {
 	if version == "" {
 		version = in.Version
 	}
-	m.glpi = &client.GLPI{BaseURL: m.server, Key: key, UID: uid, Version: version, InstallMode: "TARBALL", Lang: "en", HTTP: hc}
+	m.glpi = &client.GLPI{BaseURL: m.server, Key: key, UID: uid, Version: version, InstallMode: "TARBALL", Lang: "en", HTTP: hc, Limits: netLimits}
 	m.hasKey = key != ""
 	return m, nil
 }
 
+// netLimits are the deadlines and size bounds of every request to the
+// services server (zero: the client's defaults); tests shorten them.
+var netLimits client.Limits
+
 // glpiHTTPClient is an HTTP client like GLPI's Guzzle client: 5 s to
-// connect, no total timeout (archives may be large), no automatic
-// decompression, and GLPI's proxy settings (proxy_name, proxy_port,
-// proxy_user, encrypted proxy_passwd) when set, the environment's proxy
-// otherwise.
+// connect, no automatic decompression, GLPI's proxy settings (proxy_name,
+// proxy_port, proxy_user, encrypted proxy_passwd) when set, the
+// environment's proxy otherwise; client.GLPI adds the other deadlines
+// (no total timeout: archives may be large, but no pause of a minute).
 func glpiHTTPClient(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB) (*http.Client, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DisableCompression = true
-	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.ResponseHeaderTimeout = 2 * time.Minute
+	var proxy *url.URL
 	if name, _, err := db.Get(ctx, glpihost.ConfigProxyName); err != nil {
 		return nil, err
 	} else if name != "" {
@@ -134,13 +135,25 @@ func glpiHTTPClient(ctx context.Context, in *glpihost.Install, db *glpihost.Conf
 		if err != nil {
 			return nil, err
 		}
-		u, err := db.Proxy(ctx, key)
-		if err != nil {
+		if proxy, err = db.Proxy(ctx, key); err != nil {
 			return nil, err
 		}
-		t.Proxy = http.ProxyURL(u)
 	}
-	return &http.Client{Transport: t}, nil
+	return client.NewHTTPClient(proxy, netLimits), nil
+}
+
+// serverError is a failure to get a usable answer from the services
+// server: unreachable, too slow, too large, or an answer glpinet refuses.
+// Its remedy is about the network path, not the database.
+type serverError struct{ err *glpinet.Error }
+
+func (e *serverError) Error() string { return e.err.Error() }
+func (e *serverError) Unwrap() error { return e.err }
+
+// unavailable returns a *serverError saying that server did not give a
+// usable answer, and why.
+func unavailable(server, what string, cause error) error {
+	return &serverError{glpinet.Errorf(glpinet.EUNAVAILABLE, "%s %s: %v", server, what, cause)}
 }
 
 // catalogue fetches the whole catalogue as GLPI does (X-Range pages,
@@ -149,12 +162,34 @@ func glpiHTTPClient(ctx context.Context, in *glpihost.Install, db *glpihost.Conf
 func (m *market) catalogue(ctx context.Context) ([]client.Plugin, error) {
 	plugins, st, err := m.glpi.Plugins(ctx)
 	if err == nil && st.Truncated {
-		err = errorString("the answers kept failing")
+		err = fmt.Errorf("three attempts at one page failed, the last with: %w", st.LastError)
 	}
 	if err != nil {
-		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "The marketplace of %s did not answer (%v): run glpinet doctor", m.server, err)
+		return nil, unavailable(m.server, "did not send its catalogue", err)
 	}
-	return plugins, nil
+	return usable(plugins), nil
+}
+
+// usable keeps the catalogue entries whose plugin key and version numbers
+// are of the strict forms glpinet puts into paths, URLs and messages
+// (client.ValidPluginKey, client.ValidVersion); an entry that is not
+// could not be installed by GLPI either.
+func usable(plugins []client.Plugin) []client.Plugin {
+	out := plugins[:0]
+	for _, p := range plugins {
+		if !client.ValidPluginKey(p.Key) {
+			continue
+		}
+		vs := p.Versions[:0]
+		for _, v := range p.Versions {
+			if client.ValidVersion(v.Num) {
+				vs = append(vs, v)
+			}
+		}
+		p.Versions = vs
+		out = append(out, p)
+	}
+	return out
 }
 
 // plugin fetches the catalogue and returns the entry of key.

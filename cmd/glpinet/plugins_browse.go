@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/glpinet/glpinet/client"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/internal/hostfile"
 	"github.com/glpinet/glpinet/phpver"
 	"github.com/glpinet/glpinet/pluginarchive"
 )
@@ -84,11 +84,11 @@ func pluginsSearch(ctx context.Context, args []string, stdout io.Writer) error {
 			case ver == "":
 				ver, access = "-", "not for GLPI "+m.glpi.Version
 			case !h.Downloadable:
-				access = "needs " + strings.Join(h.RequiredOffers, "/")
+				access = "needs " + cli.Clean(strings.Join(h.RequiredOffers, "/"))
 			case len(h.RequiredOffers) > 0:
 				access = "included in your offer"
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", h.Key, h.Name, ver, access, shorten(h.Description, 60))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", h.Key, cli.Clean(h.Name), ver, access, shorten(h.Description, 60))
 		}
 	})
 }
@@ -110,8 +110,9 @@ func matches(p *client.Plugin, text string) bool {
 	return strings.Contains(strings.ToLower(strings.Join(fields, "\n")), text)
 }
 
+// shorten cleans a server's text to one line of at most n characters.
 func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(cli.Clean(s)), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
@@ -142,13 +143,16 @@ func pluginsInfo(ctx context.Context, args []string, stdout io.Writer) error {
 	inst := installed[pl.Key]
 	res := map[string]any{"glpi_version": m.glpi.Version, "plugin": pl, "installed": inst}
 	return p.out(stdout).Result(res, func(w io.Writer) {
+		// Every text but the key (checked by usable) is the server's:
+		// cleaned to one line, the long description kept in indented
+		// lines so that none can pass for glpinet's.
 		short, long := description(pl)
-		fmt.Fprintf(w, "%s (%s)\n", pl.Name, pl.Key)
+		fmt.Fprintf(w, "%s (%s)\n", cli.Clean(pl.Name), pl.Key)
 		if short != "" {
-			fmt.Fprintf(w, "%s\n", short)
+			fmt.Fprintf(w, "%s\n", cli.Clean(short))
 		}
 		if long != "" && long != short {
-			fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(long))
+			fmt.Fprintf(w, "\n%s\n", cli.CleanLines(strings.TrimSpace(long), "    "))
 		}
 		fmt.Fprintln(w)
 		var authors []string
@@ -159,7 +163,7 @@ func pluginsInfo(ctx context.Context, args []string, stdout io.Writer) error {
 			{"homepage", pl.HomepageURL}, {"issues", pl.IssuesURL}, {"changelog", pl.ChangelogURL},
 			{"tags", strings.Join(pl.Tags, ", ")}, {"offers", strings.Join(pl.RequiredOffers, ", ")}} {
 			if f[1] != "" {
-				fmt.Fprintf(w, "%s:\t%s\n", f[0], f[1])
+				fmt.Fprintf(w, "%s:\t%s\n", f[0], cli.Clean(f[1]))
 			}
 		}
 		if inst != nil {
@@ -174,7 +178,7 @@ func pluginsInfo(ctx context.Context, args []string, stdout io.Writer) error {
 			access := "free"
 			switch {
 			case v.DownloadURL == nil:
-				access = "needs " + strings.Join(offers(v, pl), "/")
+				access = "needs " + cli.Clean(strings.Join(offers(v, pl), "/"))
 			case len(v.RequiredOffers) > 0:
 				access = "included in your offer"
 			}
@@ -185,7 +189,7 @@ func pluginsInfo(ctx context.Context, args []string, stdout io.Writer) error {
 			if len(sum) > 16 {
 				sum = sum[:16] + "…"
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Num, orDash(v.Compatibility), orDash(v.Stability), access, sizeText(v.Size), orDash(sum))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Num, orDash(cli.Clean(v.Compatibility)), orDash(cli.Clean(v.Stability)), access, sizeText(v.Size), orDash(cli.Clean(sum)))
 		}
 	})
 }
@@ -239,14 +243,19 @@ func installedPlugins(in *glpihost.Install) (map[string]*installed, []*installed
 	return byKey, all
 }
 
-// setupVersion reads the version a plugin directory's setup.php declares.
+// maxSetupPHP bounds the setup.php read: real ones are a few KB.
+const maxSetupPHP = 1 << 20
+
+// setupVersion reads the version a plugin directory's setup.php declares
+// ("" when the file is not a regular file of at most 1 MiB, or the
+// version not a version string).
 func setupVersion(d glpihost.PluginDir) string {
-	src, err := os.ReadFile(d.SetupPHPPath())
+	src, err := hostfile.Read(d.SetupPHPPath(), maxSetupPHP)
 	if err != nil {
 		return ""
 	}
 	info, err := pluginarchive.ParseSetupPHP(src, d.Key)
-	if err != nil {
+	if err != nil || !client.ValidVersion(info.Version) {
 		return ""
 	}
 	return info.Version

@@ -32,11 +32,18 @@ type installResult struct {
 	Size     int64  `json:"size,omitempty"`
 	SHA256   string `json:"sha256,omitempty"`
 	// Signed reports that the archive's Ed25519 signature was verified.
-	Signed   bool     `json:"signature_verified"`
-	Notified int      `json:"download_notice_status,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
-	NextStep string   `json:"next_step,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	Signed bool `json:"signature_verified"`
+	// Verified lists what was checked against the catalogue: "size",
+	// "sha256", "signature"; empty when nothing could be.
+	Verified []string `json:"verified"`
+	// SigningKey is the id of the key the signature verified with.
+	SigningKey string `json:"signing_key,omitempty"`
+	// Verification says the same in a sentence, shown in text output.
+	Verification string   `json:"verification"`
+	Notified     int      `json:"download_notice_status,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+	NextStep     string   `json:"next_step,omitempty"`
+	Error        string   `json:"error,omitempty"`
 }
 
 // pluginsDownload fetches, verifies and installs one plugin into GLPI's
@@ -184,7 +191,11 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 			return nil, refusal(err)
 		}
 	}
-	exp, err := m.expected(ctx, pl.Key, v)
+	known, err := loadSigners(m.in)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := m.expected(ctx, pl.Key, v, known)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +207,7 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 	if output != "" {
 		tmpDir = filepath.Dir(output)
 	}
-	tmp, size, sum, err := m.fetch(ctx, *v.DownloadURL, tmpDir, pl.Key+" "+v.Num, v.Size)
+	tmp, size, sum, err := m.fetch(ctx, v, tmpDir, pl.Key+" "+v.Num)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +215,17 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 	if err := exp.Verify(size, sum); err != nil {
 		return nil, refusal(err)
 	}
-	res := &installResult{Key: pl.Key, Version: v.Num, Size: size, SHA256: fmt.Sprintf("%x", sum), Signed: exp.PublicKey != nil}
+	res := &installResult{Key: pl.Key, Version: v.Num, Size: size, SHA256: fmt.Sprintf("%x", sum)}
+	res.verified(exp)
+	if exp.PublicKey != nil {
+		origin := client.Origin(m.server)
+		if old := known.seen(origin); old != nil && !old.Equal(exp.PublicKey) {
+			res.Warnings = append(res.Warnings, "the server's signing key changed from "+keyID(old)+" to "+keyID(exp.PublicKey))
+		}
+		if err := known.remember(origin, exp.PublicKey); err != nil {
+			res.Warnings = append(res.Warnings, "could not remember the signing key in "+known.path()+": "+err.Error())
+		}
+	}
 	if output != "" {
 		man, err := inspectAs(tmp, filename)
 		if err == nil && man.Key != pl.Key {
@@ -250,8 +271,13 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 		res.Warnings = append(res.Warnings, "plugins/"+pl.Key+" also exists (a manual install): GLPI now loads marketplace/"+pl.Key+"; remove plugins/"+pl.Key+" to avoid confusion")
 	}
 	// GLPI tells the services after extracting, with the version setup.php
-	// declares; the answer does not matter (fire and forget).
-	res.Notified, _ = m.glpi.NotifyDownload(ctx, pl.Key, man.Version)
+	// declares; the answer does not matter (fire and forget). A version
+	// that is not a version string does not go into the URL.
+	if client.ValidVersion(man.Version) {
+		res.Notified, _ = m.glpi.NotifyDownload(ctx, pl.Key, man.Version)
+	} else {
+		res.Warnings = append(res.Warnings, "setup.php's version is not a version string: no download notice sent")
+	}
 	res.NextStep = nextStep(pl.Key, res.Status == "updated")
 	return res, nil
 }
@@ -282,12 +308,18 @@ func nextStep(key string, update bool) string {
 }
 
 // expected gathers what the catalogue and the server's signing key say the
-// archive must be.
-func (m *market) expected(ctx context.Context, key string, v client.Version) (pluginarchive.Expected, error) {
+// archive must be. A server once seen signing (known) must still sign:
+// a 404 for its key now is refused, as is a version without a signature
+// (by Expected.Verify).
+func (m *market) expected(ctx context.Context, key string, v client.Version, known *signers) (pluginarchive.Expected, error) {
 	exp := pluginarchive.Expected{Key: key, Version: v.Num, Size: v.Size, SHA256: v.SHA256}
 	pub, err := m.signingKey(ctx)
 	if err != nil {
 		return exp, err
+	}
+	if old := known.seen(client.Origin(m.server)); pub == nil && old != nil {
+		return exp, &cli.ExitError{Msg: fmt.Sprintf("refused: %s signed its archives with %s before and now says it has no signing key; nothing was changed "+
+			"(if the server really stopped signing, remove its entry from %s)", m.server, keyID(old), known.path())}
 	}
 	exp.PublicKey = pub
 	if v.Signature != "" {
@@ -302,7 +334,7 @@ func (m *market) expected(ctx context.Context, key string, v client.Version) (pl
 func (m *market) signingKey(ctx context.Context) (ed25519.PublicKey, error) {
 	pub, err := m.glpi.SigningKey(ctx)
 	if err != nil {
-		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "Cannot get the signing key of %s (%v): run glpinet doctor", m.server, err)
+		return nil, unavailable(m.server, "did not send its signing key (only a 404 says it signs nothing)", err)
 	}
 	return pub, nil
 }
@@ -321,29 +353,62 @@ func archiveName(raw string) (string, error) {
 	return name, nil
 }
 
-// fetch downloads url into a new temporary file (in dir, or the system's
-// temporary directory), hashing it on the way and showing progress on a
-// terminal, and returns its path, size and SHA-256.
-func (m *market) fetch(ctx context.Context, url, dir, what string, size int64) (string, int64, []byte, error) {
+// fetch downloads v's archive into a new temporary file (in dir, or the
+// system's temporary directory), never past the catalogue's size, hashing
+// it on the way and showing progress on a terminal, and returns its path,
+// size and SHA-256.
+func (m *market) fetch(ctx context.Context, v client.Version, dir, what string) (string, int64, []byte, error) {
 	f, err := os.CreateTemp(dir, ".glpinet-download-*")
 	if err != nil {
 		return "", 0, nil, err
 	}
 	h := sha256.New()
-	bar := newDownloadProgress(what, size, m.quiet)
-	_, n, err := m.glpi.Download(ctx, url, io.MultiWriter(f, h, bar))
+	bar := newDownloadProgress(what, v.Size, m.quiet)
+	_, n, err := m.glpi.DownloadVersion(ctx, v, io.MultiWriter(f, h, bar))
 	bar.Finish()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		if errors.Is(err, client.ErrNotOK) {
+		var tooLarge *client.TooLargeError
+		switch {
+		case errors.Is(err, client.ErrNotOK):
 			return "", 0, nil, &cli.ExitError{Msg: fmt.Sprintf("%s: %v (is the registration key's subscription running? glpinet key show)", what, err)}
+		case errors.As(err, &tooLarge), errors.Is(err, client.ErrSizeMismatch):
+			return "", 0, nil, &cli.ExitError{Msg: fmt.Sprintf("refused: %s: %v; nothing was changed", what, err)}
 		}
-		return "", 0, nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "Downloading %s failed (%v): run glpinet doctor", what, err)
+		return "", 0, nil, unavailable(m.server, "did not send "+what+" whole", err)
 	}
 	return f.Name(), n, h.Sum(nil), nil
+}
+
+// verified fills what was checked of the archive, from what the
+// catalogue and the server published.
+func (r *installResult) verified(exp pluginarchive.Expected) {
+	r.Verified = []string{}
+	if exp.Size > 0 {
+		r.Verified = append(r.Verified, "size")
+	}
+	if exp.SHA256 != "" {
+		r.Verified = append(r.Verified, "sha256")
+	}
+	if exp.PublicKey != nil {
+		r.Verified = append(r.Verified, "signature")
+		r.Signed, r.SigningKey = true, keyID(exp.PublicKey)
+	}
+	switch {
+	case r.Signed && exp.SHA256 != "":
+		r.Verification = "SHA-256 and signature verified (key " + r.SigningKey + ")"
+	case r.Signed:
+		r.Verification = "signature verified (key " + r.SigningKey + "; the catalogue gives no SHA-256)"
+	case exp.SHA256 != "":
+		r.Verification = "SHA-256 verified; not signed: the server publishes no signing key"
+	case exp.Size > 0:
+		r.Verification = "not verified: the server published neither a digest nor a signature (only the size matched)"
+	default:
+		r.Verification = "not verified: the server published neither a digest nor a signature"
+	}
 }
 
 // refusal turns an archive or directory problem into the one-line refusal
@@ -364,20 +429,16 @@ func (r *installResult) print(w io.Writer) {
 		if r.Previous != "" {
 			from = " (was " + r.Previous + ")"
 		}
-		sig := "SHA-256 verified"
-		if r.Signed {
-			sig = "SHA-256 and signature verified"
-		}
-		fmt.Fprintf(w, "%s %s %s in %s%s: %s.\n", r.Status, r.Key, r.Version, r.Path, from, sig)
+		fmt.Fprintf(w, "%s %s %s in %s%s: %s.\n", r.Status, r.Key, r.Version, r.Path, from, r.Verification)
 	case "saved":
-		fmt.Fprintf(w, "saved %s %s to %s (%d bytes, sha256 %s).\n", r.Key, r.Version, r.Path, r.Size, r.SHA256)
+		fmt.Fprintf(w, "saved %s %s to %s (%d bytes, sha256 %s): %s.\n", r.Key, r.Version, r.Path, r.Size, r.SHA256, r.Verification)
 	case "failed":
-		fmt.Fprintf(w, "%s: failed: %s\n", r.Key, r.Error)
+		fmt.Fprintf(w, "%s: failed: %s\n", r.Key, cli.Clean(r.Error))
 	default:
 		fmt.Fprintf(w, "%s %s: %s.\n", r.Key, r.Previous, r.Status)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
+		fmt.Fprintf(w, "  warning: %s\n", cli.Clean(warn))
 	}
 	if r.NextStep != "" {
 		fmt.Fprintf(w, "  next: %s\n", r.NextStep)
