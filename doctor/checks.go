@@ -260,6 +260,9 @@ func checkTLS(ctx context.Context, t *Target, env *Env) Result {
 		return Result{Status: Fail, Detail: "TLS handshake: " + err.Error(), Remedy: "check that " + hostPort(env.URL) + " serves HTTPS"}
 	}
 	certs := conn.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return Result{Status: Fail, Detail: "the server presented no certificate", Remedy: "check that " + hostPort(env.URL) + " serves HTTPS"}
+	}
 	leaf := certs[0]
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
@@ -291,8 +294,27 @@ func checkTLS(ctx context.Context, t *Target, env *Env) Result {
 	return Result{Status: OK, Detail: desc}
 }
 
-// get sends a GET with GLPI's headers.
+// Bounds on what the checks read: a registration verdict is a few hundred
+// bytes, a catalogue page under a megabyte. Past them the answer is an
+// error, never silently cut.
+const (
+	maxSmallBody = 1 << 20
+	maxPageBody  = 32 << 20
+)
+
+// errTooLarge is an answer past its bound.
+var errTooLarge = errors.New("the answer is larger than glpinet reads")
+
+// get sends a GET with GLPI's headers and reads at most maxSmallBody
+// bytes of the answer.
 func get(ctx context.Context, t *Target, env *Env, path string, h map[string]string) (*http.Response, []byte, error) {
+	return getMax(ctx, t, env, path, h, maxSmallBody)
+}
+
+// getMax is get reading at most limit bytes. Every field of the answer is
+// the server's: callers check types and presence, and whoever prints a
+// Result cleans its texts (cli.Clean).
+func getMax(ctx context.Context, t *Target, env *Env, path string, h map[string]string, limit int64) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(env.URL.String(), "/")+path, nil)
 	if err != nil {
 		return nil, nil, err
@@ -306,7 +328,10 @@ func get(ctx context.Context, t *Target, env *Env, path string, h map[string]str
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("%w (%d bytes)", errTooLarge, limit)
+	}
 	return resp, b, err
 }
 
@@ -399,10 +424,15 @@ func checkKey(ctx context.Context, t *Target, env *Env) Result {
 	if err != nil {
 		return Result{Status: Fail, Detail: err.Error()}
 	}
-	var info infoBody
-	if json.Unmarshal(body, &info) != nil || info.IsValid == nil {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil || raw["is_valid"] == nil {
 		return Result{Status: Fail, Detail: fmt.Sprintf("status %d without a verdict (GLPI says \"Unable to fetch registration information\")", resp.StatusCode),
 			Remedy: "the server failed: try again later or see its logs"}
+	}
+	var info infoBody
+	if err := json.Unmarshal(body, &info); err != nil || info.IsValid == nil {
+		return Result{Status: Fail, Detail: fmt.Sprintf("status %d: the verdict is not of the shape GLPI reads (%v)", resp.StatusCode, err),
+			Remedy: "the server is not a GLPI Network server, or is broken: check GLPI_NETWORK_SERVICES and the server's version"}
 	}
 	switch {
 	case !*info.IsValid:
@@ -410,11 +440,25 @@ func checkKey(ctx context.Context, t *Target, env *Env) Result {
 	case info.Subscription == nil || !info.Subscription.IsRunning:
 		return Result{Status: Fail, Detail: info.Code + ": " + info.ValidationMessage, Remedy: "renew the subscription on the services portal"}
 	}
-	d := fmt.Sprintf("valid, registered by %s, offer %s", info.Owner.Name, info.Subscription.Title)
+	// The owner, title and end date are optional for this check: GLPI
+	// shows blanks where they are missing.
+	owner := "(no owner given)"
+	if info.Owner != nil && info.Owner.Name != "" {
+		owner = info.Owner.Name
+	}
+	d := fmt.Sprintf("valid, registered by %s, offer %s", owner, orNone(info.Subscription.Title))
 	if info.Subscription.EndDate != nil {
 		d += " until " + *info.Subscription.EndDate
 	}
 	return Result{Status: OK, Detail: d}
+}
+
+// orNone stands for a missing text.
+func orNone(s string) string {
+	if s == "" {
+		return "(none given)"
+	}
+	return s
 }
 
 // largeSize is the size above which responses stalled on links with a
@@ -426,8 +470,11 @@ func checkLargeResponse(ctx context.Context, t *Target, env *Env) Result {
 		return skip("no connection")
 	}
 	// Without compression, so that the page really is large on the wire.
-	resp, body, err := get(ctx, t, env, "/api/marketplace/plugins", map[string]string{
-		"Accept": "application/json", "X-Range": "0-199", "X-Registration-Key": glpinet.NormalizeKey(t.Key), "Accept-Encoding": "identity"})
+	resp, body, err := getMax(ctx, t, env, "/api/marketplace/plugins", map[string]string{
+		"Accept": "application/json", "X-Range": "0-199", "X-Registration-Key": glpinet.NormalizeKey(t.Key), "Accept-Encoding": "identity"}, maxPageBody)
+	if errors.Is(err, errTooLarge) {
+		return Result{Status: Fail, Detail: "catalogue page: " + err.Error(), Remedy: "the server ignores X-Range or is not a GLPI Network server: check GLPI_NETWORK_SERVICES"}
+	}
 	if err != nil {
 		return Result{Status: Fail, Detail: fmt.Sprintf("after %d bytes: %v", len(body), err),
 			Remedy: "a large answer stalls: check the MTU of the path (VPN, LXC/Proxmox bridges) or MSS clamping"}

@@ -34,11 +34,13 @@ func runDoctor(ctx context.Context, args []string, stdout io.Writer) error {
 	results := append(local, remote...)
 	worst := doctor.Worst(results)
 	if err := k.out(stdout).Result(map[string]any{"status": worst, "checks": results}, func(w io.Writer) {
-		fmt.Fprintf(w, "GLPI %s at %s, services %s\n\n", in.Version, in.Root, target.Server)
+		fmt.Fprintf(w, "GLPI %s at %s, services %s\n\n", in.Version, in.Root, cli.Clean(target.Server))
+		// Details quote the server (verdicts, owner names, certificate
+		// names, error texts): one clean line each.
 		for _, r := range results {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", strings.ToUpper(string(r.Status)), r.Title, r.Detail)
+			fmt.Fprintf(w, "%s\t%s\t%s\n", strings.ToUpper(string(r.Status)), r.Title, cli.Clean(r.Detail))
 			if r.Remedy != "" && (r.Status == doctor.Fail || r.Status == doctor.Warn) {
-				fmt.Fprintf(w, "\t\t→ %s\n", r.Remedy)
+				fmt.Fprintf(w, "\t\t→ %s\n", cli.Clean(r.Remedy))
 			}
 		}
 	}); err != nil {
