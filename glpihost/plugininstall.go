@@ -1,11 +1,13 @@
 package glpihost
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/glpinet/glpinet"
 )
@@ -13,9 +15,19 @@ import (
 // rename is os.Rename; tests replace it to inject failures into the swap.
 var rename = os.Rename
 
+// exchange swaps two directories in one step (renameat2 RENAME_EXCHANGE
+// on Linux), so that no moment exists without a plugin directory; it
+// returns errNoExchange where the system or file system cannot. Tests
+// replace it.
+var exchange = exchangeDirs
+
+// errNoExchange means exchange is not available: two renames do the swap.
+var errNoExchange = errors.New("atomic exchange not supported")
+
 // stagingPattern names the temporary folders InstallPlugin makes inside
 // the marketplace directory. The leading dot and the dashes keep GLPI from
-// taking them for plugins (keys match ^[a-z0-9]+$).
+// taking them for plugins (keys match ^[a-z0-9]+$), and the name tells
+// glpinet its own leftovers from anything else.
 const stagingPattern = ".glpinet-staging-"
 
 // PluginTarget says what installing key into dir would replace, and
@@ -57,19 +69,30 @@ type PluginInstalled struct {
 
 // InstallPlugin puts a new version of plugin key into dir (GLPI's
 // marketplace/) so that GLPI sees either the old directory or the complete
-// new one, never a mix, and the old one is back whenever anything fails.
+// new one, never a mix, and the old one is back whenever anything fails,
+// the process being killed included.
 //
 // fill writes the new plugin as staging/<key>, where staging is a fresh
-// private folder inside dir (same file system, so that the swap is a pair
-// of renames). Then the new tree is given the owner of dir when running as
-// root (GLPI's web server user must read it), flushed to disk, the current
-// dir/<key> is renamed aside into staging, the new one renamed in, and
-// staging (holding the old version) removed. If the second rename fails
-// the old directory is renamed back. fill's error is returned as is.
+// private folder inside dir (same file system, so that the swap is a
+// rename), locked (flock) while this install runs. Then the new tree is
+// given the owner of dir when running as root (GLPI's web server user must
+// read it) and flushed to disk; it is exchanged with the current
+// dir/<key> in one step where the system can (Linux), else the current
+// one is renamed aside into staging and the new one renamed in (and the
+// old one renamed back if that fails); staging, then holding the old
+// version, is removed. fill's error is returned as is.
+//
+// The staging folders of installs that were killed are dealt with first:
+// a previous version moved aside is put back if its place is empty, and
+// the folder removed. Folders still locked belong to a running install
+// and are left alone, and nothing but glpinet's own names is touched.
 //
 // The checks of PluginTarget apply first; nothing is written when they
 // refuse.
 func InstallPlugin(dir, key string, force bool, fill func(staging string) error) (*PluginInstalled, error) {
+	if _, err := CleanPluginLeftovers(dir); err != nil {
+		return nil, err
+	}
 	existing, err := PluginTarget(dir, key, force)
 	if err != nil {
 		return nil, err
@@ -88,6 +111,11 @@ func InstallPlugin(dir, key string, force bool, fill func(staging string) error)
 			os.RemoveAll(staging)
 		}
 	}()
+	unlock, _, err := lockDir(staging, true)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", staging, err)
+	}
+	defer unlock()
 	if err := fill(staging); err != nil {
 		return nil, err
 	}
@@ -101,28 +129,123 @@ func InstallPlugin(dir, key string, force bool, fill func(staging string) error)
 		}
 	}
 	flushFS(fresh)
+	// Tests only: a kill here leaves a complete new version in staging.
+	pauseAt(context.Background(), "plugin-extracted")
 
 	target := filepath.Join(dir, key)
-	aside := filepath.Join(staging, "previous")
-	if existing != "" {
-		if err := rename(target, aside); err != nil {
-			return nil, fmt.Errorf("move the current %s aside: %w", target, err)
-		}
-	}
-	if err := rename(fresh, target); err != nil {
-		if existing != "" {
-			if rerr := rename(aside, target); rerr != nil {
-				keep = true // the previous version is only there now
-				return nil, fmt.Errorf("install %s: %v; and putting the previous version back failed (%v): it is in %s, move it back to %s", key, err, rerr, aside, target)
-			}
-		}
+	if err := swapIn(staging, fresh, target, existing != ""); err != nil {
+		var kept *keptAside
+		keep = errors.As(err, &kept)
 		return nil, fmt.Errorf("install %s: %w", key, err)
 	}
 	syncDir(dir)
 	keep = true
+	// Tests only: a kill here leaves the previous version in staging.
+	pauseAt(context.Background(), "plugin-swapped")
 	res := &PluginInstalled{Path: target, Replaced: existing != ""}
 	if err := os.RemoveAll(staging); err != nil {
 		res.Leftover = staging
 	}
 	return res, nil
+}
+
+// keptAside is a failed swap whose previous version could not be put
+// back: staging must not be removed.
+type keptAside struct{ err error }
+
+func (e *keptAside) Error() string { return e.err.Error() }
+func (e *keptAside) Unwrap() error { return e.err }
+
+// swapIn makes fresh the plugin at target. With replace, the previous
+// target ends inside staging (as staging/<key> after an exchange, as
+// staging/previous after two renames); on failure target is as before.
+func swapIn(staging, fresh, target string, replace bool) error {
+	if !replace {
+		return rename(fresh, target)
+	}
+	err := exchange(fresh, target)
+	if !errors.Is(err, errNoExchange) {
+		return err
+	}
+	aside := filepath.Join(staging, "previous")
+	if err := rename(target, aside); err != nil {
+		return fmt.Errorf("move the current %s aside: %w", target, err)
+	}
+	// A kill between these renames leaves no target: the next install
+	// puts staging/previous back (CleanPluginLeftovers).
+	if err := rename(fresh, target); err != nil {
+		if rerr := rename(aside, target); rerr != nil {
+			return &keptAside{fmt.Errorf("%v; and putting the previous version back failed (%v): it is in %s, move it back to %s", err, rerr, aside, target)}
+		}
+		return err
+	}
+	return nil
+}
+
+// CleanPluginLeftovers deals with the staging folders that installs
+// killed part-way left in dir (GLPI's marketplace/), and returns the
+// folders it removed. Only names glpinet makes (.glpinet-staging-<key>-N)
+// are touched; a folder still locked by a running install is left alone.
+// When the plugin's own directory is missing and the folder holds the
+// previous version moved aside, that version is put back first: GLPI
+// finds the plugin as it was before the killed install.
+func CleanPluginLeftovers(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	var removed []string
+	for _, e := range entries {
+		key, ok := stagingKey(e.Name())
+		if !ok || e.Type() != fs.ModeDir {
+			continue // never a link, never a file, never another name
+		}
+		staging := filepath.Join(dir, e.Name())
+		unlock, free, err := lockDir(staging, true)
+		if err != nil || !free {
+			continue // vanished, or an install is running in it
+		}
+		target := filepath.Join(dir, key)
+		aside := filepath.Join(staging, "previous")
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			if fi, err := os.Lstat(aside); err == nil && fi.IsDir() {
+				if err := rename(aside, target); err != nil {
+					unlock()
+					return removed, fmt.Errorf("put the previous version of %s back from %s: %w", key, aside, err)
+				}
+				syncDir(dir)
+			}
+		}
+		err = os.RemoveAll(staging)
+		unlock()
+		if err != nil {
+			return removed, fmt.Errorf("remove the leftover %s: %w", staging, err)
+		}
+		removed = append(removed, staging)
+	}
+	return removed, nil
+}
+
+// stagingKey returns the plugin key of a staging folder's name.
+func stagingKey(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, stagingPattern)
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndexByte(rest, '-')
+	if i < 0 {
+		return "", false
+	}
+	key, suffix := rest[:i], rest[i+1:]
+	if !glpinet.PluginKeyPattern.MatchString(key) || suffix == "" {
+		return "", false
+	}
+	for _, c := range suffix {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return key, true
 }

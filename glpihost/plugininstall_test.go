@@ -116,6 +116,10 @@ func TestInstallPluginRollback(t *testing.T) {
 			dir := oldPlugin(t)
 			before := testkit.Tree(t, dir)
 			renames := 0
+			// The two-rename swap, where failures can be injected
+			// between its steps (the exchange has none).
+			exchange = func(string, string) error { return errNoExchange }
+			t.Cleanup(func() { exchange = exchangeDirs })
 			if tt.rename != nil {
 				rename = func(old, new string) error { renames++; return tt.rename(old, new) }
 				t.Cleanup(func() { rename = os.Rename })

@@ -3,6 +3,7 @@
 package glpihost
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -34,3 +35,10 @@ func chownTree(root string, like os.FileInfo) error {
 // files. One sync(2) costs far less than an fsync per file of a plugin
 // with thousands of them.
 func flushFS(string) { syscall.Sync() }
+
+// processAlive reports whether a process with that id exists (EPERM: it
+// does, under another user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
