@@ -358,7 +358,7 @@ func archiveName(raw string) (string, error) {
 // it on the way and showing progress on a terminal, and returns its path,
 // size and SHA-256.
 func (m *market) fetch(ctx context.Context, v client.Version, dir, what string) (string, int64, []byte, error) {
-	f, err := os.CreateTemp(dir, ".glpinet-download-*")
+	f, err := glpihost.CreateDownloadTemp(dir)
 	if err != nil {
 		return "", 0, nil, err
 	}
