@@ -202,7 +202,7 @@ func (s *services) entries(e entry) string {
 	}
 	p := map[string]any{"key": "hello", "name": cmpOr(e.name, "Hello World"), "authors": []map[string]any{{"id": 1, "name": cmpOr(e.author, "ACME")}},
 		"descriptions": []map[string]any{{"lang": "en", "short_description": cmpOr(e.short, "Says hello."), "long_description": e.long}},
-		"versions": []any{v}}
+		"versions":     []any{v}}
 	b, _ := json.Marshal([]any{p})
 	return string(b)
 }
@@ -445,7 +445,9 @@ func TestHostileVerification(t *testing.T) {
 		return glpinetRun(t, append([]string{"plugins", "download", "hello", "--server", s.URL, "--glpi-root", glpi}, args...)...)
 	}
 
-	s.set(func(s *services) { s.signing, s.catalogue = 404, s.entries(entry{noSHA: true, noSig: true, noSize: true}) })
+	s.set(func(s *services) {
+		s.signing, s.catalogue = 404, s.entries(entry{noSHA: true, noSig: true, noSize: true})
+	})
 	code, stdout, stderr := install()
 	if code != 0 || !strings.Contains(stdout, ": not verified: the server published neither a digest nor a signature.") {
 		t.Fatalf("nothing published: exit %d, %s%s", code, stdout, stderr)
