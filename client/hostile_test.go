@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,27 @@ func TestKeyNeverLeavesOrigin(t *testing.T) {
 	}
 	if got, _ := sameOriginKey.Load().(string); got != "gnk_secret" {
 		t.Fatalf("a redirect within the origin lost the key: %q", got)
+	}
+}
+
+// TestOwnOrigin: which URLs get the key, for a configured URL.
+func TestOwnOrigin(t *testing.T) {
+	for _, tt := range []struct {
+		base, u string
+		want    bool
+	}{
+		{"https://glpinet.example.com", "https://GLPINET.example.com:443/api", true},
+		{"https://glpinet.example.com/", "https://glpinet.example.com:8443/api", false},
+		{"https://glpinet.example.com", "https://evil.example.com/api", false},
+		{"https://glpinet.example.com", "http://glpinet.example.com/api", false},
+		{"http://glpinet.example.com", "https://glpinet.example.com/api", true},
+		{"http://glpinet.example.com", "http://glpinet.example.com:8080/api", false},
+		{"http://glpinet.example.com", "https://glpinet.example.com.evil.net/api", false},
+	} {
+		u, _ := url.Parse(tt.u)
+		if got := (&GLPI{BaseURL: tt.base}).ownOrigin(u); got != tt.want {
+			t.Errorf("%s for %s: %v, want %v", tt.u, tt.base, got, tt.want)
+		}
 	}
 }
 

@@ -35,10 +35,19 @@ func origin(u *url.URL) string {
 	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
-// ownOrigin reports whether u is on the configured services origin.
+// ownOrigin reports whether u may receive the registration key: it is on
+// the configured services origin, or it is the same host over HTTPS when
+// the configured URL is plain HTTP (a server redirecting to its HTTPS
+// address: the key is no more exposed there than where it was sent).
 func (c *GLPI) ownOrigin(u *url.URL) bool {
 	base, err := url.Parse(strings.TrimSpace(c.BaseURL))
-	return err == nil && base.Host != "" && origin(base) == origin(u)
+	if err != nil || base.Host == "" {
+		return false
+	}
+	if strings.EqualFold(base.Scheme, "http") && strings.EqualFold(u.Scheme, "https") {
+		return strings.EqualFold(base.Hostname(), u.Hostname())
+	}
+	return origin(base) == origin(u)
 }
 
 // RedirectError is a redirect the client refuses to follow.
