@@ -74,3 +74,13 @@ func (in *Install) Plugins() ([]PluginDir, error) {
 	}
 	return out, nil
 }
+
+// CleanPluginLeftovers removes what killed plugin installs left: staging
+// folders in marketplace/ (putting back a previous version moved aside)
+// and downloads in the system's temporary directory. Commands that
+// install plugins call it first, whether or not they install anything,
+// so that one run after a crash leaves the tree clean.
+func (in *Install) CleanPluginLeftovers() ([]string, error) {
+	removed, err := CleanPluginLeftovers(in.MarketplaceDir())
+	return append(removed, CleanDownloadLeftovers(os.TempDir())...), err
+}

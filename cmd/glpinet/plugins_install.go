@@ -67,6 +67,11 @@ func pluginsDownload(ctx context.Context, args []string, stdout io.Writer) error
 		return err
 	}
 	defer m.Close()
+	// What a killed install left goes first, even when nothing is
+	// installed now.
+	if _, err := m.in.CleanPluginLeftovers(); err != nil {
+		return err
+	}
 	pl, err := m.plugin(ctx, pos[0])
 	if err != nil {
 		return err
@@ -102,6 +107,11 @@ func pluginsUpdate(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	// What a killed install left goes first, even when nothing is
+	// installed now.
+	if _, err := m.in.CleanPluginLeftovers(); err != nil {
+		return err
+	}
 	byKey, all := installedPlugins(m.in)
 	keys := pos
 	if p.all {
