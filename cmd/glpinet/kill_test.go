@@ -65,6 +65,8 @@ type glpiTree struct {
 	key          glpicrypt.Key
 	// plain holds what every encrypted value decrypts to, by "table id".
 	plain map[string]string
+	// env is added to the environment of every glpinet run.
+	env []string
 }
 
 // newGLPITree makes the installation; the database is dropped at the end.
@@ -200,7 +202,7 @@ func (g *glpiTree) run(t *testing.T, args ...string) (stdout, stderr string, err
 	cmd := exec.CommandContext(ctx, glpinetBinary(t), append([]string{"--glpi-root", g.root}, args...)...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), g.env...)
 	err = cmd.Run()
 	if ctx.Err() != nil {
 		t.Fatalf("glpinet %v did not end within 30 s", args)
@@ -255,7 +257,7 @@ func (w *watcher) String() string {
 func (g *glpiTree) start(t *testing.T, env []string, args ...string) *started {
 	t.Helper()
 	cmd := exec.Command(glpinetBinary(t), append([]string{"--glpi-root", g.root}, args...)...)
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = append(append(cleanEnv(), g.env...), env...)
 	w := &watcher{changed: make(chan struct{}, 1)}
 	cmd.Stderr = w
 	if err := cmd.Start(); err != nil {
