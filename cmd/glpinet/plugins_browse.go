@@ -50,9 +50,12 @@ func pluginsSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	var inTag map[string]bool
 	if p.tag != "" {
 		// GLPI intersects the tag's keys with the catalogue.
-		tagged, _, err := m.glpi.TagPlugins(ctx, p.tag)
+		tagged, st, err := m.glpi.TagPlugins(ctx, p.tag)
+		if err == nil && st.Truncated {
+			err = fmt.Errorf("three attempts at one page failed, the last with: %w", st.LastError)
+		}
 		if err != nil {
-			return err
+			return unavailable(m.server, "did not send the plugins of tag "+p.tag, err)
 		}
 		inTag = map[string]bool{}
 		for _, t := range tagged {
