@@ -29,8 +29,12 @@ type value struct {
 	// s is the string value of a string, the decimal value of an int, the
 	// literal as written of a float, and "true", "false" or "null".
 	s string
-	// elems are an array's values in source order (keys are dropped).
+	// elems holds an array's first value (keys are dropped), the only one
+	// a reader needs ($dbhost's first host), and n its number of values:
+	// keeping them all would cost 50 bytes per element of a planted
+	// array.
 	elems []value
+	n     int
 }
 
 // evalEnv is what an expression may refer to.
@@ -287,7 +291,10 @@ func (p *exprParser) array(closer string) value {
 		if p.accept("=>") {
 			v = p.ternary()
 		}
-		arr.elems = append(arr.elems, v)
+		if arr.n == 0 {
+			arr.elems = append(arr.elems, v)
+		}
+		arr.n++
 		if !p.accept(",") && !p.peek(closer) {
 			return value{}
 		}
@@ -345,7 +352,7 @@ func truthy(v value) (t, known bool) {
 	case valNull:
 		return false, true
 	case valArray:
-		return len(v.elems) > 0, true
+		return v.n > 0, true
 	}
 	return false, false
 }

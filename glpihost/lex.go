@@ -54,8 +54,10 @@ type token struct {
 // read up to that point are returned with it.
 func lex(src []byte) ([]token, error) {
 	l := lexer{src: string(src)}
-	// A guess that avoids most regrowth: configuration files average more
-	// than 8 bytes per token.
+	// Configuration files average more than 8 bytes per token; a denser
+	// file regrows once, straight to the most tokens it can hold (one per
+	// byte), so that reading never allocates more than about 40 bytes of
+	// tokens per byte of source, however the file is made.
 	l.toks = make([]token, 0, len(src)/8+16)
 	l.run()
 	if l.errWhat != "" {
@@ -84,7 +86,17 @@ func (l *lexer) fail(at int, format string, args ...any) {
 }
 
 func (l *lexer) emit(kind tokKind, text string, start int) {
-	l.toks = append(l.toks, token{kind: kind, text: text, start: int32(start), end: int32(l.pos)})
+	l.add(token{kind: kind, text: text, start: int32(start), end: int32(l.pos)})
+}
+
+// add appends t, growing the token slice at most once (see lex).
+func (l *lexer) add(t token) {
+	if len(l.toks) == cap(l.toks) {
+		grown := make([]token, len(l.toks), max(len(l.src)+1, 2*cap(l.toks)))
+		copy(grown, l.toks)
+		l.toks = grown
+	}
+	l.toks = append(l.toks, t)
 }
 
 // run alternates between inline HTML and PHP code.

@@ -46,7 +46,7 @@ func (l *lexer) doubleQuoted(start int, quote byte) {
 		switch {
 		case c == quote:
 			l.pos++
-			l.toks = append(l.toks, token{kind: tokString, text: b.String(), start: int32(start), end: int32(l.pos), dynamic: dynamic})
+			l.add(token{kind: tokString, text: b.String(), start: int32(start), end: int32(l.pos), dynamic: dynamic})
 			return
 		case c == '\\' && l.pos+1 < len(l.src):
 			if !l.escape(&b, quote) {
@@ -216,7 +216,7 @@ func (l *lexer) heredoc(start int) bool {
 				}
 			}
 			l.pos = q + len(id)
-			l.toks = append(l.toks, token{kind: tokString, start: int32(start), end: int32(l.pos), dynamic: true})
+			l.add(token{kind: tokString, start: int32(start), end: int32(l.pos), dynamic: true})
 			return true
 		}
 		nl := strings.IndexAny(s[line:], "\r\n")
