@@ -114,7 +114,7 @@ func TestEvalFunctions(t *testing.T) {
 		{`getenv('SET') ?: '/etc/glpi'`, value{kind: valString, s: "/from/env"}},
 		{`(getenv('UNSET') ?: '/etc/glpi')`, value{kind: valString, s: "/etc/glpi"}},
 		{`getenv('UNSET')`, value{kind: valBool, s: "false"}},
-		{`array(0 => 'h1', 1 => 'h2',)`, value{kind: valArray, elems: []value{{kind: valString, s: "h1"}, {kind: valString, s: "h2"}}}},
+		{`array(0 => 'h1', 1 => 'h2',)`, value{kind: valArray, elems: []value{{kind: valString, s: "h1"}}, n: 2}},
 		{`['a']`, value{kind: valArray, elems: []value{{kind: valString, s: "a"}}}},
 		{`'a' . true . false . null . 2`, value{kind: valString, s: "a12"}},
 		{`'a' . 1.5`, value{}},

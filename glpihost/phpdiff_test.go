@@ -41,7 +41,7 @@ func requirePHP(t testing.TB) *phpTokenizer {
 		t.Skip("php is not installed")
 	}
 	phpTokOnce.Do(func() {
-		cmd := exec.Command("php", "-d", "short_open_tag=0", "testdata/tokens.php")
+		cmd := exec.Command("php", "-d", "short_open_tag=0", "-d", "error_reporting=0", "testdata/tokens.php")
 		in, err := cmd.StdinPipe()
 		if err != nil {
 			phpTokErr = err
