@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,13 +37,22 @@ var (
 	binErr  error
 )
 
-// glpinetBinary builds cmd/glpinet once for the test run.
+// glpinetBinary builds cmd/glpinet once for the test run, into
+// $TMPDIR/glpinet-kill-test-<pid>; the folders of earlier runs, whose
+// process is gone, are removed first (nothing can remove this run's after
+// testscript.Main exits).
 func glpinetBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "glpinet-bin-")
-		if err != nil {
-			binErr = err
+		old, _ := filepath.Glob(filepath.Join(os.TempDir(), "glpinet-kill-test-*"))
+		for _, d := range old {
+			pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "glpinet-kill-test-"))
+			if err == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == syscall.ESRCH {
+				os.RemoveAll(d)
+			}
+		}
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("glpinet-kill-test-%d", os.Getpid()))
+		if binErr = os.MkdirAll(dir, 0o700); binErr != nil {
 			return
 		}
 		binPath = filepath.Join(dir, "glpinet")
