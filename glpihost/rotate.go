@@ -221,10 +221,29 @@ func pendingKey(path string, old glpicrypt.Key) (k glpicrypt.Key, resumed bool, 
 	case errors.As(err, &ke) && ke.Reason == "missing":
 		return k, false, nil
 	case err != nil:
-		// Written atomically, so never partial: something else made it.
-		return k, false, glpinet.Errorf(glpinet.EINVALID, "%s is not a key left by glpinet (%v): move it away and run the command again", path, err)
+		return k, false, pendingKeyRefusal(path, err)
 	}
 	return k, true, nil
+}
+
+// pendingKeyRefusal refuses a pending key file that cannot be read as a
+// key. glpinet writes it atomically, so it is never partial: something
+// else made it, and using it could lose every value.
+func pendingKeyRefusal(path string, err error) error {
+	why := strings.TrimPrefix(err.Error(), path+" ")
+	return glpinet.Errorf(glpinet.EINVALID, "%s %s, so not one an interrupted rotation left: move it away and run the command again", path, why)
+}
+
+// CheckPendingKey returns nil when no rotation is pending or when its
+// pending key is usable, and the refusal RotateCryptKey would give
+// otherwise.
+func (in *Install) CheckPendingKey() error {
+	_, err := glpicrypt.LoadKey(in.PendingKeyPath())
+	var ke *glpicrypt.KeyError
+	if err == nil || errors.As(err, &ke) && ke.Reason == "missing" {
+		return nil
+	}
+	return pendingKeyRefusal(in.PendingKeyPath(), err)
 }
 
 // finishRotation installs the new key as glpicrypt.key and removes the

@@ -91,7 +91,7 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	// rotate would refuse is named now.
 	var pendingErr error
 	if pending {
-		_, pendingErr = glpicrypt.LoadKey(in.PendingKeyPath())
+		pendingErr = in.CheckPendingKey()
 	}
 	// Temporary files of a key write that was killed are only clutter
 	// (the write is atomic): removed unless another glpinet is at work.
@@ -123,7 +123,7 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if pendingErr != nil {
-		return &cli.ExitError{Msg: fmt.Sprintf("%s is not a key left by glpinet (%v): move it away", in.PendingKeyPath(), pendingErr)}
+		return &cli.ExitError{Msg: cli.Message(pendingErr)}
 	}
 	if len(bad) > 0 {
 		return &cli.ExitError{Msg: cli.Count(len(bad), "encrypted value was", "encrypted values were") + " made with another key: restore the key that made them, or enter them again in GLPI"}
