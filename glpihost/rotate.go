@@ -43,10 +43,16 @@ type PendingRotationError struct {
 	// Running is true when a rotation is under way in another process,
 	// false when one was interrupted.
 	Running bool
+	// Reading is true when a value could not be decrypted (rather than
+	// a write refused): values already re-encrypted need the pending key.
+	Reading bool
 }
 
 func (e *PendingRotationError) Error() string {
-	if e.Running {
+	switch {
+	case e.Reading:
+		return fmt.Sprintf("a rotation of glpicrypt.key was interrupted (%s exists): the values it already re-encrypted do not decrypt with glpicrypt.key, for GLPI neither, until it is finished", e.Path)
+	case e.Running:
 		return "a rotation of glpicrypt.key is under way: nothing was written"
 	}
 	return fmt.Sprintf("a rotation of glpicrypt.key was interrupted (%s exists): a value written now would be encrypted with the key being replaced, so nothing was written", e.Path)
@@ -68,6 +74,17 @@ func (in *Install) CheckNoPendingRotation() error {
 		return &PendingRotationError{Path: in.PendingKeyPath()}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	return nil
+}
+
+// InterruptedRotation explains a value that does not decrypt with
+// glpicrypt.key: it returns a *PendingRotationError (Reading) when an
+// interrupted rotation left its pending key, which such values may need,
+// and nil otherwise.
+func (in *Install) InterruptedRotation() error {
+	if _, err := os.Lstat(in.PendingKeyPath()); err == nil {
+		return &PendingRotationError{Path: in.PendingKeyPath(), Reading: true}
 	}
 	return nil
 }

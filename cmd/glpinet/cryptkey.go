@@ -125,6 +125,9 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	if pendingErr != nil {
 		return &cli.ExitError{Msg: cli.Message(pendingErr)}
 	}
+	if len(bad) > 0 && pending {
+		return &cli.ExitError{Msg: cli.Count(len(bad), "encrypted value does", "encrypted values do") + " not decrypt with glpicrypt.key because a key rotation was interrupted: run 'glpinet cryptkey rotate' to finish it"}
+	}
 	if len(bad) > 0 {
 		return &cli.ExitError{Msg: cli.Count(len(bad), "encrypted value was", "encrypted values were") + " made with another key: restore the key that made them, or enter them again in GLPI"}
 	}

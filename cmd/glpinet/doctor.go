@@ -97,8 +97,11 @@ func localChecks(ctx context.Context, in *glpihost.Install, target *doctor.Targe
 		for _, b := range bad {
 			names = append(names, b.String())
 		}
-		add("cryptkey", "Encryption key (glpicrypt.key)", doctor.Fail, "made with another key: "+strings.Join(names, ", "),
-			"restore the key file that encrypted them, or enter those values again in GLPI")
+		fix := "restore the key file that encrypted them, or enter those values again in GLPI"
+		if in.InterruptedRotation() != nil {
+			fix = "a key rotation was interrupted: run 'glpinet cryptkey rotate' to finish it"
+		}
+		add("cryptkey", "Encryption key (glpicrypt.key)", doctor.Fail, "made with another key: "+strings.Join(names, ", "), fix)
 	default:
 		add("cryptkey", "Encryption key (glpicrypt.key)", doctor.OK, "32 bytes; every encrypted value decrypts", "")
 	}

@@ -329,6 +329,9 @@ func storedKey(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB)
 	}
 	key, err := crypt.Decrypt(enc)
 	if errors.Is(err, glpicrypt.ErrDecrypt) {
+		if perr := in.InterruptedRotation(); perr != nil {
+			return "", perr
+		}
 		return "", glpinet.Errorf(glpinet.EINVALID, "The stored registration key does not decrypt with %s: it was saved with another key file; set the key again with glpinet key set", in.CryptKeyPath())
 	}
 	return key, err

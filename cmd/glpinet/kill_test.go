@@ -363,6 +363,16 @@ func TestRotateKilledAtEachStep(t *testing.T) {
 					t.Fatalf("key set while a rotation is pending: %v\n%s", err, stderr)
 				}
 			}
+			if step == "rotate-committed" {
+				// The values are under the pending key: every reader
+				// says how to finish, none says to set values again.
+				for _, args := range [][]string{{"key", "show", "--offline"}, {"cryptkey", "check"}, {"doctor", "--offline"}} {
+					out, stderr, _ := g.run(t, args...)
+					if !strings.Contains(out+stderr, "run 'glpinet cryptkey rotate' to finish it") || strings.Contains(out+stderr, "key set") {
+						t.Errorf("glpinet %v after a kill past the commit:\n%s%s", args, out, stderr)
+					}
+				}
+			}
 			r := g.rotateJSON(t)
 			g.assertRotated(t, before, g.key, r)
 		})
