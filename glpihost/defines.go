@@ -257,7 +257,7 @@ func (w *walker) isDefineStatement(i, end int) bool {
 		return false
 	}
 	cl := f.skipGroup(i + 1)
-	return cl == end-1 && (f.isPunct(cl, ";") || f.toks[cl].kind == tokCloseTag)
+	return cl == end-1 && cl < len(f.toks) && (f.isPunct(cl, ";") || f.toks[cl].kind == tokCloseTag)
 }
 
 // isDefinedOrDefine reports whether toks[i:end] is
@@ -546,6 +546,9 @@ func isOperand(t token) bool {
 // "define(" or "\define(", in any case, that is not a method, a static
 // method or a function declaration.
 func isDefineCall(toks []token, i int) bool {
+	if i >= len(toks) {
+		return false
+	}
 	t := toks[i]
 	if t.kind != tokName || !strings.EqualFold(strings.TrimPrefix(t.text, `\`), "define") {
 		return false
