@@ -5,9 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/glpinet/glpinet"
-	_ "github.com/go-sql-driver/mysql" // GLPI's database is MySQL or MariaDB
+	"github.com/go-sql-driver/mysql" // GLPI's database is MySQL or MariaDB
+)
+
+// Bounds on GLPI's database: connecting, and any one read or write
+// (variables so that tests can shorten them).
+var (
+	dbDialTimeout = 10 * time.Second
+	dbIOTimeout   = 60 * time.Second
 )
 
 // Rows of glpi_configs (context "core") that glpinet reads or writes.
@@ -32,10 +40,21 @@ type ConfigDB struct {
 
 // OpenConfigDB connects to GLPI's database with its config_db.php settings.
 func OpenConfigDB(ctx context.Context, c DBConfig) (*ConfigDB, error) {
-	db, err := sql.Open("mysql", c.DSN())
+	cfg, err := mysql.ParseDSN(c.DSN())
 	if err != nil {
 		return nil, err
 	}
+	// A database that accepts connections and then never answers must not
+	// hold the command forever when nobody is there to press Ctrl-C (a
+	// cron job, a package script): bound the connection and every read
+	// and write on it. Generous: a rotation's transaction writes a handful
+	// of rows.
+	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = dbDialTimeout, dbIOTimeout, dbIOTimeout
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, glpinet.Errorf(glpinet.EUNAVAILABLE, "Cannot connect to GLPI's database %s: %v", c.Database, err)

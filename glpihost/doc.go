@@ -18,9 +18,19 @@
 //     root, as GLPI itself resolves them.
 //   - [ParseConfigDB] reads config_db.php into a [DBConfig], whose
 //     [DBConfig.DSN] is a go-sql-driver/mysql data source name.
-//   - [Defines] reads the define() calls of a PHP file; [SetDefine] and
+//   - [Defines] reads the define() calls of a PHP file that PHP certainly
+//     runs (top-level statements before anything glpinet cannot follow);
+//     [Install.LocalDefine] says why a value is unknown. [SetDefine] and
 //     [RemoveDefine] edit one of them while leaving every other byte of the
-//     file alone.
+//     file alone; SetDefine refuses a file where the new value might not
+//     take effect.
+//
+// Where glpinet cannot be sure how PHP reads a file (short open tags,
+// "#[" that PHP 7.4 and 8 read differently, defines inside conditions…),
+// it refuses with an error naming the file and line rather than guess:
+// the values it reads choose the database that "cryptkey rotate"
+// re-encrypts and the server the registration key is sent to. Every file
+// is read through internal/hostfile: regular files only, bounded.
 //   - [WriteFileAtomic] replaces a file atomically, keeping its mode and
 //     owner and optionally a timestamped backup.
 //

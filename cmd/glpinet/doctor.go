@@ -25,7 +25,11 @@ func runDoctor(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	target := &doctor.Target{Server: k.serverURL(in), GLPIVersion: glpiVersion(in), Timeout: 10 * time.Second}
+	server, err := k.serverURL(in)
+	if err != nil {
+		return err
+	}
+	target := &doctor.Target{Server: server, GLPIVersion: glpiVersion(in), Timeout: 10 * time.Second}
 	local := localChecks(ctx, in, target)
 	var remote []doctor.Result
 	if !k.offline {

@@ -16,7 +16,6 @@ import (
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/cli"
-	"github.com/glpinet/glpinet/internal/hostfile"
 )
 
 // officialServices is GLPI's default GLPI_NETWORK_SERVICES.
@@ -104,25 +103,28 @@ func checkFormat(key string) error {
 	return nil
 }
 
-// server returns the services URL GLPI uses: --server, the environment, the
-// installation's local_define.php, or GLPI's default.
-func (k *keyFlags) serverURL(in *glpihost.Install) string {
+// serverURL returns the services URL GLPI uses: --server, the environment,
+// the installation's local_define.php, or GLPI's default. A
+// GLPI_NETWORK_SERVICES whose value glpinet cannot be sure PHP uses (inside
+// a condition, after code it cannot follow…) is an error: guessing would
+// send the key, or check the verdict of, a server GLPI does not use.
+func (k *keyFlags) serverURL(in *glpihost.Install) (string, error) {
 	if k.server != "" {
-		return k.server
+		return k.server, nil
 	}
 	if v := os.Getenv("GLPI_NETWORK_SERVICES"); v != "" {
-		return v
+		return v, nil
 	}
 	if in != nil {
-		// Read as every file of the tree is: regular files only, bounded
-		// (local_define.php is a few hundred bytes).
-		if src, err := hostfile.Read(in.LocalDefinePath(), 256<<10); err == nil {
-			if d, err := glpihost.Defines(src); err == nil && d["GLPI_NETWORK_SERVICES"] != "" {
-				return d["GLPI_NETWORK_SERVICES"]
-			}
+		v, set, err := in.LocalDefine("GLPI_NETWORK_SERVICES")
+		if err != nil {
+			return "", err
+		}
+		if set && v != "" {
+			return v, nil
 		}
 	}
-	return officialServices
+	return officialServices, nil
 }
 
 // validation is what the server says of a key.
@@ -232,7 +234,11 @@ func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	v, err := validate(ctx, hc, k.serverURL(in), key, "", version)
+	server, err := k.serverURL(in)
+	if err != nil {
+		return err
+	}
+	v, err := validate(ctx, hc, server, key, "", version)
 	if err != nil {
 		return err
 	}
@@ -297,7 +303,11 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if v, err = validate(ctx, hc, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
+		server, err := k.serverURL(in)
+		if err != nil {
+			return err
+		}
+		if v, err = validate(ctx, hc, server, key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		if !v.Valid {
@@ -362,7 +372,11 @@ func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if v, err = validate(ctx, hc, k.serverURL(in), key, uid, glpiVersion(in)); err != nil {
+		server, err := k.serverURL(in)
+		if err != nil {
+			return err
+		}
+		if v, err = validate(ctx, hc, server, key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		res["validation"] = v

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/go-sql-driver/mysql"
 )
 
 const usage = `glpinet: the GLPI administrator's tool for GLPI Network services
@@ -38,6 +40,9 @@ Flags may come before or after arguments.
 `
 
 func main() {
+	// The MySQL driver logs connection failures to stderr on its own;
+	// they come back as errors too, reported once with a remedy.
+	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

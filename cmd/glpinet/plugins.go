@@ -85,7 +85,12 @@ func (p *pluginFlags) openMarket(ctx context.Context) (*market, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &market{in: in, db: db, server: p.serverURL(in), quiet: p.json}
+	server, err := p.serverURL(in)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	m := &market{in: in, db: db, server: server, quiet: p.json}
 	// No stored key is fine for free plugins: the server then treats the
 	// client as unregistered (client.GLPI sends an empty key header, which
 	// the server reads as no key). A stored key that does not decrypt is
