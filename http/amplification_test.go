@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/glpinet/glpinet"
 	"golang.org/x/time/rate"
@@ -49,6 +50,11 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 	}
 	get("glpinet.example.com", "0-199") // the first render and compression
 	renders, compressions := s.pages.renders.Load(), s.pages.compressions.Load()
+	// The budgets as configured, but refilled once an hour: what the loops
+	// below may get through is then their burst, however slowly a loaded
+	// machine (race detector, other packages' tests) runs them.
+	s.pages.oddBuilds = rate.NewLimiter(rate.Every(time.Hour), oddBuildRate)
+	s.pages.hosts.compress = rate.NewLimiter(rate.Every(time.Hour), hostCompressMax)
 	refused := 0
 	for i := range 300 {
 		host := fmt.Sprintf("host%d.attacker.example", i)
@@ -72,10 +78,8 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 	if r, c := s.pages.renders.Load()-renders, s.pages.compressions.Load()-compressions; r != 0 || c != 0 {
 		t.Errorf("300 requests with new Hosts and unaligned ranges: %d renders and %d compressions, want none", r, c)
 	}
-	// The budget (oddBuildRate a second, as many at once) refills while
-	// the loop runs: most of the 300 are refused all the same.
-	if refused < 100 {
-		t.Errorf("300 pages of other ranges at once: %d refused, want most past the budget of %d a second", refused, oddBuildRate)
+	if built := 300 - refused; built > oddBuildRate {
+		t.Errorf("300 pages of other ranges at once: %d built, want at most the budget of %d", built, oddBuildRate)
 	}
 	// GLPI's own page is still cached and compressed, with its own links.
 	w := get("glpinet.example.com", "0-199")
@@ -101,8 +105,8 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 			gzipped++
 		}
 	}
-	if gzipped > hostCompressMax+hostCompressRate {
-		t.Errorf("300 made-up Hosts within a fraction of a second: %d pages compressed, want at most the budget (%d)", gzipped, hostCompressMax+hostCompressRate)
+	if gzipped > hostCompressMax {
+		t.Errorf("300 made-up Hosts at once: %d pages compressed, want at most the budget (%d)", gzipped, hostCompressMax)
 	}
 }
 
