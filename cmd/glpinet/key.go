@@ -127,6 +127,20 @@ func (k *keyFlags) serverURL(in *glpihost.Install) (string, error) {
 	return officialServices, nil
 }
 
+// ask asks the server GLPI uses about key, as GLPI would: through its
+// proxy when db gives one, with its uid and version.
+func (k *keyFlags) ask(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB, key, uid, version string) (*validation, error) {
+	hc, err := keyHTTPClient(ctx, in, db)
+	if err != nil {
+		return nil, err
+	}
+	server, err := k.serverURL(in)
+	if err != nil {
+		return nil, err
+	}
+	return validate(ctx, hc, server, key, uid, version)
+}
+
 // validation is what the server says of a key.
 type validation struct {
 	Server  string `json:"server"`
@@ -230,15 +244,7 @@ func keyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer db.Close()
 	}
-	hc, err := keyHTTPClient(ctx, in, db)
-	if err != nil {
-		return err
-	}
-	server, err := k.serverURL(in)
-	if err != nil {
-		return err
-	}
-	v, err := validate(ctx, hc, server, key, "", version)
+	v, err := k.ask(ctx, in, db, key, "", version)
 	if err != nil {
 		return err
 	}
@@ -299,15 +305,7 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	var v *validation
 	if !k.offline {
-		hc, err := keyHTTPClient(ctx, in, db)
-		if err != nil {
-			return err
-		}
-		server, err := k.serverURL(in)
-		if err != nil {
-			return err
-		}
-		if v, err = validate(ctx, hc, server, key, uid, glpiVersion(in)); err != nil {
+		if v, err = k.ask(ctx, in, db, key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		if !v.Valid {
@@ -368,15 +366,7 @@ func keyShow(ctx context.Context, args []string, stdout io.Writer) error {
 	var v *validation
 	if !k.offline {
 		uid, _, _ := db.Get(ctx, glpihost.ConfigNetworkUID)
-		hc, err := keyHTTPClient(ctx, in, db)
-		if err != nil {
-			return err
-		}
-		server, err := k.serverURL(in)
-		if err != nil {
-			return err
-		}
-		if v, err = validate(ctx, hc, server, key, uid, glpiVersion(in)); err != nil {
+		if v, err = k.ask(ctx, in, db, key, uid, glpiVersion(in)); err != nil {
 			return err
 		}
 		res["validation"] = v
