@@ -1,40 +1,37 @@
 package cache
 
-import "sync"
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 
-// singleflight makes concurrent loads of the same key share one store
-// query: a burst of GLPI instances validating one key after a change must
-// not turn into a burst of identical queries.
-type singleflight struct {
-	mu    sync.Mutex
-	calls map[[32]byte]*call
+	"golang.org/x/sync/singleflight"
+)
+
+// loadGroup makes concurrent loads of the same key share one store query:
+// a burst of GLPI instances validating one key after a change must not
+// turn into a burst of identical queries.
+//
+// A load that panics becomes an error for every caller sharing it
+// (singleflight itself would re-panic in each of them and crash the
+// server), and the key is free for the next load.
+type loadGroup struct {
+	g singleflight.Group
 }
 
-type call struct {
-	wg  sync.WaitGroup
-	val *entry
-	err error
-}
-
-func (g *singleflight) do(key [32]byte, fn func() (*entry, error)) (*entry, error) {
-	g.mu.Lock()
-	if g.calls == nil {
-		g.calls = map[[32]byte]*call{}
-	}
-	if c, ok := g.calls[key]; ok {
-		g.mu.Unlock()
-		c.wg.Wait()
-		return c.val, c.err
-	}
-	c := &call{}
-	c.wg.Add(1)
-	g.calls[key] = c
-	g.mu.Unlock()
-
-	c.val, c.err = fn()
-	c.wg.Done()
-	g.mu.Lock()
-	delete(g.calls, key)
-	g.mu.Unlock()
-	return c.val, c.err
+// do runs fn once for all concurrent callers of key and returns its result
+// to each. A panic in fn is logged with its stack on log and returned as
+// an error.
+func (l *loadGroup) do(key [32]byte, log *slog.Logger, fn func() (*entry, error)) (*entry, error) {
+	v, err, _ := l.g.Do(string(key[:]), func() (v any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("a key load panicked", "panic", p, "stack", string(debug.Stack()))
+				v, err = nil, fmt.Errorf("key load panicked: %v", p)
+			}
+		}()
+		return fn()
+	})
+	e, _ := v.(*entry)
+	return e, err
 }

@@ -98,7 +98,7 @@ type Validator struct {
 	byAccount map[int64]map[[32]byte]struct{}
 	offers    atomic.Pointer[cachedOffers]
 
-	loads     singleflight
+	loads     loadGroup
 	lastSweep time.Time
 	// epoch counts invalidations: a load that started before one may have
 	// read what the invalidation was about, so it must not be trusted.
@@ -190,7 +190,7 @@ func (v *Validator) Validate(ctx context.Context, raw string) (glpinet.Validatio
 		// re-checks for all concurrent requests of this key).
 		return glpinet.Validation{}, ErrRecheckBudget
 	}
-	fresh, err := v.loads.do(hash, func() (*entry, error) {
+	fresh, err := v.loads.do(hash, v.log, func() (*entry, error) {
 		if recheck && !v.Rechecks.AllowN(v.now(), 1) {
 			return nil, ErrRecheckBudget
 		}
