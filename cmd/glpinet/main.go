@@ -60,7 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"cryptkey":  runCryptkey,
 		"key":       runKey,
 		"doctor":    runDoctor,
-		"plugins":   runPlugins,
+		"plugins": func(ctx context.Context, args []string, stdout io.Writer) error {
+			return runPlugins(ctx, args, stdout, stderr)
+		},
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

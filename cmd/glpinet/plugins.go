@@ -17,7 +17,8 @@ import (
 
 // runPlugins is "glpinet plugins": the marketplace as GLPI sees it, and
 // verified installs into GLPI's marketplace/ directory.
-func runPlugins(ctx context.Context, args []string, stdout io.Writer) error {
+// Downloads draw their progress on stderr when it is a terminal.
+func runPlugins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return cli.Usagef("plugins needs a subcommand: search, info, list, download or update")
 	}
@@ -29,9 +30,9 @@ func runPlugins(ctx context.Context, args []string, stdout io.Writer) error {
 	case "list":
 		return pluginsList(ctx, args[1:], stdout)
 	case "download", "install":
-		return pluginsDownload(ctx, args[1:], stdout)
+		return pluginsDownload(ctx, args[1:], stdout, stderr)
 	case "update":
-		return pluginsUpdate(ctx, args[1:], stdout)
+		return pluginsUpdate(ctx, args[1:], stdout, stderr)
 	}
 	return cli.Usagef("unknown command \"plugins %s\"", args[0])
 }
@@ -71,8 +72,10 @@ type market struct {
 	glpi   *client.GLPI
 	server string
 	hasKey bool
-	// quiet: no progress bar (JSON output), whatever the terminal.
-	quiet bool
+	// progress is where downloads draw their progress bar, if it is a
+	// terminal: the command's standard error, nil with --json (whatever
+	// the terminal, so that nothing mixes with the JSON result).
+	progress io.Writer
 }
 
 func (m *market) Close() { m.db.Close() }
@@ -90,7 +93,7 @@ func (p *pluginFlags) openMarket(ctx context.Context) (*market, error) {
 		db.Close()
 		return nil, err
 	}
-	m := &market{in: in, db: db, server: server, quiet: p.json}
+	m := &market{in: in, db: db, server: server}
 	// No stored key is fine for free plugins: the server then treats the
 	// client as unregistered (client.GLPI sends an empty key header, which
 	// the server reads as no key). A stored key that does not decrypt is

@@ -49,7 +49,7 @@ type installResult struct {
 // pluginsDownload fetches, verifies and installs one plugin into GLPI's
 // marketplace/ directory, or with --output only saves the verified
 // archive (for a host without access to the services).
-func pluginsDownload(ctx context.Context, args []string, stdout io.Writer) error {
+func pluginsDownload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p pluginFlags
 	pos, err := p.parse("plugins download", args, func(fs *flag.FlagSet) {
 		p.installFlags(fs)
@@ -67,6 +67,9 @@ func pluginsDownload(ctx context.Context, args []string, stdout io.Writer) error
 		return err
 	}
 	defer m.Close()
+	if !p.json {
+		m.progress = stderr
+	}
 	// What a killed install left goes first, even when nothing is
 	// installed now.
 	if _, err := m.in.CleanPluginLeftovers(); err != nil {
@@ -90,7 +93,7 @@ func pluginsDownload(ctx context.Context, args []string, stdout io.Writer) error
 // pluginsUpdate updates installed plugins (KEY... or --all) that have a
 // newer compatible version in the marketplace. It goes on after a
 // failure and exits 1 at the end if any plugin failed.
-func pluginsUpdate(ctx context.Context, args []string, stdout io.Writer) error {
+func pluginsUpdate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p pluginFlags
 	pos, err := p.parse("plugins update", args, func(fs *flag.FlagSet) {
 		p.installFlags(fs)
@@ -107,6 +110,9 @@ func pluginsUpdate(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if !p.json {
+		m.progress = stderr
+	}
 	// What a killed install left goes first, even when nothing is
 	// installed now.
 	if _, err := m.in.CleanPluginLeftovers(); err != nil {
@@ -373,9 +379,9 @@ func (m *market) fetch(ctx context.Context, v client.Version, dir, what string) 
 		return "", 0, nil, err
 	}
 	h := sha256.New()
-	bar := newDownloadProgress(what, v.Size, m.quiet)
+	bar := cli.NewBytesProgress(m.progress, v.Size, what)
 	_, n, err := m.glpi.DownloadVersion(ctx, v, io.MultiWriter(f, h, bar))
-	bar.Finish()
+	bar.Done()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -4,35 +4,55 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
-// Progress prints "what: n/total (p%)" on one line when its writer is a
-// terminal, and nothing otherwise (logs and pipes get the final summary
-// only).
+// Progress counts work done and draws it as a bar on its writer when that
+// writer is a terminal, and draws nothing otherwise: logs and pipes get
+// the final summary only, and output compared by tests stays the same
+// wherever they run.
 type Progress struct {
-	w     io.Writer
-	total int64
-	n     int64
-	what  string
-	tty   bool
+	bar *progressbar.ProgressBar // nil: nothing to draw
 }
 
-// NewProgress returns a progress line for total units of work.
+// NewProgress returns the progress of total units of work (keys issued,
+// rows copied), drawn on w.
 func NewProgress(w io.Writer, total int64, what string) *Progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
+	return newProgress(w, total, what)
+}
+
+// NewBytesProgress returns the progress of a transfer of size bytes (0 or
+// less when unknown: a spinner), drawn on w.
+func NewBytesProgress(w io.Writer, size int64, what string) *Progress {
+	return newProgress(w, size, what, progressbar.OptionShowBytes(true))
+}
+
+func newProgress(w io.Writer, total int64, what string, opts ...progressbar.Option) *Progress {
+	if !IsTerminal(w) {
+		return &Progress{}
 	}
-	return &Progress{w: w, total: total, what: what, tty: tty}
+	if total <= 0 {
+		total = -1
+	}
+	opts = append([]progressbar.Option{
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	}, opts...)
+	return &Progress{bar: progressbar.NewOptions64(total, opts...)}
 }
 
 // Add counts n more units done.
 func (p *Progress) Add(n int64) {
-	p.n += n
-	if p.tty {
-		fmt.Fprintf(p.w, "\r%s: %d/%d (%d%%)", p.what, p.n, p.total, p.n*100/max(p.total, 1))
+	if p.bar != nil {
+		p.bar.Add64(n)
 	}
 }
 
@@ -42,9 +62,19 @@ func (p *Progress) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// Done ends the progress line.
+// Done completes the bar and ends its line.
 func (p *Progress) Done() {
-	if p.tty {
-		fmt.Fprintln(p.w)
+	if p.bar != nil {
+		p.bar.Finish()
 	}
 }
+
+// IsTerminal reports whether w is a terminal (not merely a character
+// device such as /dev/null, which a check of the file mode would take for
+// one).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+var _ io.Writer = (*Progress)(nil)
