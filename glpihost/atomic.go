@@ -6,10 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/atomicfile"
 )
 
 // BackupTimeLayout is the time format of the suffix of backups made by
@@ -32,69 +32,45 @@ const BackupTimeLayout = "20060102-150405"
 // link there to steer a root run into rewriting any file. A link at path
 // is refused (EINVALID), and the final rename replaces the directory entry
 // itself, so a link swapped in after the check is replaced, not followed.
-// The temporary file is created with O_EXCL (os.CreateTemp) in path's own
-// directory, so it cannot be a planted file or link either.
+// The temporary file is created with O_EXCL in path's own directory, so it
+// cannot be a planted file or link either (see internal/atomicfile, which
+// does the writing).
 //
 // When backup is true and the file exists, its previous version is kept
 // as path.bak-YYYYMMDD-HHMMSS (now, in now's location; ".1", ".2", ... is
 // appended if that name is taken), and that path is returned. Callers only
 // write when the content changes, so that no needless backups pile up.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode, backup bool, now time.Time) (backupPath string, err error) {
-	target := path
-	old, err := os.Lstat(target)
-	exists := err == nil
+	f, err := atomicfile.Create(path, perm)
 	switch {
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("stat %s: %w", target, err)
-	case exists && old.Mode()&fs.ModeSymlink != 0:
-		return "", glpinet.Errorf(glpinet.EINVALID, "%s is a symbolic link: glpinet does not write through links there; replace it with the file itself.", target)
-	case exists && !old.Mode().IsRegular():
-		return "", glpinet.Errorf(glpinet.EINVALID, "%s is not a regular file.", target)
+	case errors.Is(err, atomicfile.ErrLink):
+		return "", glpinet.Errorf(glpinet.EINVALID, "%s is a symbolic link: glpinet does not write through links there; replace it with the file itself.", path)
+	case errors.Is(err, atomicfile.ErrNotRegular):
+		return "", glpinet.Errorf(glpinet.EINVALID, "%s is not a regular file.", path)
+	case err != nil:
+		return "", err
 	}
-	mode := perm.Perm()
-	if exists {
-		mode = old.Mode().Perm()
+	defer f.Abort()
+	if _, err = f.Write(data); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
 	}
-
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("create temporary file next to %s: %w", target, err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return "", fmt.Errorf("write %s: %w", tmpName, err)
-	}
-	if exists {
-		if err = keepOwner(tmp, old); err != nil {
+	if old := f.Existing(); old != nil {
+		if err = keepOwner(f.File, old); err != nil {
 			return "", err
 		}
-	}
-	// After chown, which may clear set-id bits.
-	if err = tmp.Chmod(mode); err != nil {
-		return "", fmt.Errorf("chmod %s: %w", tmpName, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return "", fmt.Errorf("sync %s: %w", tmpName, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return "", fmt.Errorf("close %s: %w", tmpName, err)
-	}
-	if backup && exists {
-		if backupPath, err = makeBackup(target, mode, now); err != nil {
-			return "", err
+		// After chown, which may clear set-id bits.
+		if err = f.Chmod(old.Mode().Perm()); err != nil {
+			return "", fmt.Errorf("chmod %s: %w", f.Name(), err)
+		}
+		if backup {
+			if backupPath, err = makeBackup(path, old.Mode().Perm(), now); err != nil {
+				return "", err
+			}
 		}
 	}
-	if err = os.Rename(tmpName, target); err != nil {
-		return "", fmt.Errorf("replace %s: %w", target, err)
+	if err = f.Commit(); err != nil {
+		return "", err
 	}
-	syncDir(dir)
 	return backupPath, nil
 }
 
@@ -127,46 +103,34 @@ func makeBackup(target string, mode os.FileMode, now time.Time) (string, error) 
 	return "", fmt.Errorf("back up %s: too many backups named %s.*", target, base)
 }
 
-// copyFile copies src to the new file dst, failing if dst exists.
+// copyFile copies src to the new file dst, failing if dst exists; dst
+// appears whole or not at all.
 func copyFile(src, dst string, mode os.FileMode) (err error) {
 	in, err := openNoFollow(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	out, err := atomicfile.Create(dst, mode)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			_ = os.Remove(dst)
-		}
-	}()
+	defer out.Abort()
 	if _, err = io.Copy(out, in); err != nil {
 		return err
 	}
 	if fi, err := in.Stat(); err == nil {
-		if err := keepOwner(out, fi); err != nil {
+		if err := keepOwner(out.File, fi); err != nil {
 			return err
 		}
 	}
 	if err = out.Chmod(mode); err != nil {
 		return err
 	}
-	return out.Sync()
+	return out.CommitNew()
 }
 
 // syncDir flushes a directory so that a rename in it survives a crash.
 // Failure is ignored: the rename is done and the new content visible, so
-// reporting the write as failed would mislead; some systems (Windows)
-// cannot sync directories at all.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-}
+// reporting the step as failed would mislead.
+func syncDir(dir string) { _ = atomicfile.SyncDir(dir) }
