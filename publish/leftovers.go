@@ -14,7 +14,8 @@ import (
 // uses.
 type Leftovers struct {
 	// Partial are the temporary files of publications that stopped midway
-	// (".upload-*"), untouched for the stale age given: safe to remove.
+	// (".NAME.tmp-*", or ".upload-*" from earlier versions), untouched for
+	// the stale age given: safe to remove.
 	Partial []string
 	// Orphans are complete archives that no version of the catalogue
 	// refers to: a publication whose transaction failed after the copy, or
@@ -53,7 +54,7 @@ func FindLeftovers(dir string, cat *glpinet.Catalogue, now time.Time, staleAge t
 			return err
 		}
 		switch {
-		case strings.HasPrefix(d.Name(), ".upload-"):
+		case isPartial(d.Name()):
 			if now.Sub(info.ModTime()) >= staleAge {
 				l.Partial = append(l.Partial, path)
 			}
@@ -64,6 +65,12 @@ func FindLeftovers(dir string, cat *glpinet.Catalogue, now time.Time, staleAge t
 		return nil
 	})
 	return l, err
+}
+
+// isPartial reports whether name is the temporary file of a publication
+// (atomicfile's, or the ".upload-*" of versions before it).
+func isPartial(name string) bool {
+	return strings.HasPrefix(name, ".upload-") || strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")
 }
 
 // RemovePartial removes the partial files found.

@@ -8,13 +8,16 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/atomicfile"
 	"github.com/glpinet/glpinet/phpver"
 	"github.com/glpinet/glpinet/pluginarchive"
 )
@@ -172,9 +175,10 @@ func StabilityOf(num string) string {
 }
 
 // copyAtomic copies src to dst through a temporary file in dst's folder,
-// synced and renamed into place, so that dst is either absent or whole, and
+// synced and linked into place, so that dst is either absent or whole, and
 // only if what it copied has the expected SHA-256. It reports whether it
-// created dst (false when the content-addressed path already existed).
+// created dst (false when the content-addressed path already existed, or
+// another replica created it meanwhile: same path, same bytes).
 func copyAtomic(src io.Reader, wantSHA256, dst string) (bool, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return false, nil
@@ -182,29 +186,22 @@ func copyAtomic(src io.Reader, wantSHA256, dst string) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return false, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
+	tmp, err := atomicfile.Create(dst, 0o640)
 	if err != nil {
 		return false, err
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
-		tmp.Close()
 		return false, fmt.Errorf("store archive: %w", err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != wantSHA256 {
-		tmp.Close()
 		return false, glpinet.Errorf(glpinet.EINVALID, "The archive changed while it was being published; publish it again once it is complete.")
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+	if err := tmp.CommitNew(); errors.Is(err, fs.ErrExist) {
+		return false, nil
+	} else if err != nil {
 		return false, err
 	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return false, err
-	}
-	return true, os.Rename(tmp.Name(), dst)
+	return true, nil
 }

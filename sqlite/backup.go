@@ -2,18 +2,16 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/atomicfile"
 	"github.com/pressly/goose/v3"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
@@ -93,23 +91,18 @@ func Backup(ctx context.Context, src, dst string) (*Snapshot, error) {
 		return nil, fmt.Errorf("read the schema version of %s: %w", src, err)
 	}
 
-	tmp, err := tempPath(dst)
+	// Created empty first, with mode 0600: VACUUM INTO fills an empty file
+	// and keeps its mode, where it would create one 0644 less the umask.
+	f, err := atomicfile.Create(dst, fileMode)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp) // a no-op once renamed
-	// Created empty first, with mode 0600: VACUUM INTO fills an empty file
-	// and keeps its mode, where it would create one 0644 less the umask.
-	if err := createPrivate(tmp); err != nil {
-		return nil, err
-	}
+	defer f.Abort()
+	tmp := f.Name()
 	if _, err := srcDB.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return nil, fmt.Errorf("copy %s: %w", src, mapBackupError(err))
 	}
 	if err := srcDB.Close(); err != nil {
-		return nil, err
-	}
-	if err := syncFile(tmp); err != nil {
 		return nil, err
 	}
 	snap, err := Inspect(ctx, tmp)
@@ -122,10 +115,11 @@ func Backup(ctx context.Context, src, dst string) (*Snapshot, error) {
 	if snap.SchemaVersion != version {
 		return nil, glpinet.Errorf(glpinet.ECONFLICT, "The database was migrated from version %d to %d during the backup; run the backup again.", version, snap.SchemaVersion)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return nil, err
-	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	// Synced here, SQLite does not; never over a file that appeared
+	// meanwhile: a backup never replaces one.
+	if err := f.CommitNew(); errors.Is(err, fs.ErrExist) {
+		return nil, glpinet.Errorf(glpinet.ECONFLICT, "%s already exists: a backup never replaces a file; choose another name", dst)
+	} else if err != nil {
 		return nil, err
 	}
 	snap.Path = dst
@@ -299,36 +293,3 @@ func mapBackupError(err error) error {
 	return err
 }
 
-// tempPath names a file that does not exist yet in dst's folder.
-func tempPath(dst string) (string, error) {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-"+hex.EncodeToString(b)), nil
-}
-
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// syncDir makes a rename or a creation in dir durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/glpihost"
+	"github.com/glpinet/glpinet/internal/atomicfile"
 	"github.com/glpinet/glpinet/internal/hostfile"
 )
 
@@ -100,8 +100,8 @@ func (s *signers) remember(origin string, pub ed25519.PublicKey) error {
 	return s.write(append(data, '\n'))
 }
 
-// write replaces the file atomically: a temporary file beside it, synced,
-// then renamed over it, all inside the var directory's os.Root.
+// write replaces the file atomically (internal/atomicfile), inside the var
+// directory's os.Root.
 func (s *signers) write(data []byte) error {
 	root, err := os.OpenRoot(s.base)
 	if err != nil {
@@ -116,25 +116,15 @@ func (s *signers) write(data []byte) error {
 	} else if !st.IsDir() {
 		return glpinet.Errorf(glpinet.EINVALID, "%s is not a directory", filepath.Join(s.base, signersDir))
 	}
-	tmp := filepath.Join(signersDir, "."+signersFile+".tmp-"+rand.Text()[:10])
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := atomicfile.CreateIn(root, filepath.Join(signersDir, signersFile), 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = root.Rename(tmp, filepath.Join(signersDir, signersFile))
-	}
-	if err != nil {
-		root.Remove(tmp)
-	}
-	return err
+	return f.Commit()
 }
 
 // keyID names a signing key for people: ed25519: and the first 8 bytes of
