@@ -292,4 +292,3 @@ func mapBackupError(err error) error {
 	}
 	return err
 }
-
