@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/backup"
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
@@ -196,7 +197,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("restore over data: exit %d, %s", code, stderr)
 	}
 	code, stdout, stderr = runCLI(ctx, "restore", "--from", out, "--data", fresh, "--force", "--json")
-	var rr restoreResult
+	var rr backup.Restored
 	if code != 0 || json.Unmarshal([]byte(stdout), &rr) != nil || len(rr.SetAside) != 1 || !strings.Contains(rr.SetAside[0], ".before-restore-") {
 		t.Fatalf("restore --force: exit %d: %s%s", code, stdout, stderr)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/atomicfile"
 	"github.com/glpinet/glpinet/internal/cli"
 )
 
@@ -50,8 +51,7 @@ func bulkIssue(ctx context.Context, db Store, account int64, count, batch int, o
 		return err
 	}
 	defer f.Close()
-	dir := filepath.Dir(out)
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(out)); err != nil {
 		return err
 	}
 	done := 0
@@ -79,10 +79,7 @@ func bulkIssue(ctx context.Context, db Store, account int64, count, batch int, o
 			lines = append(append(lines, raw...), '\n')
 			hashes = append(hex.AppendEncode(hashes, k.Hash[:]), '\n')
 		}
-		if err := writeFileSync(pending, hashes, 0o600); err != nil {
-			return failed(err)
-		}
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.WriteFile(pending, hashes, 0o600); err != nil {
 			return failed(err)
 		}
 		if err := db.CreateKeys(ctx, keys); err != nil {
