@@ -3,7 +3,11 @@ package http
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"testing"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/i18n"
 )
 
 // TestPortalTranslations: every text a template asks for exists in every
@@ -23,8 +27,50 @@ func TestPortalTranslations(t *testing.T) {
 	}
 	for id := range ids {
 		for _, lang := range languages {
-			if _, ok := portalMessages[lang][id]; !ok {
+			if !portalTexts.Has(lang, id) {
 				t.Errorf("%q has no %s text", id, lang)
+			}
+		}
+	}
+}
+
+// TestGLPITexts: every verdict GLPI can be answered with and every key
+// problem has its own text in every language.
+func TestGLPITexts(t *testing.T) {
+	ids := []string{"until", "no_end", "VALID", "VALID_GRACE", "MISSING", "MALFORMED", "UNKNOWN", "REVOKED",
+		"ROTATED_EXPIRED", "SUBSCRIPTION_ENDED", "NO_SUBSCRIPTION", "ACCOUNT_SUSPENDED"}
+	for _, p := range []glpinet.KeyProblem{glpinet.KeyEmpty, glpinet.KeyWrongPrefix, glpinet.KeyTooShort,
+		glpinet.KeyTooLong, glpinet.KeyBadChars, glpinet.KeyChecksum} {
+		ids = append(ids, "key."+string(p))
+	}
+	for _, id := range ids {
+		for _, lang := range languages {
+			if !glpiTexts.Has(lang, id) {
+				t.Errorf("%q has no %s text", id, lang)
+			}
+		}
+	}
+}
+
+// TestTranslationsAgree: each language file has the ids of the fallback's
+// and the same printf verbs in the same order, so that a translation can
+// neither go missing nor print "%!s(MISSING)".
+func TestTranslationsAgree(t *testing.T) {
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+	for name, c := range map[string]*i18n.Catalog{"glpi": glpiTexts, "portal": portalTexts} {
+		if got := c.Languages(); !slices.Equal(got, []string{"en", "fr"}) {
+			t.Errorf("%s: languages %v, want en and fr", name, got)
+		}
+		for _, lang := range c.Languages() {
+			if got, want := c.IDs(lang), c.IDs("en"); !slices.Equal(got, want) {
+				t.Errorf("%s/%s.json ids differ from en.json's", name, lang)
+			}
+			for _, id := range c.IDs(lang) {
+				got := verbs.FindAllString(c.Text(lang, id), -1)
+				want := verbs.FindAllString(c.Text("en", id), -1)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s/%s %q: verbs %q, en has %q", name, lang, id, got, want)
+				}
 			}
 		}
 	}

@@ -90,7 +90,7 @@ func (s *Server) infoBody(v glpinet.Validation, lang string) infoResponse {
 	out := infoResponse{IsValid: v.IsValid(), Code: string(v.Code)}
 	switch v.Code {
 	case glpinet.ValidationMalformed:
-		out.ValidationMessage = fmt.Sprintf(msg(lang, "MALFORMED"), keyProblems[lang][v.KeyProblem])
+		out.ValidationMessage = fmt.Sprintf(msg(lang, "MALFORMED"), keyProblem(lang, v.KeyProblem))
 	case glpinet.ValidationRotatedExpired:
 		out.ValidationMessage = fmt.Sprintf(msg(lang, "ROTATED_EXPIRED"), glpinet.FormatDate(*v.Record.Key.GraceUntil))
 	case glpinet.ValidationValid:
