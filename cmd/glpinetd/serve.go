@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -142,7 +144,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := reportLeftovers(m.Store.archiveDir(), m.Catalogue.Current(), m.Logger); err != nil {
 		return err
 	}
-	signing, err := checkedSigningKey(m.Store.signingKeyPath(), m.Catalogue.Current())
+	signer, err := signing.LoadForCatalogue(m.Store.signingKeyPath(), m.Catalogue.Current())
 	if err != nil {
 		return err
 	}
@@ -153,8 +155,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
-		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing},
-		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signing.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer},
+		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signer.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes, Transfer: m.Transfer,
 	}
 	handler := srv.Handler()
@@ -327,5 +329,25 @@ func publicOr(m *Main) string {
 	if m.PublicURL != "" {
 		return m.PublicURL
 	}
-	return m.URL()
+	return reachableURL(m.URL(), os.Hostname)
+}
+
+// reachableURL turns a listener URL on the unspecified address
+// (http://[::]:8080, http://0.0.0.0:8080), which GLPI cannot connect to,
+// into one naming this machine, so that the hint can be pasted as it is.
+func reachableURL(listenURL string, hostname func() (string, error)) string {
+	u, err := url.Parse(listenURL)
+	if err != nil {
+		return listenURL
+	}
+	ip := net.ParseIP(u.Hostname())
+	if ip == nil || !ip.IsUnspecified() {
+		return listenURL
+	}
+	host := "127.0.0.1"
+	if h, err := hostname(); err == nil && h != "" {
+		host = h
+	}
+	u.Host = net.JoinHostPort(host, u.Port())
+	return u.String()
 }
