@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 // DBConfig is the database connection GLPI uses, as config_db.php (or
@@ -72,11 +73,11 @@ func ParseConfigDB(src []byte) (DBConfig, error) {
 		}
 	}
 	host := props["dbhost"]
-	if host.val.kind == valArray {
-		if len(host.val.elems) == 0 {
+	if host.val.Kind == php.Array {
+		if len(host.val.Elems) == 0 {
 			return DBConfig{}, glpinet.Errorf(glpinet.EINVALID, "$dbhost on line %d is an empty array of hosts.", host.line)
 		}
-		host.val = host.val.elems[0]
+		host.val = host.val.Elems[0].Val
 	}
 	hostStr, err := host.str("dbhost")
 	if err != nil {
@@ -112,7 +113,7 @@ func ParseConfigDB(src []byte) (DBConfig, error) {
 
 // property is a class property's default value and the line declaring it.
 type property struct {
-	val  value
+	val  php.Value
 	line int
 }
 
@@ -128,7 +129,7 @@ func readProperties(f *phpFile) (properties, error) {
 	for i := 0; i < len(f.toks); {
 		end := f.stmtEnd(i)
 		switch kw := f.keyword(i); {
-		case f.toks[i].kind == tokOpenTag || f.toks[i].kind == tokCloseTag || f.isPunct(i, ";"):
+		case f.toks[i].Kind == php.TokOpenTag || f.toks[i].Kind == php.TokCloseTag || f.isPunct(i, ";"):
 		case kw == "class" && body < 0:
 			open, err := classHeader(f, i, end)
 			if err != nil {
@@ -163,26 +164,26 @@ func readProperties(f *phpFile) (properties, error) {
 		if f.isPunct(j, "?") {
 			j++
 		}
-		if j < closeIdx && f.toks[j].kind == tokName {
+		if j < closeIdx && f.toks[j].Kind == php.TokName {
 			j++ // a type, as in "public string $dbhost"
 		}
-		for j < closeIdx && f.toks[j].kind == tokVar {
+		for j < closeIdx && f.toks[j].Kind == php.TokVar {
 			v := f.toks[j]
 			j++
-			p := property{val: value{kind: valNull, s: "null"}, line: lineOf(f.src, int(v.start))}
+			p := property{val: php.Value{Kind: php.Null, S: "null"}, line: int(v.Line)}
 			if f.isPunct(j, "=") {
 				j++
 				end := j
 				for end < closeIdx && !f.isPunct(end, ",") && !f.isPunct(end, ";") {
 					end = f.skipGroup(end)
 				}
-				p.val = evalTokens(f.toks[j:end], env)
+				p.val = php.Eval(f.toks[j:end], env.Env)
 				j = end
 			}
-			if _, dup := props[v.text]; dup {
-				return nil, glpinet.Errorf(glpinet.EINVALID, "$%s is declared twice (lines %d and %d).", v.text, props[v.text].line, p.line)
+			if _, dup := props[v.Text]; dup {
+				return nil, glpinet.Errorf(glpinet.EINVALID, "$%s is declared twice (lines %d and %d).", v.Text, props[v.Text].line, p.line)
 			}
-			props[v.text] = p
+			props[v.Text] = p
 			if f.isPunct(j, ",") {
 				j++
 			}
@@ -199,12 +200,12 @@ func readProperties(f *phpFile) (properties, error) {
 // returns the index of its "{".
 func classHeader(f *phpFile, i, end int) (int, error) {
 	j := i + 1
-	if j >= end || f.toks[j].kind != tokName {
+	if j >= end || f.toks[j].Kind != php.TokName {
 		return 0, glpinet.Errorf(glpinet.EINVALID, "line %d: glpinet cannot read this class declaration.", f.line(i))
 	}
 	j++
 	if f.keyword(j) == "extends" {
-		if j+1 >= end || !strings.EqualFold(strings.TrimPrefix(f.toks[j+1].text, `\`), "DBmysql") {
+		if j+1 >= end || !strings.EqualFold(strings.TrimPrefix(f.toks[j+1].Text, `\`), "DBmysql") {
 			return 0, glpinet.Errorf(glpinet.EINVALID,
 				"line %d: the class extends another class than DBmysql, whose code could change the values PHP uses; glpinet reads only the class GLPI's installer writes.", f.line(j))
 		}
@@ -217,11 +218,11 @@ func classHeader(f *phpFile, i, end int) (int, error) {
 	return j, nil
 }
 
-func isModifier(t token) bool {
-	if t.kind != tokName {
+func isModifier(t php.Token) bool {
+	if t.Kind != php.TokName {
 		return false
 	}
-	switch strings.ToLower(t.text) {
+	switch strings.ToLower(t.Text) {
 	case "public", "var":
 		return true
 	}
@@ -231,9 +232,9 @@ func isModifier(t token) bool {
 // str returns a string-valued property; integers are accepted as their
 // digits, which is what PHP would hand to mysqli.
 func (p property) str(name string) (string, error) {
-	switch p.val.kind {
-	case valString, valInt:
-		return p.val.s, nil
+	switch p.val.Kind {
+	case php.String, php.Int:
+		return p.val.S, nil
 	}
 	return "", glpinet.Errorf(glpinet.EINVALID,
 		"$%s on line %d is not a plain string; glpinet reads the file without running PHP, so write it as '...'.", name, p.line)
@@ -246,7 +247,7 @@ func (ps properties) flag(name string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	t, known := truthy(p.val)
+	t, known := p.val.Truthy()
 	if !known {
 		return false, glpinet.Errorf(glpinet.EINVALID,
 			"$%s on line %d is not a plain boolean; write it as true or false.", name, p.line)

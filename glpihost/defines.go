@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 // defineCall is one define('NAME', value) call (or one constant of a
@@ -13,7 +14,7 @@ type defineCall struct {
 	// named is true when the first argument evaluates to a string, name.
 	named bool
 	name  string
-	val   value
+	val   php.Value
 	// certain is true for a define PHP runs whenever it includes the file
 	// (see constInfo), effective for the first certain define of its name,
 	// the one PHP keeps: redefining a constant only raises a warning.
@@ -32,7 +33,7 @@ type constInfo struct {
 	// top-level define PHP certainly runs before anything else can set
 	// it. When false, why says why it cannot be known.
 	sure bool
-	val  value
+	val  php.Value
 	why  string
 	// call indexes consts.calls for a sure constant.
 	call int
@@ -76,12 +77,12 @@ func (c *consts) lookup(name string) (string, bool, error) {
 		return "", false, nil
 	case !in.sure:
 		return "", false, glpinet.Errorf(glpinet.EINVALID, "%s cannot be known without running PHP: %s", name, in.why)
-	case in.val.kind == valUnknown || in.val.kind == valArray:
+	case in.val.Kind == php.Unknown || in.val.Kind == php.Array:
 		d := c.calls[in.call]
 		return "", false, glpinet.Errorf(glpinet.EINVALID,
 			"line %d: %s is set by an expression glpinet cannot evaluate without running PHP; write its value as a plain '...' string.", c.f.line(d.first), name)
 	}
-	return in.val.s, true, nil
+	return in.val.S, true, nil
 }
 
 // Defines returns the constants that a PHP file certainly sets, by name:
@@ -116,11 +117,29 @@ func Defines(src []byte) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for name, in := range c.names {
-		if in.sure && in.val.kind != valUnknown && in.val.kind != valArray {
-			out[name] = in.val.s
+		if in.sure && in.val.Kind != php.Unknown && in.val.Kind != php.Array {
+			out[name] = in.val.S
 		}
 	}
 	return out, nil
+}
+
+// evalEnv is what the files read so far define, in the order PHP runs
+// them: constants for the evaluator, and taint, which, when not empty,
+// says where an earlier file may have defined constants glpinet cannot
+// see.
+type evalEnv struct {
+	*php.Env
+	taint string
+}
+
+// newEvalEnv returns an empty evalEnv. Its arrays keep only their first
+// element, the only one a reader needs ($dbhost's first host): keeping
+// them all would cost 80 bytes per element of a planted array.
+func newEvalEnv() *evalEnv {
+	env := &evalEnv{Env: php.NewEnv()}
+	env.FirstElemOnly = true
+	return env
 }
 
 // readConsts parses src and reads its constants in env, which holds what
@@ -181,16 +200,16 @@ func (w *walker) note(name string, in *constInfo) {
 	if _, seen := w.c.names[name]; seen {
 		return
 	}
-	if _, seen := w.env.consts[name]; seen {
+	if _, seen := w.env.Consts[name]; seen {
 		// Set by an earlier file (or its value unknown there): this
 		// define does nothing, as in PHP.
 		return
 	}
 	w.c.names[name] = in
 	if in.sure {
-		w.env.consts[name] = in.val
+		w.env.Consts[name] = in.val
 	} else {
-		w.env.consts[name] = value{}
+		w.env.Consts[name] = php.Value{}
 	}
 }
 
@@ -208,7 +227,7 @@ func (w *walker) statement(i, end int) {
 			w.stopped = fmt.Sprintf("line %d: it comes after __halt_compiler();, past which PHP reads nothing", f.line(i))
 		}
 		return
-	case f.toks[i].kind == tokOpenTag || f.toks[i].kind == tokCloseTag || f.isPunct(i, ";"):
+	case f.toks[i].Kind == php.TokOpenTag || f.toks[i].Kind == php.TokCloseTag || f.isPunct(i, ";"):
 		return
 	case w.isDefineStatement(i, end):
 		w.defineStatement(i, end)
@@ -257,18 +276,18 @@ func (w *walker) isDefineStatement(i, end int) bool {
 		return false
 	}
 	cl := f.skipGroup(i + 1)
-	return cl == end-1 && cl < len(f.toks) && (f.isPunct(cl, ";") || f.toks[cl].kind == tokCloseTag)
+	return cl == end-1 && cl < len(f.toks) && (f.isPunct(cl, ";") || f.toks[cl].Kind == php.TokCloseTag)
 }
 
 // isDefinedOrDefine reports whether toks[i:end] is
 // "defined('X') or define('X', ...);" (or "||"), for the same literal X.
 func (w *walker) isDefinedOrDefine(i, end int) bool {
 	f := w.c.f
-	if !strings.EqualFold(strings.TrimPrefix(f.toks[i].text, `\`), "defined") || f.toks[i].kind != tokName || !f.isPunct(i+1, "(") {
+	if !strings.EqualFold(strings.TrimPrefix(f.toks[i].Text, `\`), "defined") || f.toks[i].Kind != php.TokName || !f.isPunct(i+1, "(") {
 		return false
 	}
 	cl := f.skipGroup(i + 1)
-	if cl != i+4 || f.toks[i+2].kind != tokString || f.toks[i+2].dynamic {
+	if cl != i+4 || f.toks[i+2].Kind != php.TokString || f.toks[i+2].Dynamic {
 		return false
 	}
 	if f.keyword(cl) != "or" && !(f.isPunct(cl, "|") && f.isPunct(cl+1, "|")) {
@@ -282,8 +301,8 @@ func (w *walker) isDefinedOrDefine(i, end int) bool {
 		return false
 	}
 	args, ok := splitArgs(f, d+1)
-	return ok && args[0][1] == args[0][0]+1 && f.toks[args[0][0]].kind == tokString &&
-		!f.toks[args[0][0]].dynamic && f.toks[args[0][0]].text == f.toks[i+2].text
+	return ok && args[0][1] == args[0][0]+1 && f.toks[args[0][0]].Kind == php.TokString &&
+		!f.toks[args[0][0]].Dynamic && f.toks[args[0][0]].Text == f.toks[i+2].Text
 }
 
 // defineStatement reads a top-level define(...); statement.
@@ -300,22 +319,22 @@ func (w *walker) defineStatement(i, end int) {
 		w.c.calls = append(w.c.calls, d)
 		return
 	}
-	name := evalTokens(f.toks[args[0][0]:args[0][1]], w.env)
-	if name.kind != valString {
+	name := php.Eval(f.toks[args[0][0]:args[0][1]], w.env.Env)
+	if name.Kind != php.String {
 		w.taint(i, "define() with a name glpinet cannot evaluate")
 		return
 	}
-	d.named, d.name = true, name.s
+	d.named, d.name = true, name.S
 	why := w.uncertainReason(i)
-	if why == "" && len(args) == 3 && !strings.EqualFold(f.toks[args[2][0]].text, "false") {
+	if why == "" && len(args) == 3 && !strings.EqualFold(f.toks[args[2][0]].Text, "false") {
 		why = fmt.Sprintf("line %d: define() with a third argument (case-insensitive constants) behaves differently across PHP versions", f.line(i))
 	}
 	if why != "" {
 		w.note(d.name, &constInfo{why: why})
 	} else {
 		d.certain = true
-		d.val = evalTokens(f.toks[d.valFirst:d.valEnd], w.env)
-		_, before := w.env.consts[d.name]
+		d.val = php.Eval(f.toks[d.valFirst:d.valEnd], w.env.Env)
+		_, before := w.env.Consts[d.name]
 		if _, seen := w.c.names[d.name]; !seen && !before {
 			d.effective = true
 		}
@@ -334,21 +353,21 @@ func (w *walker) constStatement(i, end int) {
 		return
 	}
 	for j := i + 1; j < end; {
-		if f.toks[j].kind != tokName || !f.isPunct(j+1, "=") {
+		if f.toks[j].Kind != php.TokName || !f.isPunct(j+1, "=") {
 			w.taint(i, "a const declaration glpinet cannot read")
 			return
 		}
 		k := j + 2
-		for k < end && !f.isPunct(k, ",") && !f.isPunct(k, ";") && f.toks[k].kind != tokCloseTag {
+		for k < end && !f.isPunct(k, ",") && !f.isPunct(k, ";") && f.toks[k].Kind != php.TokCloseTag {
 			k = f.skipGroup(k)
 		}
-		d := defineCall{named: true, name: f.toks[j].text, isConst: true, first: j, close: k - 1, valFirst: j + 2, valEnd: k}
+		d := defineCall{named: true, name: f.toks[j].Text, isConst: true, first: j, close: k - 1, valFirst: j + 2, valEnd: k}
 		if why := w.uncertainReason(i); why != "" {
 			w.note(d.name, &constInfo{why: why})
 		} else {
 			d.certain = true
-			d.val = evalTokens(f.toks[j+2:k], w.env)
-			_, before := w.env.consts[d.name]
+			d.val = php.Eval(f.toks[j+2:k], w.env.Env)
+			_, before := w.env.Consts[d.name]
 			_, seen := w.c.names[d.name]
 			if seen || before {
 				// Unlike define(), redeclaring a constant with const is
@@ -372,15 +391,15 @@ func (w *walker) useStatement(i, end int) {
 	case "const":
 		w.taint(i, `"use const" changes what constant names refer to`)
 	case "function":
-		if end == i+4 && f.toks[i+2].kind == tokName && strings.EqualFold(strings.TrimPrefix(f.toks[i+2].text, `\`), `Safe\define`) {
+		if end == i+4 && f.toks[i+2].Kind == php.TokName && strings.EqualFold(strings.TrimPrefix(f.toks[i+2].Text, `\`), `Safe\define`) {
 			w.safeDefine = true
 			return
 		}
 		for j := i + 2; j < end; j++ {
 			// thecodingmachine/safe's functions, which GLPI 11 imports,
 			// call the built-in of the same name and throw on failure.
-			if t := f.toks[j]; t.kind == tokName && !strings.HasPrefix(strings.TrimPrefix(t.text, `\`), `Safe\`) {
-				short := t.text[strings.LastIndexByte(t.text, '\\')+1:]
+			if t := f.toks[j]; t.Kind == php.TokName && !strings.HasPrefix(strings.TrimPrefix(t.Text, `\`), `Safe\`) {
+				short := t.Text[strings.LastIndexByte(t.Text, '\\')+1:]
 				if k := strings.ToLower(short); k == "define" || safeFuncs[k] {
 					w.taint(i, `"use function" replaces `+short+"()")
 					return
@@ -445,9 +464,9 @@ func (w *walker) scanRange(i, end int, stopKeywordsStop bool) (tainted bool) {
 	f := w.c.f
 	for k := i; k < end; k++ {
 		t := f.toks[k]
-		switch t.kind {
-		case tokName:
-			kw := strings.ToLower(strings.TrimPrefix(t.text, `\`))
+		switch t.Kind {
+		case php.TokName:
+			kw := strings.ToLower(strings.TrimPrefix(t.Text, `\`))
 			switch kw {
 			case "include", "include_once", "require", "require_once", "eval":
 				w.taint(k, kw+" runs code glpinet does not read")
@@ -470,37 +489,37 @@ func (w *walker) scanRange(i, end int, stopKeywordsStop bool) (tainted bool) {
 					w.taint(k, "a define() call glpinet cannot read")
 					return true
 				}
-				name := evalTokens(f.toks[args[0][0]:args[0][1]], w.env)
-				if name.kind != valString {
+				name := php.Eval(f.toks[args[0][0]:args[0][1]], w.env.Env)
+				if name.Kind != php.String {
 					w.taint(k, "define() with a name glpinet cannot evaluate")
 					return true
 				}
-				w.unsure(name.s, k, "it is defined inside a condition, a block or an expression, which PHP may not run")
-				w.c.calls = append(w.c.calls, defineCall{named: true, name: name.s, first: k, close: f.skipGroup(k+1) - 1, valFirst: args[1][0], valEnd: args[1][1]})
+				w.unsure(name.S, k, "it is defined inside a condition, a block or an expression, which PHP may not run")
+				w.c.calls = append(w.c.calls, defineCall{named: true, name: name.S, first: k, close: f.skipGroup(k+1) - 1, valFirst: args[1][0], valEnd: args[1][1]})
 				continue
 			}
 			if !safeFuncs[kw] && !constructs[kw] {
-				w.taint(k, "a call of "+t.text+"(), which may define constants")
+				w.taint(k, "a call of "+t.Text+"(), which may define constants")
 				return true
 			}
-		case tokPunct:
-			switch t.text {
+		case php.TokPunct:
+			switch t.Text {
 			case "::":
 				// Class::CONSTANT loads the class through GLPI's
 				// autoloader (its own or Composer's code, not the
 				// file's author's); Class::method() is a call.
-				if k+1 < end && f.toks[k+1].kind == tokName && !f.isPunct(k+2, "(") {
+				if k+1 < end && f.toks[k+1].Kind == php.TokName && !f.isPunct(k+2, "(") {
 					k++
 					continue
 				}
 				w.taint(k, `"::" calls code glpinet does not follow`)
 				return true
 			case "->", "?->":
-				w.taint(k, `"`+t.text+`" calls or reads code glpinet does not follow`)
+				w.taint(k, `"`+t.Text+`" calls or reads code glpinet does not follow`)
 				return true
 			case "(":
 				if k > i {
-					if p := f.toks[k-1]; p.kind == tokVar || p.kind == tokString || p.kind == tokPunct && (p.text == ")" || p.text == "]" || p.text == "}") {
+					if p := f.toks[k-1]; p.Kind == php.TokVar || p.Kind == php.TokString || p.Kind == php.TokPunct && (p.Text == ")" || p.Text == "]" || p.Text == "}") {
 						w.taint(k, "a call of a computed function name")
 						return true
 					}
@@ -509,14 +528,14 @@ func (w *walker) scanRange(i, end int, stopKeywordsStop bool) (tainted bool) {
 				// Arithmetic may throw on PHP 8 depending on data
 				// (division by zero, arrays, shifts); a sign before a
 				// number does not.
-				if (t.text == "-" || t.text == "+") && k+1 < end && f.toks[k+1].kind == tokNumber && k > i && !isOperand(f.toks[k-1]) {
+				if (t.Text == "-" || t.Text == "+") && k+1 < end && f.toks[k+1].Kind == php.TokNumber && k > i && !isOperand(f.toks[k-1]) {
 					continue
 				}
-				if k > i && k+1 < end && f.toks[k-1].kind == tokNumber && f.toks[k+1].kind == tokNumber &&
-					(t.text != "/" && t.text != "%" || strings.Trim(f.toks[k+1].text, "0._") != "") {
+				if k > i && k+1 < end && f.toks[k-1].Kind == php.TokNumber && f.toks[k+1].Kind == php.TokNumber &&
+					(t.Text != "/" && t.Text != "%" || strings.Trim(f.toks[k+1].Text, "0._") != "") {
 					continue // arithmetic on two number literals
 				}
-				if (t.text == "<" || t.text == ">") && !(k+1 < end && f.isPunct(k+1, t.text)) {
+				if (t.Text == "<" || t.Text == ">") && !(k+1 < end && f.isPunct(k+1, t.Text)) {
 					continue // a comparison
 				}
 				w.stop(k, "an operation that may fail depending on data")
@@ -532,12 +551,12 @@ func (w *walker) scanRange(i, end int, stopKeywordsStop bool) (tainted bool) {
 
 // isOperand reports whether t ends an operand, so that a following "-"
 // is binary and "[" an access.
-func isOperand(t token) bool {
-	switch t.kind {
-	case tokVar, tokString, tokNumber, tokName:
+func isOperand(t php.Token) bool {
+	switch t.Kind {
+	case php.TokVar, php.TokString, php.TokNumber, php.TokName:
 		return true
-	case tokPunct:
-		return t.text == ")" || t.text == "]" || t.text == "}"
+	case php.TokPunct:
+		return t.Text == ")" || t.Text == "]" || t.Text == "}"
 	}
 	return false
 }
@@ -545,25 +564,25 @@ func isOperand(t token) bool {
 // isDefineCall reports whether toks[i] starts a call of PHP's define():
 // "define(" or "\define(", in any case, that is not a method, a static
 // method or a function declaration.
-func isDefineCall(toks []token, i int) bool {
+func isDefineCall(toks []php.Token, i int) bool {
 	if i >= len(toks) {
 		return false
 	}
 	t := toks[i]
-	if t.kind != tokName || !strings.EqualFold(strings.TrimPrefix(t.text, `\`), "define") {
+	if t.Kind != php.TokName || !strings.EqualFold(strings.TrimPrefix(t.Text, `\`), "define") {
 		return false
 	}
-	if i+1 >= len(toks) || toks[i+1].kind != tokPunct || toks[i+1].text != "(" {
+	if i+1 >= len(toks) || toks[i+1].Kind != php.TokPunct || toks[i+1].Text != "(" {
 		return false
 	}
 	if i == 0 {
 		return true
 	}
-	switch p := toks[i-1]; p.kind {
-	case tokPunct:
-		return p.text != "->" && p.text != "?->" && p.text != "::"
-	case tokName:
-		switch strings.ToLower(p.text) {
+	switch p := toks[i-1]; p.Kind {
+	case php.TokPunct:
+		return p.Text != "->" && p.Text != "?->" && p.Text != "::"
+	case php.TokName:
+		switch strings.ToLower(p.Text) {
 		case "function", "new", "const", "fn":
 			return false
 		}

@@ -2,6 +2,7 @@ package glpihost
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -96,55 +97,28 @@ func TestDefinesError(t *testing.T) {
 	}
 }
 
-func TestEvalFunctions(t *testing.T) {
-	env := newEvalEnv()
-	env.file = "/srv/glpi/inc/downstream.php"
-	env.getenv = func(k string) string { return map[string]string{"SET": "/from/env"}[k] }
-	tests := []struct {
-		src  string
-		want value
-	}{
-		{`__DIR__`, value{kind: valString, s: "/srv/glpi/inc"}},
-		{`__FILE__`, value{kind: valString, s: "/srv/glpi/inc/downstream.php"}},
-		{`dirname(__DIR__) . '/config'`, value{kind: valString, s: "/srv/glpi/config"}},
-		{`\dirname(__FILE__, 3)`, value{kind: valString, s: "/srv"}},
-		{`dirname('/a/b/')`, value{kind: valString, s: "/a"}},
-		{`dirname('a')`, value{kind: valString, s: "."}},
-		{`dirname('/a', 5)`, value{kind: valString, s: "/"}},
-		{`getenv('SET') ?: '/etc/glpi'`, value{kind: valString, s: "/from/env"}},
-		{`(getenv('UNSET') ?: '/etc/glpi')`, value{kind: valString, s: "/etc/glpi"}},
-		{`getenv('UNSET')`, value{kind: valBool, s: "false"}},
-		{`array(0 => 'h1', 1 => 'h2',)`, value{kind: valArray, elems: []value{{kind: valString, s: "h1"}}, n: 2}},
-		{`['a']`, value{kind: valArray, elems: []value{{kind: valString, s: "a"}}}},
-		{`'a' . true . false . null . 2`, value{kind: valString, s: "a12"}},
-		{`'a' . 1.5`, value{}},
-		{`foo('a')`, value{}},
-		{`'a' 'b'`, value{}},
-		{`-'a'`, value{}},
-		{`- -1`, value{}},
-	}
-	for _, tt := range tests {
-		toks, err := lex([]byte("<?php " + tt.src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := evalTokens(toks[1:], env)
-		if got.kind != tt.want.kind || got.s != tt.want.s || len(got.elems) != len(tt.want.elems) {
-			t.Errorf("eval(%s) = %+v, want %+v", tt.src, got, tt.want)
-			continue
-		}
-		for i := range got.elems {
-			if got.elems[i].s != tt.want.elems[i].s {
-				t.Errorf("eval(%s) = %+v, want %+v", tt.src, got, tt.want)
-			}
-		}
-	}
-}
-
 func TestDeepNesting(t *testing.T) {
 	deep := "<?php define('A', " + strings.Repeat("(", 100000) + "'x'" + strings.Repeat(")", 100000) + "); define('B', ((('b'))));"
 	got, err := Defines([]byte(deep))
 	if err != nil || got["B"] != "b" || len(got) != 1 {
 		t.Errorf("Defines(deep) = %q, %v; want only B", got, err)
+	}
+}
+
+// TestDefinesConcatBounded replays a 1.5 KB local_define.php whose
+// defines double a string on every line: glpinet built 1 GiB from the
+// first 27 lines before internal/php bounded concatenation.
+func TestDefinesConcatBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<?php define('A0', 'xxxxxxxx');\n")
+	for i := 1; i < 40; i++ {
+		fmt.Fprintf(&b, "define('A%d', A%d . A%d);\n", i, i-1, i-1)
+	}
+	got, err := Defines([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got["A3"]) != 64 || got["A39"] != "" {
+		t.Errorf("A3 = %d bytes, A39 = %d bytes; want 64 and left out", len(got["A3"]), len(got["A39"]))
 	}
 }

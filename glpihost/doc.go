@@ -7,10 +7,11 @@
 // to point GLPI at a glpinet server by setting GLPI_NETWORK_SERVICES in
 // local_define.php. Running PHP for that would need a PHP binary of the
 // right version with GLPI's extensions, and would execute whatever those
-// files contain; instead this package tokenizes the files ([lex]) and
-// evaluates only the small, side-effect-free subset of PHP that
-// configuration files use: literals, concatenation, a few constants and
-// functions (see eval.go).
+// files contain; instead this package reads the files with internal/php,
+// which tokenizes them as PHP does and evaluates only the small,
+// side-effect-free subset of PHP that configuration files use: literals,
+// concatenation, a few constants and functions. What this package adds is
+// which statements PHP certainly runs (phpfile.go, defines.go).
 //
 // # Pieces
 //

@@ -10,6 +10,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/hostfile"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 // Install is a GLPI installation on this host, located by [Open].
@@ -164,8 +165,8 @@ func resolveConfigDir(root string, env func(string) string) (dir, from string, e
 		return absUnder(root, v), "environment variable GLPI_CONFIG_DIR", nil
 	}
 	ev := newEvalEnv()
-	ev.getenv = env
-	ev.consts["GLPI_ROOT"] = value{kind: valString, s: root}
+	ev.Getenv = env
+	ev.Consts["GLPI_ROOT"] = php.Value{Kind: php.String, S: root}
 	for _, rel := range []string{"config/local_define.php", "inc/downstream.php"} {
 		path := filepath.Join(root, filepath.FromSlash(rel))
 		c, err := readConstsFile(path, configFileLimit, ev)
@@ -197,7 +198,7 @@ func readConstsFile(path string, limit int64, ev *evalEnv) (*consts, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev.file = path
+	ev.File = path
 	c, err := readConsts(src, ev)
 	if err != nil {
 		return nil, inFile(path, err)
@@ -263,7 +264,7 @@ func inFile(path string, err error) error {
 // when the file is not a regular file or is too large.
 func (in *Install) LocalDefine(name string) (string, bool, error) {
 	ev := newEvalEnv()
-	ev.consts["GLPI_ROOT"] = value{kind: valString, s: in.Root}
+	ev.Consts["GLPI_ROOT"] = php.Value{Kind: php.String, S: in.Root}
 	path := in.LocalDefinePath()
 	c, err := readConstsFile(path, configFileLimit, ev)
 	if errors.Is(err, fs.ErrNotExist) {

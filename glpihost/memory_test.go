@@ -60,9 +60,11 @@ func TestReaderMemoryBounded(t *testing.T) {
 	}
 }
 
-// BenchmarkLexWorstCase reports the memory of one read of the densest
-// input at the size limit (one token per byte), per input byte.
-func BenchmarkLexWorstCase(b *testing.B) {
+// BenchmarkDefinesWorstCase reports the memory of one read of the densest
+// input at the size limit (one token per byte), per input byte, through
+// Defines; internal/php's BenchmarkLexWorstCase measures the tokenizer
+// alone.
+func BenchmarkDefinesWorstCase(b *testing.B) {
 	src := worstInputs()["semicolons"]
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 // This file splits a lexed PHP file into its top-level statements, the
@@ -14,7 +15,7 @@ import (
 // phpFile is a lexed PHP file with its brackets matched.
 type phpFile struct {
 	src  string
-	toks []token
+	toks []php.Token
 	// match holds, for each bracket token, the index of its partner, and
 	// -1 for other tokens.
 	match []int32
@@ -23,7 +24,7 @@ type phpFile struct {
 // parseFile lexes src and matches its brackets. Unbalanced brackets are a
 // parse error in PHP, and an EINVALID error here.
 func parseFile(src []byte) (*phpFile, error) {
-	toks, err := lex(src)
+	toks, err := php.Lex(src)
 	if err != nil {
 		return nil, err
 	}
@@ -31,15 +32,15 @@ func parseFile(src []byte) (*phpFile, error) {
 	var stack []int32
 	for i, t := range toks {
 		f.match[i] = -1
-		if t.kind != tokPunct {
+		if t.Kind != php.TokPunct {
 			continue
 		}
-		switch t.text {
+		switch t.Text {
 		case "(", "[", "{":
 			stack = append(stack, int32(i))
 		case ")", "]", "}":
-			if len(stack) == 0 || closer(toks[stack[len(stack)-1]].text) != t.text {
-				return nil, glpinet.Errorf(glpinet.EINVALID, "line %d: unexpected %q (PHP refuses the file).", f.line(i), t.text)
+			if len(stack) == 0 || closer(toks[stack[len(stack)-1]].Text) != t.Text {
+				return nil, glpinet.Errorf(glpinet.EINVALID, "line %d: unexpected %q (PHP refuses the file).", f.line(i), t.Text)
 			}
 			o := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -48,7 +49,7 @@ func parseFile(src []byte) (*phpFile, error) {
 	}
 	if len(stack) > 0 {
 		o := stack[len(stack)-1]
-		return nil, glpinet.Errorf(glpinet.EINVALID, "line %d: %q is never closed (PHP refuses the file).", f.line(int(o)), toks[o].text)
+		return nil, glpinet.Errorf(glpinet.EINVALID, "line %d: %q is never closed (PHP refuses the file).", f.line(int(o)), toks[o].Text)
 	}
 	return f, nil
 }
@@ -66,21 +67,21 @@ func closer(open string) string {
 // line is the line of token i.
 func (f *phpFile) line(i int) int {
 	if i >= len(f.toks) {
-		return lineOf(f.src, len(f.src))
+		return php.Line(f.src, len(f.src))
 	}
-	return lineOf(f.src, int(f.toks[i].start))
+	return int(f.toks[i].Line)
 }
 
 func (f *phpFile) isPunct(i int, text string) bool {
-	return i < len(f.toks) && f.toks[i].kind == tokPunct && f.toks[i].text == text
+	return i < len(f.toks) && f.toks[i].Kind == php.TokPunct && f.toks[i].Text == text
 }
 
 // keyword returns token i lower-cased if it is a name, "" otherwise.
 func (f *phpFile) keyword(i int) string {
-	if i >= len(f.toks) || f.toks[i].kind != tokName {
+	if i >= len(f.toks) || f.toks[i].Kind != php.TokName {
 		return ""
 	}
-	return strings.ToLower(f.toks[i].text)
+	return strings.ToLower(f.toks[i].Text)
 }
 
 // skipGroup returns the index after the bracket group opening at i, or
@@ -100,7 +101,7 @@ func (f *phpFile) stmtEnd(i int) int {
 	if i >= n {
 		return n
 	}
-	if f.toks[i].kind == tokOpenTag || f.toks[i].kind == tokCloseTag || f.isPunct(i, ";") {
+	if f.toks[i].Kind == php.TokOpenTag || f.toks[i].Kind == php.TokCloseTag || f.isPunct(i, ";") {
 		return i + 1
 	}
 	if f.isPunct(i, "{") {
@@ -153,7 +154,7 @@ func (f *phpFile) stmtEnd(i int) int {
 			}
 		}
 	case "function":
-		if j := i + 1 + boolInt(f.isPunct(i+1, "&")); j < n && f.toks[j].kind == tokName {
+		if j := i + 1 + boolInt(f.isPunct(i+1, "&")); j < n && f.toks[j].Kind == php.TokName {
 			return f.blockEnd(i) // a declaration; "function (" is a closure
 		}
 	case "abstract", "final", "readonly", "class", "interface", "trait", "enum":
@@ -163,7 +164,7 @@ func (f *phpFile) stmtEnd(i int) int {
 	case "namespace":
 		if !f.isPunct(i+1, "\\") {
 			for j := i + 1; j < n; j = f.skipGroup(j) {
-				if f.isPunct(j, ";") || f.toks[j].kind == tokCloseTag {
+				if f.isPunct(j, ";") || f.toks[j].Kind == php.TokCloseTag {
 					return j + 1
 				}
 				if f.isPunct(j, "{") {
@@ -187,7 +188,7 @@ func boolInt(b bool) int {
 // statement starting at i, skipping bracket groups.
 func (f *phpFile) exprEnd(i int) int {
 	for j := i; j < len(f.toks); j = f.skipGroup(j) {
-		if f.isPunct(j, ";") || f.toks[j].kind == tokCloseTag {
+		if f.isPunct(j, ";") || f.toks[j].Kind == php.TokCloseTag {
 			return j + 1
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 // SetDefine returns src with the constant name defined to the string
@@ -52,10 +53,10 @@ func SetDefine(src []byte, name, value string) (out []byte, changed bool, err er
 			"%s is already set where glpinet cannot be sure PHP runs it (%s); make it a plain top-level define('%s', '...'); or remove it, then run glpinet again.", name, in.why, name)
 	case seen:
 		d := c.calls[in.call]
-		if d.val.kind == valString && d.val.s == value {
+		if d.val.Kind == php.String && d.val.S == value {
 			return src, false, nil
 		}
-		out = splice(src, edit{int(toks[d.valFirst].start), int(toks[d.valEnd-1].end), phpQuote(value)})
+		out = splice(src, edit{int(toks[d.valFirst].Start), int(toks[d.valEnd-1].End), phpQuote(value)})
 	case c.any == "" && c.stop == "" && c.stopped == "":
 		out = insertStatement(src, toks, stmt)
 	default:
@@ -74,7 +75,7 @@ func SetDefine(src []byte, name, value string) (out []byte, changed bool, err er
 // must come first.
 func insertFirst(src []byte, f *phpFile, stmt string) []byte {
 	eol := lineEnding(src)
-	if len(f.toks) == 0 || f.toks[0].kind != tokOpenTag || f.toks[0].text == "<?=" {
+	if len(f.toks) == 0 || f.toks[0].Kind != php.TokOpenTag || f.toks[0].Text == "<?=" {
 		// Text only, or a file starting with "<?=": a block of its own
 		// first. The newline after "?>" is swallowed by PHP, so no
 		// output is added.
@@ -84,7 +85,7 @@ func insertFirst(src []byte, f *phpFile, stmt string) []byte {
 	for f.keyword(i) == "declare" && f.isPunct(f.skipGroup(i+1), ";") {
 		i = f.skipGroup(i+1) + 1
 	}
-	at := int(f.toks[i-1].end)
+	at := int(f.toks[i-1].End)
 	return splice(src, edit{at, at, eol + stmt})
 }
 
@@ -139,11 +140,11 @@ func splice(src []byte, edits ...edit) []byte {
 
 // insertStatement adds stmt, a complete statement, at the end of the last
 // PHP block of src.
-func insertStatement(src []byte, toks []token, stmt string) []byte {
+func insertStatement(src []byte, toks []php.Token, stmt string) []byte {
 	eol := lineEnding(src)
 	lastOpen := -1
 	for i, t := range toks {
-		if t.kind == tokOpenTag {
+		if t.Kind == php.TokOpenTag {
 			lastOpen = i
 		}
 	}
@@ -157,7 +158,7 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 	}
 	closeTag := -1
 	for i := lastOpen + 1; i < len(toks); i++ {
-		if toks[i].kind == tokCloseTag {
+		if toks[i].Kind == php.TokCloseTag {
 			closeTag = i
 			break
 		}
@@ -168,7 +169,7 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 	}
 	var edits []edit
 	if t := toks[lastTok]; !endsStatement(t) {
-		edits = append(edits, edit{int(t.end), int(t.end), ";"})
+		edits = append(edits, edit{int(t.End), int(t.End), ";"})
 	}
 	switch {
 	case closeTag < 0:
@@ -178,7 +179,7 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 		}
 		edits = append(edits, edit{len(src), len(src), text})
 	default:
-		at := int(toks[closeTag].start)
+		at := int(toks[closeTag].Start)
 		if ls := lineStart(src, at); isBlank(src[ls:at]) {
 			// "?>" on a line of its own: the statement goes on the line
 			// before it.
@@ -191,14 +192,14 @@ func insertStatement(src []byte, toks []token, stmt string) []byte {
 }
 
 // removal returns the edit that deletes define call d.
-func removal(src []byte, toks []token, d defineCall) edit {
-	from, to := int(toks[d.first].start), int(toks[d.close].end)
+func removal(src []byte, toks []php.Token, d defineCall) edit {
+	from, to := int(toks[d.first].Start), int(toks[d.close].End)
 	prevEnds := d.first == 0 || endsStatement(toks[d.first-1])
 	next := d.close + 1
 	switch {
-	case prevEnds && next < len(toks) && toks[next].kind == tokPunct && toks[next].text == ";":
-		to = int(toks[next].end)
-	case prevEnds && (next == len(toks) || toks[next].kind == tokCloseTag):
+	case prevEnds && next < len(toks) && toks[next].Kind == php.TokPunct && toks[next].Text == ";":
+		to = int(toks[next].End)
+	case prevEnds && (next == len(toks) || toks[next].Kind == php.TokCloseTag):
 	default:
 		return edit{from, to, "(true)"}
 	}
@@ -218,8 +219,8 @@ func removal(src []byte, toks []token, d defineCall) edit {
 }
 
 // endsStatement reports whether a statement may start right after t.
-func endsStatement(t token) bool {
-	return t.kind == tokOpenTag || t.kind == tokPunct && (t.text == ";" || t.text == "{" || t.text == "}")
+func endsStatement(t php.Token) bool {
+	return t.Kind == php.TokOpenTag || t.Kind == php.TokPunct && (t.Text == ";" || t.Text == "{" || t.Text == "}")
 }
 
 // phpQuote writes s as a single-quoted PHP string. Escaping every

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/php"
 )
 
 const svc = "GLPI_NETWORK_SERVICES"
@@ -212,8 +213,8 @@ func TestPHPQuote(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("phpQuote(%q) = %s, want %s", tt.in, got, tt.want)
 		}
-		toks, err := lex([]byte("<?php " + got))
-		if err != nil || len(toks) != 2 || toks[1].text != tt.in {
+		toks, err := php.Lex([]byte("<?php " + got))
+		if err != nil || len(toks) != 2 || toks[1].Text != tt.in {
 			t.Errorf("phpQuote(%q) does not read back: %v %v", tt.in, toks, err)
 		}
 	}

@@ -213,20 +213,16 @@ func FuzzLexAgainstPHP(f *testing.F) {
 	})
 }
 
-// checkLenient fails t unless LexLenient's tokens are in order within src,
-// and the same as Lex's wherever Lex accepts src: leniency only ever
-// reads what Lex refuses.
+// checkLenient fails t unless the tokens of Lex and LexLenient, even
+// with an error, are in order within src, with their lines, and
+// LexLenient's are the same as Lex's wherever Lex accepts src: leniency
+// only ever reads what Lex refuses.
 func checkLenient(t *testing.T, src []byte) {
 	t.Helper()
 	toks, _ := LexLenient(src)
-	prevEnd := 0
-	for _, tk := range toks {
-		if int(tk.Start) < prevEnd || tk.End <= tk.Start || int(tk.End) > len(src) || int(tk.Line) != Line(string(src), int(tk.Start)) {
-			t.Fatalf("token %+v is out of place (previous end %d, len %d)", tk, prevEnd, len(src))
-		}
-		prevEnd = int(tk.End)
-	}
+	checkPlaces(t, src, toks)
 	strict, err := Lex(src)
+	checkPlaces(t, src, strict)
 	if err == nil && tokenString(strict) != tokenString(toks) {
 		t.Fatalf("Lex and LexLenient read %q differently\n   Lex: %s\nLenient: %s", src, tokenString(strict), tokenString(toks))
 	}
@@ -247,5 +243,18 @@ func TestPHPTokenizerProtocol(t *testing.T) {
 		if i == 0 && (len(toks) != 5 || toks[3] != "S:"+base64.StdEncoding.EncodeToString([]byte("\x00\n\xff"))) {
 			t.Fatalf("input %d: %q", i, toks)
 		}
+	}
+}
+
+// checkPlaces fails t unless toks follow each other within src without
+// overlapping, each with the line of its start.
+func checkPlaces(t *testing.T, src []byte, toks []Token) {
+	t.Helper()
+	prevEnd := 0
+	for _, tk := range toks {
+		if int(tk.Start) < prevEnd || tk.End <= tk.Start || int(tk.End) > len(src) || int(tk.Line) != Line(string(src), int(tk.Start)) {
+			t.Fatalf("token %+v overlaps or leaves the source (previous end %d, len %d)", tk, prevEnd, len(src))
+		}
+		prevEnd = int(tk.End)
 	}
 }
