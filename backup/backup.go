@@ -17,7 +17,6 @@ package backup
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet/internal/atomicfile"
+	"github.com/glpinet/glpinet/signing"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -140,16 +140,13 @@ func Create(ctx context.Context, src Paths, out string, withArchives bool) (*Man
 	}
 	m.Database = Database{File: DatabaseName, Size: snap.Size, SHA256: sum, SchemaVersion: snap.SchemaVersion, Integrity: snap.Integrity, Rows: snap.Rows}
 
-	seed, err := os.ReadFile(src.SigningKey)
+	key, err := signing.Load(src.SigningKey)
 	switch {
 	case err == nil:
-		if len(seed) != ed25519.SeedSize {
-			return nil, fmt.Errorf("signing key %s is %d bytes long, not %d", src.SigningKey, len(seed), ed25519.SeedSize)
-		}
-		if err := atomicfile.WriteFile(filepath.Join(tmp, SigningKeyName), seed, 0o600); err != nil {
+		if err := signing.Save(filepath.Join(tmp, SigningKeyName), key); err != nil {
 			return nil, err
 		}
-		m.SigningKey = &SigningKey{File: SigningKeyName, PublicKey: publicKeyText(seed)}
+		m.SigningKey = &SigningKey{File: SigningKeyName, PublicKey: signing.PublicKeyText(key.Public().(ed25519.PublicKey))}
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
@@ -211,10 +208,4 @@ func checkDest(out string) error {
 		}
 	}
 	return fmt.Errorf("%s already exists: a backup never replaces another; choose a new name, e.g. with the date", out)
-}
-
-// publicKeyText is the public key of seed in base64, as
-// /api/marketplace/signing-key serves it.
-func publicKeyText(seed []byte) string {
-	return base64.StdEncoding.EncodeToString(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
 }

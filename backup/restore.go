@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet/internal/atomicfile"
+	"github.com/glpinet/glpinet/signing"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -62,13 +63,14 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 	if latest := sqlite.SchemaVersion(); snap.SchemaVersion > latest {
 		return nil, fmt.Errorf("the backup's schema version is %d, newer than this glpinetd's (%d): restore it with the glpinetd that made it, or a newer one", snap.SchemaVersion, latest)
 	}
-	var seed []byte
+	var key ed25519.PrivateKey
 	if m.SigningKey != nil {
-		if seed, err = os.ReadFile(filepath.Join(from, m.SigningKey.File)); err != nil {
+		file := filepath.Join(from, m.SigningKey.File)
+		if key, err = signing.Load(file); errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		if len(seed) != ed25519.SeedSize || publicKeyText(seed) != m.SigningKey.PublicKey {
-			return nil, fmt.Errorf("%s does not match the public key in %s: the backup is damaged", filepath.Join(from, m.SigningKey.File), ManifestName)
+		if err != nil || signing.PublicKeyText(key.Public().(ed25519.PublicKey)) != m.SigningKey.PublicKey {
+			return nil, fmt.Errorf("%s does not match the public key in %s: the backup is damaged", file, ManifestName)
 		}
 	}
 
@@ -89,10 +91,12 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 		}
 	}
 	keyPath := dst.SigningKey
+	// The file as it is, whatever its size: anything but the backup's key
+	// is replaced (and kept aside).
 	current, err := os.ReadFile(keyPath)
 	switch {
 	case err == nil:
-		if seed != nil && string(current) != string(seed) {
+		if key != nil && string(current) != string(key.Seed()) {
 			replaced = append(replaced, keyPath)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -130,7 +134,7 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 	if err := copySynced(tmp.File, dbFile, m.Database.SHA256); err != nil {
 		return nil, err
 	}
-	replaceKey := seed != nil && string(current) != string(seed)
+	replaceKey := key != nil && string(current) != string(key.Seed())
 	if replaceKey && current != nil {
 		if err := os.Link(keyPath, keyPath+suffix); err != nil {
 			return nil, fmt.Errorf("keep the current signing key aside: %w", err)
@@ -146,14 +150,11 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 		res.SetAside = append(res.SetAside, dbPath+suffix)
 	}
 
-	if seed != nil {
+	if key != nil {
 		res.SigningKey = keyPath
 	}
 	if replaceKey {
-		if err := os.MkdirAll(filepath.Dir(keyPath), 0o750); err != nil {
-			return res, err
-		}
-		if err := atomicfile.WriteFile(keyPath, seed, 0o600); err != nil {
+		if err := signing.Save(keyPath, key); err != nil {
 			return res, err
 		}
 	}

@@ -3,10 +3,11 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/glpinet/glpinet/signing"
 )
 
 // SigningKey fetches the Ed25519 public key a glpinet server signs its
@@ -39,9 +40,9 @@ func (c *GLPI) SigningKey(ctx context.Context) (ed25519.PublicKey, error) {
 	if err := json.Unmarshal(res.Body, &body); err != nil {
 		return nil, fmt.Errorf("signing-key: %w", err)
 	}
-	key, err := base64.StdEncoding.DecodeString(body.PublicKey)
-	if body.Algorithm != "ed25519" || err != nil || len(key) != ed25519.PublicKeySize {
+	key, ok := signing.ParsePublicKey(body.Algorithm, body.PublicKey)
+	if !ok {
 		return nil, fmt.Errorf("signing-key: not an Ed25519 public key (algorithm %q)", body.Algorithm)
 	}
-	return ed25519.PublicKey(key), nil
+	return key, nil
 }

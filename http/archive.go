@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // contentTypes of the archive formats. Set explicitly: GLPI detects the
@@ -85,13 +86,12 @@ type signingKeyJSON struct {
 }
 
 // handleSigningKey publishes the public key that verifies each version's
-// "signature" (see publish.SignedMessage), so that a client can check that
+// "signature" (see signing.Message), so that a client can check that
 // an archive is the one the catalogue's operator published.
 func (s *Server) handleSigningKey(w http.ResponseWriter, r *http.Request) {
 	if s.SigningKey == nil {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "This server does not sign archives."))
 		return
 	}
-	writeJSON(w, http.StatusOK, signingKeyJSON{Algorithm: "ed25519", PublicKey: base64.StdEncoding.EncodeToString(s.SigningKey),
-		Message: `"glpinet-archive-v1\n" + plugin key + "\n" + version + "\n" + lower-case hex SHA-256 of the archive + "\n"`})
+	writeJSON(w, http.StatusOK, signingKeyJSON{Algorithm: signing.Algorithm, PublicKey: signing.PublicKeyText(s.SigningKey), Message: signing.MessageFormat})
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
-	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // handleHealthz answers as long as the process serves requests.
@@ -42,7 +42,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	// otherwise take every replica out of the load balancer at once, while
 	// registration and GLPI's downloads (GLPI checks no signature) still
 	// work.
-	if s.SigningKey != nil && publish.CheckSignatures(cat, s.SigningKey, 1) != nil {
+	if s.SigningKey != nil && signing.CheckCatalogue(cat, s.SigningKey, 1) != nil {
 		checks["signing_key"] = "differs from the key that signed the newest version"
 	}
 	writeJSON(w, status, checks)

@@ -18,5 +18,5 @@
 // [Extract], which installs a plugin on a GLPI host, applies exactly the
 // same rules as publishing does. [Expected.Verify] checks a downloaded
 // archive against the catalogue's size, SHA-256 and Ed25519 signature
-// (see [SignedMessage]) before anything is extracted.
+// (see signing.Message) before anything is extracted.
 package pluginarchive

@@ -6,15 +6,8 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/signing"
 )
-
-// SignedMessage is what an archive signature covers: the plugin, the
-// version and the archive's lower-case hex SHA-256, so that a signature
-// cannot be moved to another plugin or version. The server signs it when
-// publishing (package publish); clients verify it before installing.
-func SignedMessage(key, num, sha256hex string) []byte {
-	return []byte("glpinet-archive-v1\n" + key + "\n" + num + "\n" + sha256hex + "\n")
-}
 
 // Expected is what a catalogue says of a version's archive. GLPI itself
 // checks none of it (TLS is its only integrity control), so glpinet's
@@ -25,7 +18,7 @@ type Expected struct {
 	Size int64
 	// SHA256 in hex; "" when the catalogue does not say.
 	SHA256 string
-	// Signature is the Ed25519 signature of SignedMessage; nil when the
+	// Signature is the Ed25519 signature of signing.Message; nil when the
 	// version carries none.
 	Signature []byte
 	// PublicKey is the server's signing key; nil when the server does not
@@ -52,7 +45,7 @@ func (x Expected) Verify(size int64, sum []byte) error {
 	if len(x.Signature) == 0 {
 		return glpinet.Errorf(glpinet.EINVALID, "%s %s: the server signs its archives but this version carries no signature", x.Key, x.Version)
 	}
-	if len(x.PublicKey) != ed25519.PublicKeySize || !ed25519.Verify(x.PublicKey, SignedMessage(x.Key, x.Version, got), x.Signature) {
+	if !signing.Verify(x.PublicKey, x.Key, x.Version, got, x.Signature) {
 		return glpinet.Errorf(glpinet.EINVALID, "%s %s: the archive's signature does not verify with the server's signing key", x.Key, x.Version)
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+
+	"github.com/glpinet/glpinet/signing"
 )
 
 func TestExpectedVerify(t *testing.T) {
@@ -13,7 +15,7 @@ func TestExpectedVerify(t *testing.T) {
 	archive := []byte("the archive")
 	sum := sha256.Sum256(archive)
 	hexSum := hex.EncodeToString(sum[:])
-	sig := ed25519.Sign(priv, SignedMessage("foo", "1.0.0", hexSum))
+	sig := signing.Sign(priv, "foo", "1.0.0", hexSum)
 	base := Expected{Key: "foo", Version: "1.0.0", Size: int64(len(archive)), SHA256: hexSum}
 	signed := base
 	signed.Signature, signed.PublicKey = sig, pub

@@ -62,7 +62,7 @@ func TestPublishRefusesUnsafeLinks(t *testing.T) {
 			}
 			plugin.Files = map[string]string{"setup.php": setup}
 
-			res, err := p.Publish(ctx, testkit.Archive(t, t.TempDir(), plugin), Options{Meta: tt.meta})
+			res, err := p.Publish(ctx, testkit.Archive(t, t.TempDir(), plugin), glpinet.PublishOptions{Meta: tt.meta})
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("Publish: %v", err)

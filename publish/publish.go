@@ -20,6 +20,7 @@ import (
 	"github.com/glpinet/glpinet/internal/atomicfile"
 	"github.com/glpinet/glpinet/phpver"
 	"github.com/glpinet/glpinet/pluginarchive"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // Publisher publishes archives into a store and an archive directory.
@@ -27,22 +28,15 @@ type Publisher struct {
 	Store      glpinet.PluginStore
 	ArchiveDir string
 	Limits     pluginarchive.Limits
-	// SigningKey signs every archive (see SignedMessage); nil to not sign.
+	// SigningKey signs every archive (see signing.Message); nil to not sign.
 	SigningKey ed25519.PrivateKey
 }
-
-// Options and Metadata are the domain's: see glpinet.PublishOptions.
-type (
-	Options  = glpinet.PublishOptions
-	Metadata = glpinet.PluginMeta
-	Result   = glpinet.PublishResult
-)
 
 var _ glpinet.Publisher = (*Publisher)(nil)
 
 // Publish inspects the archive at path and publishes it. Returns EINVALID
 // (archive rejected, bad options), ECONFLICT (version exists, no Force).
-func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Result, error) {
+func (p *Publisher) Publish(ctx context.Context, path string, opts glpinet.PublishOptions) (*glpinet.PublishResult, error) {
 	// One open file for inspecting, hashing and copying: what is stored is
 	// exactly what was checked, even if the path is replaced meanwhile.
 	f, err := os.Open(path)
@@ -114,7 +108,7 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 		Archive: glpinet.Archive{Filename: filename, Format: ext, Size: m.Size, SHA256: m.SHA256, Path: rel},
 	}
 	if p.SigningKey != nil {
-		v.Archive.Signature = ed25519.Sign(p.SigningKey, SignedMessage(m.Key, m.Version, m.SHA256))
+		v.Archive.Signature = signing.Sign(p.SigningKey, m.Key, m.Version, m.SHA256)
 	}
 	if err := p.Store.PublishVersion(ctx, plugin, v, opts.Force); err != nil {
 		if created {
@@ -122,15 +116,7 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts Options) (*Re
 		}
 		return nil, err
 	}
-	return &Result{Plugin: plugin, Version: v, Entries: m.Entries, UncompressedSize: m.UncompressedSize}, nil
-}
-
-// SignedMessage is what an archive signature covers: the plugin, the
-// version and the archive's SHA-256, so that a signature cannot be moved to
-// another plugin or version.
-// It is pluginarchive.SignedMessage, which clients verify.
-func SignedMessage(key, num, sha256hex string) []byte {
-	return pluginarchive.SignedMessage(key, num, sha256hex)
+	return &glpinet.PublishResult{Plugin: plugin, Version: v, Entries: m.Entries, UncompressedSize: m.UncompressedSize}, nil
 }
 
 // applySetup fills what setup.php declares where the catalogue has nothing.

@@ -46,22 +46,3 @@ func TestCopyAtomicChecksDigest(t *testing.T) {
 		t.Fatalf("%d files in the archive folder, want 1 (no temporary left)", len(entries))
 	}
 }
-
-func TestSigningKey(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signing.key")
-	k1, err := LoadOrCreateSigningKey(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k2, err := LoadOrCreateSigningKey(path)
-	if err != nil || !bytes.Equal(k1, k2) {
-		t.Fatalf("reloaded key differs: %v", err)
-	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
-		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
-	}
-	os.WriteFile(path, []byte("short"), 0o600)
-	if _, err := LoadOrCreateSigningKey(path); err == nil {
-		t.Fatal("a corrupt signing key was accepted (or silently replaced)")
-	}
-}

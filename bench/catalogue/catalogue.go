@@ -43,7 +43,7 @@ func (p *Plugin) Publish(ctx context.Context, pub *publish.Publisher, tmp string
 		if err := os.WriteFile(path, p.Archive(v), 0o600); err != nil {
 			return j, err
 		}
-		opts := publish.Options{Compatibility: v.Compat, Meta: p.Meta}
+		opts := glpinet.PublishOptions{Compatibility: v.Compat, Meta: p.Meta}
 		if j == len(p.Versions)-1 && p.GatedBy != "" {
 			opts.RequiredOffers = []string{p.GatedBy}
 		}
@@ -61,7 +61,7 @@ type Plugin struct {
 	// Key is the plugin key, also the archives' top folder.
 	Key string
 	// Meta is the catalogue text given to the publisher.
-	Meta publish.Metadata
+	Meta glpinet.PluginMeta
 	// Versions are the releases, oldest first.
 	Versions []Version
 	// GatedBy is the offer the newest version requires; "" for none.
@@ -163,7 +163,7 @@ func (g *generator) plugin(i int) *Plugin {
 	}
 	note := float64(g.rnd.IntN(51)) / 10
 	repo := "https://github.com/pluginsGLPI/" + key
-	p := &Plugin{Key: key, Meta: publish.Metadata{
+	p := &Plugin{Key: key, Meta: glpinet.PluginMeta{
 		Name:         name,
 		LogoURL:      "https://raw.githubusercontent.com/pluginsGLPI/" + key + "/main/logo.png",
 		HomepageURL:  repo,

@@ -27,6 +27,7 @@ import (
 	"github.com/glpinet/glpinet/bench/catalogue"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 	"github.com/glpinet/glpinet/sqlite"
 )
 
@@ -52,12 +53,12 @@ func run(ctx context.Context, data string, count int, seed uint64, workers int) 
 		return err
 	}
 	defer db.Close()
-	signing, err := publish.LoadOrCreateSigningKey(filepath.Join(data, "signing.key"))
+	signer, err := signing.LoadOrCreate(filepath.Join(data, "signing.key"))
 	if err != nil {
 		return err
 	}
 	pub := &publish.Publisher{Store: db, ArchiveDir: filepath.Join(data, "archives"),
-		Limits: pluginarchive.DefaultLimits(), SigningKey: signing}
+		Limits: pluginarchive.DefaultLimits(), SigningKey: signer}
 	tmp, err := os.MkdirTemp("", "glpinet-seed-")
 	if err != nil {
 		return err

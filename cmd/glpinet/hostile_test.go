@@ -26,7 +26,7 @@ import (
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/testkit"
-	"github.com/glpinet/glpinet/pluginarchive"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // The tests of this file run glpinet (in process, through run) against a
@@ -198,7 +198,7 @@ func (s *services) entries(e entry) string {
 		v["sha256"] = hex.EncodeToString(sum[:])
 	}
 	if !e.noSig {
-		v["signature"] = base64.StdEncoding.EncodeToString(ed25519.Sign(s.priv, pluginarchive.SignedMessage("hello", num, hex.EncodeToString(sum[:]))))
+		v["signature"] = base64.StdEncoding.EncodeToString(signing.Sign(s.priv, "hello", num, hex.EncodeToString(sum[:])))
 	}
 	p := map[string]any{"key": "hello", "name": cmpOr(e.name, "Hello World"), "authors": []map[string]any{{"id": 1, "name": cmpOr(e.author, "ACME")}},
 		"descriptions": []map[string]any{{"lang": "en", "short_description": cmpOr(e.short, "Says hello."), "long_description": e.long}},

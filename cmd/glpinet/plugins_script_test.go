@@ -13,6 +13,7 @@ import (
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 	"github.com/glpinet/glpinet/sqlite"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -35,25 +36,25 @@ var (
 func publishPlugins(t *testing.T, ctx context.Context, db *sqlite.DB) (archiveDir string, pub ed25519.PublicKey) {
 	t.Helper()
 	archiveDir = filepath.Join(t.TempDir(), "archives")
-	signing, err := publish.LoadOrCreateSigningKey(filepath.Join(t.TempDir(), "signing.key"))
+	signer, err := signing.LoadOrCreate(filepath.Join(t.TempDir(), "signing.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &publish.Publisher{Store: db, ArchiveDir: archiveDir, Limits: pluginarchive.DefaultLimits(), SigningKey: signing}
-	hello := publish.Options{Meta: glpinet.PluginMeta{Name: "Hello World", License: "GPLv3+", Authors: []string{"ACME IT"},
+	p := &publish.Publisher{Store: db, ArchiveDir: archiveDir, Limits: pluginarchive.DefaultLimits(), SigningKey: signer}
+	hello := glpinet.PublishOptions{Meta: glpinet.PluginMeta{Name: "Hello World", License: "GPLv3+", Authors: []string{"ACME IT"},
 		HomepageURL: "https://example.com/hello", Tags: []string{"demo"},
 		Descriptions: []glpinet.Description{{Lang: "en", Short: "Says hello to your technicians.", Long: "A friendly greeting on every ticket."}}}}
 	for _, pl := range []struct {
 		p    testkit.Plugin
-		opts publish.Options
+		opts glpinet.PublishOptions
 	}{
 		{testkit.Plugin{Key: "hello", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "10.1.0"}, hello},
 		{testkit.Plugin{Key: "hello", Version: "1.1.0", MinGLPI: "10.0.0", MaxGLPI: "10.1.0", Files: map[string]string{"NEW.md": "new in 1.1.0\n"}}, hello},
 		{testkit.Plugin{Key: "hello", Version: "1.2.0-rc1", MinGLPI: "10.0.0", MaxGLPI: "10.1.0"}, hello},
 		{testkit.Plugin{Key: "premium", Version: "2.0.0", MinGLPI: "10.0.0", MaxGLPI: "11.0.0", Format: "zip"},
-			publish.Options{RequiredOffers: []string{"standard"}, Meta: glpinet.PluginMeta{Name: "Premium reports",
+			glpinet.PublishOptions{RequiredOffers: []string{"standard"}, Meta: glpinet.PluginMeta{Name: "Premium reports",
 				Descriptions: []glpinet.Description{{Lang: "en", Short: "Reports for paying customers."}}}}},
-		{testkit.Plugin{Key: "future", Version: "3.0.0", MinGLPI: "11.0.0", MaxGLPI: "12.0.0"}, publish.Options{}},
+		{testkit.Plugin{Key: "future", Version: "3.0.0", MinGLPI: "11.0.0", MaxGLPI: "12.0.0"}, glpinet.PublishOptions{}},
 	} {
 		res, err := p.Publish(ctx, testkit.Archive(t, t.TempDir(), pl.p), pl.opts)
 		if err != nil {
@@ -74,7 +75,7 @@ func publishPlugins(t *testing.T, ctx context.Context, db *sqlite.DB) (archiveDi
 	if err := db.CreateKey(ctx, &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(premiumKey), Prefix: glpinet.KeyDisplayPrefix(premiumKey)}); err != nil {
 		t.Fatal(err)
 	}
-	return archiveDir, signing.Public().(ed25519.PublicKey)
+	return archiveDir, signer.Public().(ed25519.PublicKey)
 }
 
 // cmdTamper is "tamper KEY VERSION": the server's stored archive gets one

@@ -39,7 +39,7 @@ func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr strin
 // signing key and downloadable, verifiable archives.
 func TestBackupRestore(t *testing.T) {
 	ts := startServer(t, func(t *testing.T, ctx context.Context, db Store, pub *publish.Publisher) {
-		publishOrFail(t, ctx, pub, testkit.Plugin{Key: "kept", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "12.0.0"}, publish.Options{})
+		publishOrFail(t, ctx, pub, testkit.Plugin{Key: "kept", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "12.0.0"}, glpinet.PublishOptions{})
 	})
 	ctx := glpinet.WithActor(t.Context(), "test")
 	data := filepath.Join(ts.dir, "data")

@@ -13,9 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/client"
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // seedCatalogue publishes n plugins, each with a 1.0.0 for GLPI 10.x and a
@@ -24,7 +26,7 @@ func seedCatalogue(n int) seeder {
 	return func(t *testing.T, ctx context.Context, db Store, pub *publish.Publisher) {
 		for i := range n {
 			key := fmt.Sprintf("plugin%03d", i)
-			var opts publish.Options
+			var opts glpinet.PublishOptions
 			if i%10 == 0 {
 				opts.RequiredOffers = []string{"standard"}
 			}
@@ -117,10 +119,10 @@ func TestGLPIMarketplace(t *testing.T) {
 	}
 	// The signature verifies with the server's public key, over the plugin,
 	// version and digest.
-	signing := readFile(t, ts.Store.signingKeyPath())
+	seed := readFile(t, ts.Store.signingKeyPath())
 	sig, _ := base64.StdEncoding.DecodeString(v.Signature)
-	pub := ed25519.NewKeyFromSeed(signing).Public().(ed25519.PublicKey)
-	if !ed25519.Verify(pub, publish.SignedMessage("plugin000", "1.0.0", v.SHA256), sig) {
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	if !signing.Verify(pub, "plugin000", "1.0.0", v.SHA256, sig) {
 		t.Fatal("archive signature does not verify")
 	}
 	// The server publishes that public key.

@@ -17,6 +17,7 @@ import (
 	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // testServer is a real glpinetd (Main) on a loopback port, on a SQLite
@@ -88,11 +89,11 @@ func startServerWith(t *testing.T, seed seeder, configure func(*Main)) *testServ
 		ts.keys[o.Reference] = raw
 	}
 	if seed != nil {
-		signing, err := publish.LoadOrCreateSigningKey(sf.signingKeyPath())
+		signer, err := signing.LoadOrCreate(sf.signingKeyPath())
 		if err != nil {
 			t.Fatal(err)
 		}
-		seed(t, ctx, db, &publish.Publisher{Store: db, ArchiveDir: sf.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signing})
+		seed(t, ctx, db, &publish.Publisher{Store: db, ArchiveDir: sf.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer})
 	}
 	db.Close()
 
@@ -136,7 +137,7 @@ func eventually(t *testing.T, check func() error) {
 	}
 }
 
-func publishOrFail(t *testing.T, ctx context.Context, pub *publish.Publisher, p testkit.Plugin, opts publish.Options) *publish.Result {
+func publishOrFail(t *testing.T, ctx context.Context, pub *publish.Publisher, p testkit.Plugin, opts glpinet.PublishOptions) *glpinet.PublishResult {
 	t.Helper()
 	res, err := pub.Publish(ctx, testkit.Archive(t, t.TempDir(), p), opts)
 	if err != nil {

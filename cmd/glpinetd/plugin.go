@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 )
 
 func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -40,7 +40,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 	c := newDBCommand("plugin publish")
 	fs := c.fs
 	offers := fs.String("required-offers", "", "offers that unlock the version, comma-separated (higher offers included); none = public")
-	var opts publish.Options
+	var opts glpinet.PublishOptions
 	fs.StringVar(&opts.Compatibility, "compatibility", "", "GLPI versions, as a Composer constraint like ~10.0 (default: from setup.php)")
 	fs.StringVar(&opts.Stability, "stability", "", "stable, RC, beta, alpha or dev (default: from the version number)")
 	tags := fs.String("tags", "", "tag keys, comma-separated")
@@ -74,7 +74,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		key, err := checkedSigningKey(c.sf.signingKeyPath(), cat)
+		key, err := signing.LoadForCatalogue(c.sf.signingKeyPath(), cat)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // loadMeta reads the metadata file: the one named, or ARCHIVE.meta.json
 // when it exists.
-func loadMeta(archive, path string, md *publish.Metadata) error {
+func loadMeta(archive, path string, md *glpinet.PluginMeta) error {
 	explicit := path != ""
 	if !explicit {
 		path = archive + ".meta.json"
@@ -120,7 +120,7 @@ func loadMeta(archive, path string, md *publish.Metadata) error {
 }
 
 // mergeFlags lets flags override the metadata file.
-func mergeFlags(md *publish.Metadata, flags publish.Metadata) {
+func mergeFlags(md *glpinet.PluginMeta, flags glpinet.PluginMeta) {
 	for _, f := range []struct{ dst, src *string }{
 		{&md.Name, &flags.Name}, {&md.LogoURL, &flags.LogoURL}, {&md.HomepageURL, &flags.HomepageURL}, {&md.License, &flags.License},
 	} {
@@ -192,17 +192,17 @@ func pluginResign(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			// replace every signature with a key no server has.
 			return glpinet.Errorf(glpinet.EINVALID, "%s does not exist: run this where the servers' signing.key is, or add --new-key if that key is lost (then restart every server with the new key)", path)
 		}
-		key, err := publish.LoadOrCreateSigningKey(path)
+		key, err := signing.LoadOrCreate(path)
 		if err != nil {
 			return err
 		}
 		n, err := db.SignVersions(cliActor(ctx), func(v *glpinet.Version) []byte {
-			return ed25519.Sign(key, publish.SignedMessage(v.PluginKey, v.Num, v.Archive.SHA256))
+			return signing.Sign(key, v.PluginKey, v.Num, v.Archive.SHA256)
 		})
 		if err != nil {
 			return err
 		}
-		pub := base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+		pub := signing.PublicKeyText(key.Public().(ed25519.PublicKey))
 		return out.Result(map[string]any{"resigned": n, "signing_key": path, "created": os.IsNotExist(statErr), "public_key": pub}, func(w io.Writer) {
 			if os.IsNotExist(statErr) {
 				fmt.Fprintf(w, "Created a new signing key in %s (keep it with your backups, and give it to every replica).\n", path)

@@ -182,7 +182,7 @@ func TestReplicasFollowEachOther(t *testing.T) {
 	// catalogue, and b serves its archive from the shared directory.
 	pub := a.HTTP.Publisher.(*publish.Publisher)
 	archive := testkit.Archive(t, t.TempDir(), testkit.Plugin{Key: "replicated", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "11.1.0"})
-	if _, err := pub.Publish(ctx, archive, publish.Options{}); err != nil {
+	if _, err := pub.Publish(ctx, archive, glpinet.PublishOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var url string

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -12,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/testkit"
-	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/signing"
 )
 
 // TestLostSigningKey: with the signing key lost, glpinetd refuses to serve
@@ -23,7 +23,7 @@ import (
 // verify with the public key it serves.
 func TestLostSigningKey(t *testing.T) {
 	ts := startServer(t, func(t *testing.T, ctx context.Context, db Store, pub *publish.Publisher) {
-		publishOrFail(t, ctx, pub, testkit.Plugin{Key: "hello", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "11.1.0"}, publish.Options{})
+		publishOrFail(t, ctx, pub, testkit.Plugin{Key: "hello", Version: "1.0.0", MinGLPI: "10.0.0", MaxGLPI: "11.1.0"}, glpinet.PublishOptions{})
 	})
 	sf := ts.Store
 	if err := ts.Close(); err != nil {
@@ -69,7 +69,7 @@ func TestLostSigningKey(t *testing.T) {
 	}
 	v := plugins[0].Versions[0]
 	sig, _ := base64.StdEncoding.DecodeString(v.Signature)
-	if !ed25519.Verify(pubKey, pluginarchive.SignedMessage("hello", v.Num, v.SHA256), sig) {
+	if !signing.Verify(pubKey, "hello", v.Num, v.SHA256, sig) {
 		t.Fatal("the re-signed version does not verify with the served public key")
 	}
 
