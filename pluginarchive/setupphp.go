@@ -27,7 +27,8 @@ const maxSetupPHPSize = 256 << 10
 // ParseSetupPHP reads the plugin information that src, the content of a
 // plugin's setup.php, returns from its function plugin_version_<key>().
 //
-// The PHP is never executed: it is tokenized, and the function's returned
+// The PHP is never executed: it is tokenized by internal/php (leniently:
+// as PHP 8 reads it, with short_open_tag on), and the function's returned
 // array literal (short [...] or array(...) syntax) is read, resolving the
 // constants setup.php defines itself with define() or const, string
 // concatenation with ".", and GLPI's translation helpers (__('Name',
@@ -41,7 +42,7 @@ func ParseSetupPHP(src []byte, key string) (SetupInfo, error) {
 	if len(src) > maxSetupPHPSize {
 		return SetupInfo{}, glpinet.Errorf(glpinet.EINVALID, "setup.php is larger than %s", formatSize(maxSetupPHPSize))
 	}
-	r := newPHPReader(src)
+	r := newSetupReader(src)
 	r.collectConstants()
 	fn := "plugin_version_" + key
 	info, found := r.versionArray(fn)
@@ -49,19 +50,19 @@ func ParseSetupPHP(src []byte, key string) (SetupInfo, error) {
 		return SetupInfo{}, glpinet.Errorf(glpinet.EINVALID,
 			"setup.php does not define the function %s(), which GLPI calls to get the plugin's name and version", fn)
 	}
-	glpi := info.get("requirements").get("glpi")
+	glpi := info.Get("requirements").Get("glpi")
 	si := SetupInfo{
-		Name:     cleanText(info.get("name").string()),
-		Version:  cleanText(info.get("version").string()),
-		Author:   cleanText(stripTags(info.get("author").string())),
-		License:  cleanText(info.get("license").string()),
-		Homepage: cleanText(info.get("homepage").string()),
-		MinGLPI:  cleanText(glpi.get("min").string()),
-		MaxGLPI:  cleanText(glpi.get("max").string()),
+		Name:     cleanText(text(info.Get("name"))),
+		Version:  cleanText(text(info.Get("version"))),
+		Author:   cleanText(stripTags(text(info.Get("author")))),
+		License:  cleanText(text(info.Get("license"))),
+		Homepage: cleanText(text(info.Get("homepage"))),
+		MinGLPI:  cleanText(text(glpi.Get("min"))),
+		MaxGLPI:  cleanText(text(glpi.Get("max"))),
 	}
 	if si.MinGLPI == "" {
 		// Before GLPI 9.2 the requirement was a top-level key.
-		si.MinGLPI = cleanText(info.get("minGlpiVersion").string())
+		si.MinGLPI = cleanText(text(info.Get("minGlpiVersion")))
 	}
 	if si.Version == "" {
 		return SetupInfo{}, glpinet.Errorf(glpinet.EINVALID,

@@ -135,6 +135,22 @@ function plugin_version_foo() {
 			want: SetupInfo{Version: "2.5", Name: "Foo"},
 		},
 		{
+			name: "comparison is not an assignment",
+			src: `<?php function plugin_version_foo() {
+				$info = ['version' => '1'];
+				if ($info == ['version' => '2']) {}
+				return $info;
+			}`,
+			want: SetupInfo{Version: "1"},
+		},
+		{
+			name: "PHP that only PHP 8 or short_open_tag reads",
+			src: "<?php\nglobal $CFG_GLPI;\n$a = \"{$CFG_GLPI['root_doc']}/plugins/foo\" . \"${x}\" . \"{$b[\"}\"]}\";\n" +
+				"class PluginFooA { #[\\Override]\n public function f() { return \"{$this->g(['}'])}\"; } }\n" +
+				"<? function plugin_version_foo() { return ['version' => '2.0', 'author' => \"{$a}\", 'name' => 'Foo'\f]; }",
+			want: SetupInfo{Name: "Foo", Version: "2.0"},
+		},
+		{
 			name: "heredoc and nowdoc",
 			src:  "<?php function plugin_version_foo() { return [\n'name' => <<<EOT\n    Foo\n    EOT,\n'version' => <<<'EOT'\n1.0\nEOT\n]; }",
 			want: SetupInfo{Name: "Foo", Version: "1.0"},

@@ -121,6 +121,10 @@ type Env struct {
 	// (A\B\NAME, or A\Class::NAME) resolve to its last segment: lenient,
 	// for readers that do not follow namespaces and "use".
 	QualifiedFallback bool
+	// UnknownElems makes an array element that cannot be evaluated
+	// Unknown, instead of the whole array: for readers that take a few
+	// elements by key (setup.php's 'version') and ignore the others.
+	UnknownElems bool
 	// FirstElemOnly makes arrays keep only their first element (and
 	// count the others), so that a planted array of a million elements
 	// costs nothing: a reader that needs only $dbhost's first host sets
@@ -402,10 +406,10 @@ func (p *exprParser) dirname() Value {
 func (p *exprParser) array(closer string) Value {
 	arr := Value{Kind: Array}
 	for !p.accept(closer) {
-		e := Elem{Val: p.ternary()}
+		e := Elem{Val: p.element()}
 		if p.accept("=>") {
 			k := e.Val
-			e = Elem{Key: k.S, Keyed: k.Kind == String || k.Kind == Int, Val: p.ternary()}
+			e = Elem{Key: k.S, Keyed: k.Kind == String || k.Kind == Int, Val: p.element()}
 		}
 		if arr.Len == 0 || !p.env.FirstElemOnly {
 			arr.Elems = append(arr.Elems, e)
@@ -416,6 +420,49 @@ func (p *exprParser) array(closer string) Value {
 		}
 	}
 	return arr
+}
+
+// element reads an array key or value; see Env.UnknownElems.
+func (p *exprParser) element() Value {
+	if !p.env.UnknownElems {
+		return p.ternary()
+	}
+	// Find the end of the element first, so that an element that cannot
+	// be evaluated is skipped whole.
+	end := p.pos + ExprEnd(p.toks[p.pos:])
+	sub := exprParser{toks: p.toks[p.pos:end], env: p.env, depth: p.depth}
+	v := sub.ternary()
+	p.pos = end
+	if sub.pos != len(sub.toks) || sub.tooDeep {
+		return Value{}
+	}
+	return v
+}
+
+// ExprEnd returns the index of the token that ends the expression
+// starting toks: the first ",", "=>" or ";" outside brackets, or the
+// closing bracket of a group the expression is in; len(toks) if none.
+func ExprEnd(toks []Token) int {
+	depth := 0
+	for i, t := range toks {
+		if t.Kind != TokPunct {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case ",", "=>", ";":
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(toks)
 }
 
 // number classifies a numeric literal. Integers are given in decimal, as

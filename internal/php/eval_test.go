@@ -143,3 +143,38 @@ func TestDeepNesting(t *testing.T) {
 		t.Errorf("shallow nesting evaluated to %+v", got)
 	}
 }
+
+func TestEvalUnknownElems(t *testing.T) {
+	src := `['a' => 'x', 'b' => PHP_VERSION > 7 ? f([1, 2]) : 'c', 'c' => 'y', 'd' => (1 2)]`
+	if got := eval(t, src, NewEnv()); got.Kind != Unknown {
+		t.Errorf("without UnknownElems: %+v", got)
+	}
+	env := NewEnv()
+	env.UnknownElems = true
+	got := eval(t, src, env)
+	if got.Len != 4 || got.Get("a").S != "x" || got.Get("b").Kind != Unknown || got.Get("c").S != "y" || got.Get("d").Kind != Unknown {
+		t.Errorf("with UnknownElems: %+v", got)
+	}
+	if got := eval(t, `['a' => 'x' 'y'`, env); got.Kind != Unknown {
+		t.Errorf("unclosed array: %+v", got)
+	}
+}
+
+func TestExprEnd(t *testing.T) {
+	for src, want := range map[string]int{
+		`a, b`:                1,
+		`f(a, [b => c]) => d`: 10,
+		`(a)]`:                3,
+		`a . b;`:              3,
+		`[a`:                  2,
+		``:                    0,
+	} {
+		toks, err := Lex([]byte("<?php " + src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ExprEnd(toks[1:]); got != want {
+			t.Errorf("ExprEnd(%s) = %d, want %d", src, got, want)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package pluginarchive
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/glpinet/glpinet/internal/php"
+)
 
 // This file finds the declarations setup.php is read for: its constants
 // and its plugin_version_<key>() function.
@@ -10,7 +14,7 @@ import "strings"
 // matters: a constant can only use those declared before it, and the first
 // declaration of a name wins, as in PHP. Constants declared in a class body
 // are recorded as "Class::NAME".
-func (r *phpReader) collectConstants() {
+func (r *setupReader) collectConstants() {
 	var (
 		namespace string
 		classes   []string // per open brace: the class it opens, or ""
@@ -18,28 +22,28 @@ func (r *phpReader) collectConstants() {
 	)
 	for i := 0; i < len(r.toks); i++ {
 		t := r.toks[i]
-		prev := token{}
+		prev := php.Token{}
 		if i > 0 {
 			prev = r.toks[i-1]
 		}
 		// A name after "->", "::" or "function" is a member or function
 		// name, not the keyword or the define() function.
-		member := prev.kind == tokPunct && (prev.text == "->" || prev.text == "?->" || prev.text == "::") ||
-			prev.kind == tokName && strings.EqualFold(prev.text, "function")
+		member := prev.Kind == php.TokPunct && (prev.Text == "->" || prev.Text == "?->" || prev.Text == "::") ||
+			prev.Kind == php.TokName && strings.EqualFold(prev.Text, "function")
 		switch {
-		case t.kind == tokPunct && t.text == "{":
+		case t.Kind == php.TokPunct && t.Text == "{":
 			classes = append(classes, nextClass)
 			nextClass = ""
-		case t.kind == tokPunct && t.text == "}":
+		case t.Kind == php.TokPunct && t.Text == "}":
 			if len(classes) > 0 {
 				classes = classes[:len(classes)-1]
 			}
 		case member:
-		case r.isName(i, "namespace") && i+1 < len(r.toks) && r.toks[i+1].kind == tokName:
-			namespace = strings.TrimPrefix(r.toks[i+1].text, `\`)
+		case r.isName(i, "namespace") && i+1 < len(r.toks) && r.toks[i+1].Kind == php.TokName:
+			namespace = strings.TrimPrefix(r.toks[i+1].Text, `\`)
 		case (r.isName(i, "class") || r.isName(i, "interface") || r.isName(i, "trait") || r.isName(i, "enum")) &&
-			i+1 < len(r.toks) && r.toks[i+1].kind == tokName:
-			nextClass = r.toks[i+1].text
+			i+1 < len(r.toks) && r.toks[i+1].Kind == php.TokName:
+			nextClass = r.toks[i+1].Text
 		case r.isName(i, "define") && r.isPunct(i+1, "("):
 			i = r.define(i+2) - 1
 		case r.isName(i, "const"):
@@ -54,31 +58,31 @@ func (r *phpReader) collectConstants() {
 
 // define reads the arguments of define(), starting at i, and returns the
 // index after them.
-func (r *phpReader) define(i int) int {
+func (r *setupReader) define(i int) int {
 	name, i := r.value(i)
 	if !r.isPunct(i, ",") {
 		return i
 	}
 	v, i := r.value(i + 1)
-	if name.kind == valString {
-		r.declare(strings.TrimPrefix(name.str, `\`), v)
+	if name.Kind == php.String {
+		r.declare(strings.TrimPrefix(name.S, `\`), v)
 	}
 	return i
 }
 
 // constDecl reads "NAME = value, NAME = value;" starting at i and returns
 // the index after it.
-func (r *phpReader) constDecl(i int, namespace, class string) int {
+func (r *setupReader) constDecl(i int, namespace, class string) int {
 	for i < len(r.toks) {
 		// PHP 8.3 typed class constants: const string NAME = ...
-		if i+1 < len(r.toks) && r.toks[i].kind == tokName && r.toks[i+1].kind == tokName {
+		if i+1 < len(r.toks) && r.toks[i].Kind == php.TokName && r.toks[i+1].Kind == php.TokName {
 			i++
 		}
-		if i >= len(r.toks) || r.toks[i].kind != tokName || !r.isPunct(i+1, "=") {
+		if i >= len(r.toks) || r.toks[i].Kind != php.TokName || !r.isPunct(i+1, "=") {
 			return i
 		}
-		name := r.toks[i].text
-		var v phpValue
+		name := r.toks[i].Text
+		var v php.Value
 		v, i = r.value(i + 2)
 		switch {
 		case class != "":
@@ -97,17 +101,17 @@ func (r *phpReader) constDecl(i int, namespace, class string) int {
 	return i
 }
 
-func (r *phpReader) declare(name string, v phpValue) {
-	if _, ok := r.consts[name]; !ok && v.kind != valUnknown {
-		r.consts[name] = v
+func (r *setupReader) declare(name string, v php.Value) {
+	if _, ok := r.env.Consts[name]; !ok && v.Kind != php.Unknown {
+		r.env.Consts[name] = v
 	}
 }
 
 // versionArray finds function fn (case-insensitively, as PHP does) and
 // returns the array it returns. found is false when there is no such
-// function; the array is unknown when it cannot be read. Only the first
+// function; the array is php.Value{} when it cannot be read. Only the first
 // declaration counts: PHP refuses to declare a function twice.
-func (r *phpReader) versionArray(fn string) (v phpValue, found bool) {
+func (r *setupReader) versionArray(fn string) (v php.Value, found bool) {
 	for i := 0; i+1 < len(r.toks); i++ {
 		if !r.isName(i, "function") {
 			continue
@@ -116,7 +120,7 @@ func (r *phpReader) versionArray(fn string) (v phpValue, found bool) {
 		if r.isPunct(j, "&") { // function &name(): returns by reference
 			j++
 		}
-		if !r.isName(j, fn) || strings.HasPrefix(r.toks[j].text, `\`) || !r.isPunct(j+1, "(") {
+		if !r.isName(j, fn) || strings.HasPrefix(r.toks[j].Text, `\`) || !r.isPunct(j+1, "(") {
 			continue
 		}
 		// Skip the parameters and any return type, up to the body.
@@ -125,32 +129,33 @@ func (r *phpReader) versionArray(fn string) (v phpValue, found bool) {
 			j++
 		}
 		if !r.isPunct(j, "{") {
-			return unknown, true
+			return php.Value{}, true
 		}
 		return r.returnedArray(j+1, r.skipGroup(j)-1), true
 	}
-	return unknown, false
+	return php.Value{}, false
 }
 
 // returnedArray returns the array returned by the first return statement
 // between start and end (a function body). "return $info;" is followed back
 // to the last "$info = [...]" before it.
-func (r *phpReader) returnedArray(start, end int) phpValue {
+func (r *setupReader) returnedArray(start, end int) php.Value {
 	for i := start; i < end; i++ {
 		if !r.isName(i, "return") {
 			continue
 		}
-		if r.toks[i+1].kind == tokVar && r.isPunct(i+2, ";") {
+		if r.toks[i+1].Kind == php.TokVar && r.isPunct(i+2, ";") {
+			// "==" is two "=" tokens: a comparison, not an assignment.
 			for j := i - 1; j >= start; j-- {
-				if r.toks[j].kind == tokVar && r.toks[j].text == r.toks[i+1].text && r.isPunct(j+1, "=") {
+				if r.toks[j].Kind == php.TokVar && r.toks[j].Text == r.toks[i+1].Text && r.isPunct(j+1, "=") && !r.isPunct(j+2, "=") {
 					v, _ := r.value(j + 2)
 					return v
 				}
 			}
-			return unknown
+			return php.Value{}
 		}
 		v, _ := r.value(i + 1)
 		return v
 	}
-	return unknown
+	return php.Value{}
 }
