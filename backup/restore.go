@@ -122,11 +122,8 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 	// renames remain after that, so that a failure or a crash does not
 	// leave the backup's signing key with the current database, nor a
 	// directory without a database (a server would start on an empty one).
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
-		return nil, err
-	}
 	// Readable by its owner only, as the store makes it (sqlite.Open).
-	tmp, err := atomicfile.Create(dbPath, 0o600)
+	tmp, err := atomicfile.CreateAll(dbPath, 0o600, 0o750)
 	if err != nil {
 		return nil, err
 	}

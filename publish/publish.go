@@ -169,10 +169,7 @@ func copyAtomic(src io.Reader, wantSHA256, dst string) (bool, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return false, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return false, err
-	}
-	tmp, err := atomicfile.Create(dst, 0o640)
+	tmp, err := atomicfile.CreateAll(dst, 0o640, 0o750)
 	if err != nil {
 		return false, err
 	}

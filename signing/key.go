@@ -39,10 +39,7 @@ func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
 	if _, err := rand.Read(seed); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := atomicfile.Create(path, 0o600)
+	f, err := atomicfile.CreateAll(path, 0o600, 0o700)
 	if err != nil {
 		return nil, err
 	}

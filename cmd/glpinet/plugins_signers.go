@@ -116,15 +116,7 @@ func (s *signers) write(data []byte) error {
 	} else if !st.IsDir() {
 		return glpinet.Errorf(glpinet.EINVALID, "%s is not a directory", filepath.Join(s.base, signersDir))
 	}
-	f, err := atomicfile.CreateIn(root, filepath.Join(signersDir, signersFile), 0o644)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	return f.Commit()
+	return atomicfile.WriteFileIn(root, filepath.Join(signersDir, signersFile), data, 0o644)
 }
 
 // keyID names a signing key for people: ed25519: and the first 8 bytes of

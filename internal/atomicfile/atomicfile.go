@@ -74,6 +74,15 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	return f, nil
 }
 
+// CreateAll is Create, making path's missing folders first with
+// permission bits dirPerm (before the umask), as os.MkdirAll does.
+func CreateAll(path string, perm, dirPerm os.FileMode) (*File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), dirPerm); err != nil {
+		return nil, err
+	}
+	return Create(path, perm)
+}
+
 // CreateIn is Create for the file name inside root (name may hold
 // folders, which root confines). root stays the caller's to close, after
 // Commit or Abort.
@@ -207,6 +216,20 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	if err != nil {
 		return err
 	}
+	return f.writeAll(data)
+}
+
+// WriteFileIn is WriteFile for the file name inside root (see CreateIn).
+func WriteFileIn(root *os.Root, name string, data []byte, perm os.FileMode) error {
+	f, err := CreateIn(root, name, perm)
+	if err != nil {
+		return err
+	}
+	return f.writeAll(data)
+}
+
+// writeAll writes data and commits it.
+func (f *File) writeAll(data []byte) error {
 	defer f.Abort()
 	if _, err := f.Write(data); err != nil {
 		return err

@@ -170,3 +170,18 @@ func TestCreateIn(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCreateAll(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a", "b", "k")
+	f, err := CreateAll(p, 0o600, 0o700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("x"))
+	if err := f.CommitNew(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Dir(p)); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("folder: %v %v, want drwx------", st, err)
+	}
+}
