@@ -155,6 +155,7 @@ var diffSeeds = []string{
 	"<?php\n$a = 'x\\'y\\\\z\\n'; $b = \"\\t\\v\\e\\f\\$\\\"\\101\\x41\\x4g\\u{41}\\u{0000041}\\u{D800}\\u0041\\q\\400\";",
 	"<?php $a = b'bin' . B\"BIN\" . \"$x[1] $y->z {\" . `ls $x`;",
 	"<?php $h = <<<EOT\n  a $b\n  EOT;\n$n = <<<'N'\n{$x}\nN;\n$e = <<<E\nE;\n$r = <<<R\rx\rR;",
+	"<?php $h = <<<X\r\n    a\\t\\\"b\\x41\r\n\r\n  \r\n     c\\u{e9}\\$d\r\n    X . b<<<\"Y\"\n\t\tq'\n\t\tY . <<<'Z'\n  \\n\\\\\n  Z;",
 	"<?php $n = [0x1F, 0X1f, 0b101, 0o17, 017, 1_000, 1.5e-3, .5, 1., 1.e3, 1E+5, 9223372036854775808, 1...2];",
 	"<?php $c = (int) $a . ( string )$b . (bool)$c; $d = $a?->b ?? $c::D; fn($x) => $x;",
 	"<?php namespace\\foo(); \\define('A', 1); Safe\\define('B', 2); DEFINE('C', 3);",
