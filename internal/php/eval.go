@@ -430,6 +430,14 @@ func (p *exprParser) element() Value {
 	// Find the end of the element first, so that an element that cannot
 	// be evaluated is skipped whole.
 	end := p.pos + ExprEnd(p.toks[p.pos:])
+	for i := p.pos; i < end; i++ {
+		if t := p.toks[i]; t.Kind == TokPunct && t.Text == ";" {
+			// A statement ends inside brackets: PHP refuses this, and
+			// the array is Unknown.
+			p.pos = i
+			return Value{}
+		}
+	}
 	sub := exprParser{toks: p.toks[p.pos:end], env: p.env, depth: p.depth}
 	v := sub.ternary()
 	p.pos = end

@@ -158,6 +158,9 @@ func TestEvalUnknownElems(t *testing.T) {
 	if got := eval(t, `['a' => 'x' 'y'`, env); got.Kind != Unknown {
 		t.Errorf("unclosed array: %+v", got)
 	}
+	if got := eval(t, `['a' => f(;), 'b' => 'x']`, env); got.Kind != Unknown {
+		t.Errorf("array with a statement end inside an element: %+v", got)
+	}
 }
 
 func TestExprEnd(t *testing.T) {
