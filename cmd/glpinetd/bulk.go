@@ -51,7 +51,8 @@ func bulkIssue(ctx context.Context, db Store, account int64, count, batch int, o
 		return err
 	}
 	defer f.Close()
-	if err := atomicfile.SyncDir(filepath.Dir(out)); err != nil {
+	dir := filepath.Dir(out)
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return err
 	}
 	done := 0
@@ -79,7 +80,10 @@ func bulkIssue(ctx context.Context, db Store, account int64, count, batch int, o
 			lines = append(append(lines, raw...), '\n')
 			hashes = append(hex.AppendEncode(hashes, k.Hash[:]), '\n')
 		}
-		if err := atomicfile.WriteFile(pending, hashes, 0o600); err != nil {
+		if err := writePending(pending, hashes); err != nil {
+			return failed(err)
+		}
+		if err := atomicfile.SyncDir(dir); err != nil {
 			return failed(err)
 		}
 		if err := db.CreateKeys(ctx, keys); err != nil {
@@ -261,4 +265,26 @@ func bulkFileState(ctx context.Context, db Store, out string) error {
 		b.WriteString(" A key file is never overwritten: hand this one over as it is, and issue the keys still needed with another --out.")
 	}
 	return glpinet.Errorf(glpinet.ECONFLICT, "%s", b.String())
+}
+
+// writePending creates the pending file at path (which must not exist)
+// with the hashes b, synced. Written in place, not through a temporary
+// file renamed into place (atomicfile): a run killed meanwhile must leave
+// nothing in the folder but its key file and the pending file, which
+// bulkFileState reports on (no temporary file for the operator to
+// wonder about). The batch is committed only once this file is synced.
+func writePending(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
