@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,20 @@ const (
 	MaxPluginTags          = 100    // tags of one plugin
 	MaxConstraintLen       = 200    // a version's GLPI compatibility constraint
 	MaxStabilityLen        = 20     // a version's stability (stable, RC, beta, alpha, dev)
+)
+
+// Limits on what people may ask for. They are the same whichever surface
+// asks (the portal, the management API or the command line): package
+// service applies them, and the domain types' Validate methods where a
+// stored value must respect them.
+const (
+	MaxRotationGrace  = 90 * 24 * time.Hour // how long a rotated key may keep working (DefaultRotationGrace: 7 days)
+	MinInvitationDays = 1                   // an invitation's validity, in days
+	MaxInvitationDays = 90                  //
+	MaxInvitationUses = 1000                // people one invitation may let in
+	MaxTokenDays      = 3650                // an API token's validity, in days; longer asks are cut to it
+	MinPasswordLen    = 10                  // a password, in characters
+	MaxPasswordLen    = 1024                // a password, in bytes: any passphrase fits, and hashing it costs nothing more
 )
 
 // CheckText returns an EINVALID error naming field (e.g. "key label")

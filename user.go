@@ -50,6 +50,40 @@ type User struct {
 // compared without regard to case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// Prepare normalises a user before it is stored (e-mail trimmed and
+// lower-cased, name trimmed, "en" when no language is set) and validates
+// it. Both stores call it, whichever surface creates the user.
+func (u *User) Prepare() error {
+	u.Email, u.Name = NormalizeEmail(u.Email), strings.TrimSpace(u.Name)
+	if u.Lang == "" {
+		u.Lang = "en"
+	}
+	return u.Validate()
+}
+
+// PrepareNew is Prepare for a user added to an existing account, or an
+// operator: operators, and only they, belong to no account.
+func (u *User) PrepareNew() error {
+	if err := u.Prepare(); err != nil {
+		return err
+	}
+	if (u.Role == RoleOperator) != (u.AccountID == 0) {
+		return Errorf(EINVALID, "Operators belong to no account; every other user belongs to one.")
+	}
+	return nil
+}
+
+// PrepareSignUp readies a sign-up before it is stored: the account is
+// active, its name trimmed, and its first user is its owner.
+func PrepareSignUp(a *Account, owner *User) error {
+	a.Name, a.State = strings.TrimSpace(a.Name), AccountActive
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	owner.Role = RoleOwner
+	return owner.Prepare()
+}
+
 // Validate reports an EINVALID error when the user cannot be stored.
 func (u *User) Validate() error {
 	if len(u.Email) > MaxEmailLen {
@@ -118,8 +152,8 @@ func (i *Invitation) Validate() error {
 	switch {
 	case i.Role != RoleMember && i.Role != RoleAdmin:
 		return Errorf(EINVALID, "An invitation gives the member or admin role.")
-	case i.MaxUses < 1 || i.MaxUses > 1000:
-		return Errorf(EINVALID, "An invitation allows 1 to 1000 uses.")
+	case i.MaxUses < 1 || i.MaxUses > MaxInvitationUses:
+		return Errorf(EINVALID, "An invitation allows 1 to %d uses.", MaxInvitationUses)
 	case i.ExpiresAt.IsZero():
 		return Errorf(EINVALID, "An invitation needs an expiry.")
 	}

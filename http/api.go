@@ -10,6 +10,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/service"
 )
 
 // caller is who calls the management API: a user through one of their
@@ -77,7 +78,7 @@ func (s *Server) customerOf(w http.ResponseWriter, r *http.Request, c caller) (i
 // managerOf is customerOf for changes: owners and admins only.
 func (s *Server) managerOf(w http.ResponseWriter, r *http.Request, c caller) (int64, bool) {
 	id, ok := s.customerOf(w, r, c)
-	if ok && c.user.Role.Rank() < glpinet.RoleAdmin.Rank() {
+	if ok && !service.CanManage(c.user) {
 		s.Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "Only the account's owners and admins may do this."))
 		return 0, false
 	}

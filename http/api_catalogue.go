@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 func (s *Server) apiPlugins(w http.ResponseWriter, r *http.Request, c caller) {
@@ -36,6 +37,11 @@ func (s *Server) apiPublish(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	q := r.URL.Query()
+	opts, err := service.PublishFieldsFrom(q).Options()
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	name, err := uploadName(q.Get("filename"))
 	if err != nil {
 		s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "%s Give it as ?filename=glpi-foo-1.0.0.tar.gz (.zip, .tar.gz or .tar.bz2).", glpinet.ErrorMessage(err)))
@@ -47,13 +53,7 @@ func (s *Server) apiPublish(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	defer up.Remove()
-	path := up.Path
-	opts := glpinet.PublishOptions{RequiredOffers: splitComma(q.Get("required_offers")), Compatibility: q.Get("compatibility"),
-		Stability: q.Get("stability"), Force: q.Get("force") == "1" || q.Get("force") == "true"}
-	if tags := splitComma(q.Get("tags")); tags != nil {
-		opts.Meta.Tags = tags
-	}
-	res, err := s.Publisher.Publish(apiActor(r, c), path, opts)
+	res, err := s.Publisher.Publish(apiActor(r, c), up.Path, opts)
 	if err != nil {
 		s.Error(w, r, err)
 		return

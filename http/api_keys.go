@@ -3,10 +3,9 @@ package http
 import (
 	"context"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 func (s *Server) apiKeys(w http.ResponseWriter, r *http.Request, c caller) {
@@ -23,12 +22,7 @@ func (s *Server) apiKeys(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 // issuedKeyJSON carries a new key: the only time it is shown.
-type issuedKeyJSON struct {
-	Key string `json:"key"`
-	*glpinet.RegistrationKey
-	Replaces        *int64     `json:"replaces,omitempty"`
-	OldKeyValidTill *time.Time `json:"old_key_valid_until,omitempty"`
-}
+type issuedKeyJSON = service.IssuedKey
 
 func (s *Server) apiKeyIssue(w http.ResponseWriter, r *http.Request, c caller) {
 	account, ok := s.managerOf(w, r, c)
@@ -42,29 +36,20 @@ func (s *Server) apiKeyIssue(w http.ResponseWriter, r *http.Request, c caller) {
 		s.Error(w, r, err)
 		return
 	}
-	raw, err := glpinet.GenerateKey()
+	k, err := s.rules().IssueKey(apiActor(r, c), account, in.Label)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	k := &glpinet.RegistrationKey{AccountID: account, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: in.Label}
-	if err := s.Store.CreateKey(apiActor(r, c), k); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, issuedKeyJSON{Key: raw, RegistrationKey: k})
+	writeJSON(w, http.StatusCreated, k)
 }
 
 // apiAccountKey returns the path's key when it belongs to account;
 // another account's key is a 404, so that IDs reveal nothing.
 func (s *Server) apiAccountKey(w http.ResponseWriter, r *http.Request, account int64) *glpinet.RegistrationKey {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var k *glpinet.RegistrationKey
-	if err == nil {
-		k, err = s.Store.FindKeyByID(r.Context(), id)
-	}
-	if err != nil || k.AccountID != account {
-		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "Key %s does not exist.", r.PathValue("id")))
+	k, err := s.rules().AccountKey(r.Context(), account, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
 		return nil
 	}
 	return k
@@ -88,24 +73,14 @@ func (s *Server) apiKeyRotate(w http.ResponseWriter, r *http.Request, c caller) 
 	}
 	grace := glpinet.DefaultRotationGrace
 	if in.GraceHours != nil {
-		if *in.GraceHours < 0 || *in.GraceHours > 24*90 {
-			s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "grace_hours is 0 to 2160."))
-			return
-		}
-		grace = time.Duration(*in.GraceHours) * time.Hour
+		grace = service.Hours(*in.GraceHours)
 	}
-	raw, err := glpinet.GenerateKey()
+	next, err := s.rules().RotateKey(apiActor(r, c), old.ID, grace)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	next := &glpinet.RegistrationKey{Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw)}
-	until := s.Now().Add(grace).UTC()
-	if err := s.Store.RotateKey(apiActor(r, c), old.ID, next, until); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, issuedKeyJSON{Key: raw, RegistrationKey: next, Replaces: &old.ID, OldKeyValidTill: &until})
+	writeJSON(w, http.StatusCreated, next)
 }
 
 func (s *Server) apiKeyRevoke(w http.ResponseWriter, r *http.Request, c caller) {
@@ -117,7 +92,7 @@ func (s *Server) apiKeyRevoke(w http.ResponseWriter, r *http.Request, c caller) 
 	if k == nil {
 		return
 	}
-	if err := s.Store.RevokeKey(apiActor(r, c), k.ID); err != nil {
+	if err := s.rules().RevokeKey(apiActor(r, c), k.ID); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -152,5 +127,9 @@ func (s *Server) apiInstances(w http.ResponseWriter, r *http.Request, c caller) 
 
 // apiActor attributes an API call's changes to the token that made it.
 func apiActor(r *http.Request, c caller) context.Context {
-	return glpinet.WithActor(r.Context(), "token:"+strconv.FormatInt(c.token.ID, 10)+"/user:"+strconv.FormatInt(c.user.ID, 10))
+	return glpinet.WithActor(r.Context(), glpinet.TokenActor(c.token.ID, c.user.ID))
 }
+
+// rules returns the shared rules over the server's store and clock: every
+// surface goes through them for what more than one surface does.
+func (s *Server) rules() *service.Service { return service.New(s.Store, s.Now) }

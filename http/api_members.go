@@ -2,10 +2,9 @@ package http
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/glpinet/glpinet"
-	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/service"
 )
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c caller) {
@@ -54,22 +53,12 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request, c caller) {
 		s.Error(w, r, err)
 		return
 	}
-	if in.Days < 1 || in.Days > 90 {
-		s.Error(w, r, glpinet.Errorf(glpinet.EINVALID, "days is 1 to 90."))
-		return
-	}
-	code, err := auth.NewToken(auth.PrefixInvitation)
+	inv, err := s.rules().Invite(apiActor(r, c), service.InvitationRequest{AccountID: account, CreatedBy: c.user.ID, Role: in.Role, MaxUses: in.MaxUses, Days: in.Days})
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	inv := &glpinet.Invitation{AccountID: account, Hash: auth.HashToken(code), Display: auth.TokenDisplay(code), Role: in.Role,
-		MaxUses: in.MaxUses, ExpiresAt: s.Now().Add(time.Duration(in.Days) * 24 * time.Hour), CreatedBy: c.user.ID}
-	if err := s.Store.CreateInvitation(apiActor(r, c), inv); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, invitationJSON{Invitation: inv, Link: s.baseURL(r) + "/join/" + code})
+	writeJSON(w, http.StatusCreated, invitationJSON{Invitation: inv.Invitation, Link: s.joinLink(r, inv.Code)})
 }
 
 func (s *Server) apiRevokeInvitation(w http.ResponseWriter, r *http.Request, c caller) {

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 // operatorOnly writes a 403 unless the caller is an operator.
 func (s *Server) operatorOnly(w http.ResponseWriter, r *http.Request, c caller) bool {
-	if c.user.Role != glpinet.RoleOperator {
+	if !service.IsOperator(c.user) {
 		s.Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This endpoint is for operators."))
 		return false
 	}

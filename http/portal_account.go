@@ -4,10 +4,10 @@ import (
 	"context"
 	"net/http"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 // customer returns the visitor's account, or renders a refusal for users
@@ -28,7 +28,7 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v visitor) *gl
 // pageFor fills what every page of a logged-in customer shows.
 func (s *Server) pageFor(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, titleID string, data any) pageData {
 	return pageData{Lang: v.lang, Title: pt(v.lang, titleID), User: v.user, Account: a, CSRF: s.csrfFor(w, r, v),
-		CanManage: v.user.Role.Rank() >= glpinet.RoleAdmin.Rank(), Data: data}
+		CanManage: service.CanManage(v.user), Data: data}
 }
 
 // warnBefore is how long before a paid subscription ends the dashboard
@@ -114,7 +114,7 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, v visitor, a
 // renders a refusal.
 func (s *Server) manager(w http.ResponseWriter, r *http.Request, v visitor) *glpinet.Account {
 	a := s.customer(w, r, v)
-	if a != nil && v.user.Role.Rank() < glpinet.RoleAdmin.Rank() {
+	if a != nil && !service.CanManage(v.user) {
 		s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
 		return nil
 	}
@@ -125,12 +125,8 @@ func (s *Server) manager(w http.ResponseWriter, r *http.Request, v visitor) *glp
 // a; another account's key is "not found", never "forbidden", so that IDs
 // reveal nothing.
 func (s *Server) accountKey(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account) *glpinet.RegistrationKey {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var k *glpinet.RegistrationKey
-	if err == nil {
-		k, err = s.Store.FindKeyByID(r.Context(), id)
-	}
-	if err != nil || k.AccountID != a.ID {
+	k, err := s.rules().AccountKey(r.Context(), a.ID, r.PathValue("id"))
+	if err != nil {
 		s.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
 		return nil
 	}
@@ -142,13 +138,8 @@ func (s *Server) handleKeyGenerate(w http.ResponseWriter, r *http.Request, v vis
 	if a == nil {
 		return
 	}
-	raw, err := glpinet.GenerateKey()
+	k, err := s.rules().IssueKey(s.actor(r, v), a.ID, r.PostFormValue("label"))
 	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	k := &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: r.PostFormValue("label")}
-	if err := s.Store.CreateKey(s.actor(r, v), k); err != nil {
 		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.EFORBIDDEN {
 			// A label too long, a suspended account: said on the page.
 			s.message(w, r, v, ErrorStatus(code), "error.title", glpinet.ErrorMessage(err))
@@ -157,7 +148,7 @@ func (s *Server) handleKeyGenerate(w http.ResponseWriter, r *http.Request, v vis
 		s.Error(w, r, err)
 		return
 	}
-	s.renderKeys(w, r, v, a, keysData{NewKey: raw}, "")
+	s.renderKeys(w, r, v, a, keysData{NewKey: k.Key}, "")
 }
 
 func (s *Server) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -169,14 +160,8 @@ func (s *Server) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visit
 	if old == nil {
 		return
 	}
-	raw, err := glpinet.GenerateKey()
+	next, err := s.rules().RotateKey(s.actor(r, v), old.ID, glpinet.DefaultRotationGrace)
 	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	next := &glpinet.RegistrationKey{Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw)}
-	grace := s.Now().Add(glpinet.DefaultRotationGrace)
-	if err := s.Store.RotateKey(s.actor(r, v), old.ID, next, grace); err != nil {
 		if glpinet.ErrorCode(err) == glpinet.ECONFLICT {
 			s.renderKeys(w, r, v, a, keysData{}, glpinet.ErrorMessage(err))
 			return
@@ -188,7 +173,7 @@ func (s *Server) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visit
 		s.Error(w, r, err)
 		return
 	}
-	s.renderKeys(w, r, v, a, keysData{NewKey: raw, GraceUntil: grace.UTC().Format("2006-01-02 15:04 UTC")}, "")
+	s.renderKeys(w, r, v, a, keysData{NewKey: next.Key, GraceUntil: next.OldKeyValidUntil.Format("2006-01-02 15:04 UTC")}, "")
 }
 
 func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -200,7 +185,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request, v visit
 	if k == nil {
 		return
 	}
-	if err := s.Store.RevokeKey(s.actor(r, v), k.ID); err != nil && glpinet.ErrorCode(err) != glpinet.ECONFLICT {
+	if err := s.rules().RevokeKey(s.actor(r, v), k.ID); err != nil && glpinet.ErrorCode(err) != glpinet.ECONFLICT {
 		s.Error(w, r, err)
 		return
 	}
@@ -209,7 +194,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request, v visit
 
 // actor attributes the request's changes to the logged-in user.
 func (s *Server) actor(r *http.Request, v visitor) context.Context {
-	return glpinet.WithActor(r.Context(), "user:"+strconv.FormatInt(v.user.ID, 10))
+	return glpinet.WithActor(r.Context(), glpinet.UserSubject(v.user.ID))
 }
 
 func (s *Server) handleInstances(w http.ResponseWriter, r *http.Request, v visitor) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/service"
 )
 
 type loginForm struct{ Email string }
@@ -149,13 +150,6 @@ func (s *Server) handleSignupPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: s.csrfFor(w, r, v), Data: signupForm{}})
 }
 
-// minPasswordLen is the shortest password accepted, in characters.
-const minPasswordLen = 10
-
-// maxPasswordLen is the longest, in bytes: long enough for any passphrase,
-// short enough that hashing it costs nothing more.
-const maxPasswordLen = 1024
-
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	v := s.visitorOf(w, r)
 	if !s.checkCSRF(r, v) {
@@ -185,10 +179,10 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 // newPasswordHash checks and hashes a new password; problem is what to
 // tell the person when it is refused, status its HTTP status.
 func (s *Server) newPasswordHash(ctx context.Context, lang, password string) (hash, problem string, status int) {
-	if len([]rune(password)) < minPasswordLen {
+	switch service.CheckPassword(password) {
+	case service.ErrPasswordShort:
 		return "", pt(lang, "signup.weak"), http.StatusBadRequest
-	}
-	if len(password) > maxPasswordLen {
+	case service.ErrPasswordLong:
 		return "", pt(lang, "signup.long"), http.StatusBadRequest
 	}
 	hash, err := s.hashPassword(ctx, password)

@@ -4,10 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/service"
 )
 
 type membersData struct {
@@ -21,25 +21,31 @@ func (s *Server) handleMembersPage(w http.ResponseWriter, r *http.Request, v vis
 	if a == nil {
 		return
 	}
-	s.renderMembers(w, r, v, a, membersData{}, "")
+	s.renderMembers(w, r, v, a, membersData{}, "", "")
 }
 
-func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d membersData, flash string) {
+// renderMembers shows the members page; errMsg is a refused form's
+// error (a 400), flash a done action's note.
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d membersData, flash, errMsg string) {
 	var err error
 	if d.Users, err = s.Store.ListUsers(r.Context(), a.ID); err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	// Only owners and admins see invitations: their codes let people in.
-	if v.user.Role.Rank() >= glpinet.RoleAdmin.Rank() {
+	if service.CanManage(v.user) {
 		if d.Invitations, err = s.Store.ListInvitations(r.Context(), a.ID); err != nil {
 			s.Error(w, r, err)
 			return
 		}
 	}
 	p := s.pageFor(w, r, v, a, "members.title", d)
-	p.Flash = flash
-	s.render(w, r, http.StatusOK, "members", p)
+	p.Flash, p.Error = flash, errMsg
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "members", p)
 }
 
 // baseURL is the absolute root of the portal, for links people copy.
@@ -47,32 +53,33 @@ func (s *Server) baseURL(r *http.Request) string {
 	return strings.TrimSuffix(strings.TrimSuffix(s.urlRoot(r), MarketplacePrefixes[0]), "/")
 }
 
+// joinLink is the link that accepts the invitation code.
+func (s *Server) joinLink(r *http.Request, code string) string { return s.baseURL(r) + "/join/" + code }
+
+// handleInvitationCreate invites people from the members page's form. A
+// refused request (validity outside 1 to 90 days, uses, role) is said
+// above the form, as the API says it in its error.
 func (s *Server) handleInvitationCreate(w http.ResponseWriter, r *http.Request, v visitor) {
 	a := s.manager(w, r, v)
 	if a == nil {
 		return
 	}
 	maxUses, _ := strconv.Atoi(r.PostFormValue("max_uses"))
-	days, _ := strconv.Atoi(r.PostFormValue("days"))
-	if days < 1 || days > 90 {
-		days = 7
-	}
-	code, err := auth.NewToken(auth.PrefixInvitation)
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		days = 0 // not a number: refused with the range
 	}
-	inv := &glpinet.Invitation{AccountID: a.ID, Hash: auth.HashToken(code), Display: auth.TokenDisplay(code),
-		Role: glpinet.UserRole(r.PostFormValue("role")), MaxUses: maxUses, ExpiresAt: s.Now().Add(time.Duration(days) * 24 * time.Hour), CreatedBy: v.user.ID}
-	if err := s.Store.CreateInvitation(s.actor(r, v), inv); err != nil {
+	inv, err := s.rules().Invite(s.actor(r, v), service.InvitationRequest{AccountID: a.ID, CreatedBy: v.user.ID,
+		Role: glpinet.UserRole(r.PostFormValue("role")), MaxUses: maxUses, Days: days})
+	if err != nil {
 		if glpinet.ErrorCode(err) == glpinet.EINVALID {
-			s.renderMembers(w, r, v, a, membersData{}, glpinet.ErrorMessage(err))
+			s.renderMembers(w, r, v, a, membersData{}, "", glpinet.ErrorMessage(err))
 			return
 		}
 		s.Error(w, r, err)
 		return
 	}
-	s.renderMembers(w, r, v, a, membersData{NewLink: s.baseURL(r) + "/join/" + code}, "")
+	s.renderMembers(w, r, v, a, membersData{NewLink: s.joinLink(r, inv.Code)}, "", "")
 }
 
 func (s *Server) handleInvitationRevoke(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -90,7 +97,7 @@ func (s *Server) handleInvitationRevoke(w http.ResponseWriter, r *http.Request, 
 		s.Error(w, r, err)
 		return
 	}
-	s.renderMembers(w, r, v, a, membersData{}, pt(v.lang, "members.revokedflash"))
+	s.renderMembers(w, r, v, a, membersData{}, pt(v.lang, "members.revokedflash"), "")
 }
 
 type joinData struct {

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 // operatorPage wraps a handler for operators only; anybody else gets a
 // refusal (customers must never reach another account's data).
 func (s *Server) operatorPage(fn func(w http.ResponseWriter, r *http.Request, v visitor)) http.HandlerFunc {
 	return s.userPage(func(w http.ResponseWriter, r *http.Request, v visitor) {
-		if v.user.Role != glpinet.RoleOperator {
+		if !service.IsOperator(v.user) {
 			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
 			return
 		}
@@ -32,7 +33,7 @@ func (s *Server) operatorPageOnly(fn func(w http.ResponseWriter, r *http.Request
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 			return
 		}
-		if v.user.Role != glpinet.RoleOperator {
+		if !service.IsOperator(v.user) {
 			s.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
 			return
 		}

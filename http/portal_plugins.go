@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/service"
 )
 
 type opPluginsData struct {
@@ -31,15 +32,7 @@ func (s *Server) handleOpPlugins(w http.ResponseWriter, r *http.Request, v visit
 }
 
 // splitComma reads "a, b" form fields; "" is nil.
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func splitComma(s string) []string { return service.SplitList(s) }
 
 // uploadPage wraps the operator's archive upload. The body is read only
 // once the visitor is known to be an operator: streamed to the temporary
@@ -88,13 +81,11 @@ func (s *Server) handleOpUpload(w http.ResponseWriter, r *http.Request, v visito
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTIMPLEMENTED, "This server cannot publish."))
 		return
 	}
-	path := up.Path
-	opts := glpinet.PublishOptions{RequiredOffers: splitComma(r.PostFormValue("required_offers")),
-		Compatibility: strings.TrimSpace(r.PostFormValue("compatibility")), Force: r.PostFormValue("force") == "1"}
-	if tags := splitComma(r.PostFormValue("tags")); tags != nil {
-		opts.Meta.Tags = tags
+	opts, err := service.PublishFieldsFrom(r.PostForm).Options()
+	var res *glpinet.PublishResult
+	if err == nil {
+		res, err = s.Publisher.Publish(s.actor(r, v), up.Path, opts)
 	}
-	res, err := s.Publisher.Publish(s.actor(r, v), path, opts)
 	if err != nil {
 		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
 			s.renderOpPlugins(w, r, v, "", glpinet.ErrorMessage(err))

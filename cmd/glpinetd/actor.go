@@ -14,5 +14,5 @@ func cliActor(ctx context.Context) context.Context {
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
-	return glpinet.WithActor(ctx, "cli:"+name)
+	return glpinet.WithActor(ctx, glpinet.CLIActor(name))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/cache"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/service"
 )
 
 func runKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,11 +27,7 @@ func runKey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // newKey generates a key and the record that stores its hash.
 func newKey(accountID int64, label string) (string, *glpinet.RegistrationKey, error) {
-	raw, err := glpinet.GenerateKey()
-	if err != nil {
-		return "", nil, err
-	}
-	return raw, &glpinet.RegistrationKey{AccountID: accountID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: label}, nil
+	return service.NewKey(accountID, label)
 }
 
 // issuedKey is the JSON of a new key: the only time the key is shown.
@@ -44,13 +41,11 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	account := c.fs.Int64("account", 0, "account ID (required)")
 	label := c.fs.String("label", "", "a note to tell keys apart, e.g. the GLPI instance it is for")
 	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db Store, _ []string, out cli.Output) error {
-		raw, k, err := newKey(*account, *label)
+		issued, err := service.New(db, nil).IssueKey(cliActor(ctx), *account, *label)
 		if err != nil {
 			return err
 		}
-		if err := db.CreateKey(cliActor(ctx), k); err != nil {
-			return err
-		}
+		raw, k := issued.Key, issued.RegistrationKey
 		return out.Result(issuedKey{raw, k}, func(w io.Writer) {
 			fmt.Fprintf(w, "%s\n\nKey %d for account %d. It is shown only now: copy it into GLPI\n(Setup > General > GLPI Network > Registration key) or keep it safe.\n", raw, k.ID, k.AccountID)
 		})
@@ -100,23 +95,20 @@ func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key rotate")
-	grace := c.fs.Duration("grace", glpinet.DefaultRotationGrace, "how long the old key keeps working")
+	grace := c.fs.Duration("grace", glpinet.DefaultRotationGrace, "how long the old key keeps working (at most 2160h, 90 days)")
 	var id int64
 	check := func(pos []string) error {
-		if *grace < 0 {
-			return cli.Usagef("--grace cannot be negative")
+		if err := service.CheckRotationGrace(*grace); err != nil {
+			return cli.Usagef("--grace: %s", glpinet.ErrorMessage(err))
 		}
 		return oneID("key", "key rotate takes one key ID", &id)(pos)
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
-		raw, next, err := newKey(0, "")
+		issued, err := service.New(db, nil).RotateKey(cliActor(ctx), id, *grace)
 		if err != nil {
 			return err
 		}
-		until := time.Now().Add(*grace)
-		if err := db.RotateKey(cliActor(ctx), id, next, until); err != nil {
-			return err
-		}
+		raw, next, until := issued.Key, issued.RegistrationKey, *issued.OldKeyValidUntil
 		return out.Result(map[string]any{"key": raw, "id": next.ID, "replaces": id, "old_key_valid_until": until.UTC()}, func(w io.Writer) {
 			fmt.Fprintf(w, "%s\n\nKey %d replaces key %d, which keeps working until %s.\nThe new key is shown only now.\n", raw, next.ID, id, until.UTC().Format(time.RFC1123))
 		})
@@ -127,7 +119,7 @@ func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	c := newDBCommand("key revoke")
 	var id int64
 	return c.run(ctx, args, stdout, oneID("key", "key revoke takes one key ID", &id), func(db Store, _ []string, out cli.Output) error {
-		if err := db.RevokeKey(cliActor(ctx), id); err != nil {
+		if err := service.New(db, nil).RevokeKey(cliActor(ctx), id); err != nil {
 			return err
 		}
 		return out.Result(map[string]any{"id": id, "revoked": true}, func(w io.Writer) {

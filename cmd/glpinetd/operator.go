@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
-	"github.com/glpinet/glpinet/auth"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/service"
 )
 
 func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,8 +34,8 @@ func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 			return cli.Usagef("give the password on standard input, e.g. glpinetd operator create ops@example.com < password.txt")
 		}
 		password = strings.TrimRight(line, "\r\n")
-		if len([]rune(password)) < 10 {
-			return cli.Usagef("the password must have at least 10 characters")
+		if err := service.CheckPassword(password); err != nil {
+			return cli.Usagef("%s", glpinet.ErrorMessage(err))
 		}
 		if *name == "" {
 			*name, _, _ = strings.Cut(pos[0], "@")
@@ -43,12 +43,8 @@ func operatorCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return nil
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
-		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		u, err := service.New(db, nil).CreateOperator(cliActor(ctx), pos[0], *name, password)
 		if err != nil {
-			return err
-		}
-		u := &glpinet.User{Email: pos[0], Name: *name, Role: glpinet.RoleOperator, PasswordHash: hash}
-		if err := db.CreateUser(cliActor(ctx), u); err != nil {
 			return err
 		}
 		return out.Result(u, func(w io.Writer) {

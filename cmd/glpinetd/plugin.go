@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
+	"github.com/glpinet/glpinet/service"
 	"github.com/glpinet/glpinet/signing"
 )
 
@@ -25,44 +27,41 @@ func runPlugin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	})
 }
 
-// splitList reads "a,b" flags; "" is nil.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func pluginPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("plugin publish")
 	fs := c.fs
-	offers := fs.String("required-offers", "", "offers that unlock the version, comma-separated (higher offers included); none = public")
-	var opts glpinet.PublishOptions
-	fs.StringVar(&opts.Compatibility, "compatibility", "", "GLPI versions, as a Composer constraint like ~10.0 (default: from setup.php)")
-	fs.StringVar(&opts.Stability, "stability", "", "stable, RC, beta, alpha or dev (default: from the version number)")
-	tags := fs.String("tags", "", "tag keys, comma-separated")
+	// The options as text, read by the same rules as the portal's form
+	// and the API's query; the catalogue text beside them.
+	var fields service.PublishFields
+	fs.StringVar(&fields.RequiredOffers, "required-offers", "", "offers that unlock the version, comma-separated (higher offers included); none = public")
+	fs.StringVar(&fields.Compatibility, "compatibility", "", "GLPI versions, as a Composer constraint like ~10.0 (default: from setup.php)")
+	fs.StringVar(&fields.Stability, "stability", "", "stable, RC, beta, alpha or dev (default: from the version number)")
+	fs.StringVar(&fields.Tags, "tags", "", "tag keys, comma-separated")
 	meta := fs.String("meta", "", "JSON metadata file (name, descriptions, authors, urls…; default: ARCHIVE.meta.json if present)")
-	fs.BoolVar(&opts.Force, "force", false, "replace the version if it is already published")
-	fs.StringVar(&opts.Meta.Name, "name", "", "display name")
-	fs.StringVar(&opts.Meta.LogoURL, "logo-url", "", "logo URL")
-	fs.StringVar(&opts.Meta.HomepageURL, "homepage-url", "", "homepage URL")
-	fs.StringVar(&opts.Meta.License, "license", "", "license, e.g. GPLv3+")
+	force := fs.Bool("force", false, "replace the version if it is already published")
+	var flagMeta glpinet.PluginMeta
+	fs.StringVar(&flagMeta.Name, "name", "", "display name")
+	fs.StringVar(&flagMeta.LogoURL, "logo-url", "", "logo URL")
+	fs.StringVar(&flagMeta.HomepageURL, "homepage-url", "", "homepage URL")
+	fs.StringVar(&flagMeta.License, "license", "", "license, e.g. GPLv3+")
 	short := fs.String("description", "", "short English description")
+	var opts glpinet.PublishOptions
 	check := func(pos []string) error {
 		if len(pos) != 1 {
 			return cli.Usagef("plugin publish takes one ARCHIVE (.zip, .tar.gz or .tar.bz2)")
 		}
-		flagMeta := opts.Meta
+		fields.Force = strconv.FormatBool(*force)
+		var err error
+		if opts, err = fields.Options(); err != nil {
+			return err
+		}
+		tags := opts.Meta.Tags
 		if err := loadMeta(pos[0], *meta, &opts.Meta); err != nil {
 			return err
 		}
 		mergeFlags(&opts.Meta, flagMeta)
-		opts.RequiredOffers = splitList(*offers)
-		if t := splitList(*tags); t != nil {
-			opts.Meta.Tags = t
+		if tags != nil {
+			opts.Meta.Tags = tags
 		}
 		if *short != "" {
 			opts.Meta.Descriptions = append([]glpinet.Description{{Lang: "en", Short: *short}}, opts.Meta.Descriptions...)

@@ -1,0 +1,46 @@
+package service
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
+)
+
+// Errors of CheckPassword, distinct so that the portal can say them in the
+// visitor's language.
+var (
+	ErrPasswordShort = glpinet.Errorf(glpinet.EINVALID, "A password has at least %d characters.", glpinet.MinPasswordLen)
+	ErrPasswordLong  = glpinet.Errorf(glpinet.EINVALID, "A password has at most %d bytes.", glpinet.MaxPasswordLen)
+)
+
+// CheckPassword returns ErrPasswordShort or ErrPasswordLong when password
+// may not be a new password.
+func CheckPassword(password string) error {
+	if utf8.RuneCountInString(password) < glpinet.MinPasswordLen {
+		return ErrPasswordShort
+	}
+	if len(password) > glpinet.MaxPasswordLen {
+		return ErrPasswordLong
+	}
+	return nil
+}
+
+// CreateOperator stores a new operator with password, hashed with the
+// default parameters. Returns ErrPasswordShort, ErrPasswordLong, and the
+// errors of glpinet.UserStore.CreateUser: EINVALID, ECONFLICT (e-mail).
+func (s *Service) CreateOperator(ctx context.Context, email, name, password string) (*glpinet.User, error) {
+	if err := CheckPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return nil, err
+	}
+	u := &glpinet.User{Email: email, Name: name, Role: glpinet.RoleOperator, PasswordHash: hash}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
