@@ -11,25 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// CreateAccount stores a new account with its perpetual free subscription.
-func (db *DB) CreateAccount(ctx context.Context, a *glpinet.Account) error {
-	if a.State == "" {
-		a.State = glpinet.AccountActive
-	}
-	a.Name = strings.TrimSpace(a.Name)
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := insertAccount(ctx, tx, a); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "account.create", accountSubject(a.ID), a.Name)
-	})
-}
-
-// insertAccount stores a new account and its perpetual free subscription.
-func insertAccount(ctx context.Context, tx *Tx, a *glpinet.Account) error {
+// InsertAccount stores a new account and its perpetual free subscription.
+func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 	if err := tx.QueryRow(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
 		a.Name, a.State, tx.now).Scan(&a.ID); err != nil {
 		return err
@@ -97,24 +80,10 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// SetAccountState suspends or reactivates an account.
-func (db *DB) SetAccountState(ctx context.Context, id int64, state glpinet.AccountState) error {
-	if state != glpinet.AccountActive && state != glpinet.AccountSuspended {
-		return glpinet.Errorf(glpinet.EINVALID, "Unknown account state %q (use active or suspended).", state)
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE accounts SET state = $1, updated_at = $2 WHERE id = $3`, state, tx.now, id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
-		}
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(id, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "account.state", accountSubject(id), string(state))
-	})
+// UpdateAccountState sets an account's state.
+func (tx *Tx) UpdateAccountState(ctx context.Context, id int64, state glpinet.AccountState) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE accounts SET state = $1, updated_at = $2 WHERE id = $3`, state, tx.now, id)
+	return err == nil && tag.RowsAffected() > 0, err
 }
 
 // CountAccounts returns how many accounts exist.
@@ -124,13 +93,13 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	return n, mapError(err)
 }
 
-// accountsIssuable returns ENOTFOUND unless every account exists, and
+// AccountsIssuable returns ENOTFOUND unless every account exists, and
 // EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
 // in one query. FOR SHARE keeps the states read until the commit: a
 // concurrent SetAccountState waits for this transaction (and one that
 // committed first is seen), while issuers do not wait for each other.
 // The rows are locked in ID order, so that two batches cannot deadlock.
-func accountsIssuable(ctx context.Context, tx *Tx, action string, ids ...int64) error {
+func (tx *Tx) AccountsIssuable(ctx context.Context, action string, ids ...int64) error {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) == 0 {
 		return nil

@@ -3,10 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -23,6 +23,10 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	// The mutations whose steps are storeflow's (users, keys,
+	// invitations, tokens), run in db.update.
+	storeflow.Writes[*Tx]
 }
 
 var (
@@ -40,6 +44,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{pool: pool, listenIdle: defaultListenIdle, Now: time.Now}
+	db.Writes.Update = db.update
 	if _, err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, startupError(err)
@@ -158,9 +163,9 @@ func (tx *Tx) audit(ctx context.Context, action, subject, details string) error 
 	return err
 }
 
-// change appends to the change feed that caches follow; the changes_notify
+// Change appends to the change feed that caches follow; the changes_notify
 // trigger announces it to listeners when the transaction commits.
-func (tx *Tx) change(ctx context.Context, topic, subject string) error {
+func (tx *Tx) Change(ctx context.Context, topic, subject string) error {
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO changes (topic, subject, at) VALUES ($1, $2, $3) RETURNING id`, topic, subject, tx.now).Scan(&id)
 	if err != nil {
@@ -175,4 +180,3 @@ func (tx *Tx) change(ctx context.Context, topic, subject string) error {
 	return err
 }
 
-func accountSubject(id int64) string { return "account:" + strconv.FormatInt(id, 10) }

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/hex"
-	"strconv"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -22,79 +20,22 @@ func scanKey(r pgx.Row) (*glpinet.RegistrationKey, error) {
 	return &k, nil
 }
 
-func keySubject(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
-
-// CreateKey stores a new key's hash.
-func (db *DB) CreateKey(ctx context.Context, k *glpinet.RegistrationKey) error {
-	if err := k.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
-			return err
-		}
-		if err := insertKey(ctx, tx, k); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(k.Hash[:])); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "key.issue", accountSubject(k.AccountID), keySubject(k.ID)+" "+k.Prefix)
-	})
-}
-
-func insertKey(ctx context.Context, tx *Tx, k *glpinet.RegistrationKey) error {
-	err := tx.QueryRow(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		k.AccountID, k.Hash[:], k.Prefix, k.Label, tx.now).Scan(&k.ID)
-	if isUnique(err) {
-		return glpinet.Errorf(glpinet.ECONFLICT, "This key already exists.")
-	} else if err != nil {
-		return err
-	}
-	k.CreatedAt = tx.now
-	return nil
-}
-
 // createKeysChunk bounds the rows of one INSERT in CreateKeys.
 const createKeysChunk = 5000
 
-// CreateKeys stores many keys in one transaction. Each chunk is one
-// statement taking the columns as arrays, a round trip per 5,000 keys
+// InsertKeys stores a batch of keys: each chunk of createKeysChunk keys is
+// one statement taking the columns as arrays, a round trip per 5,000 keys
 // rather than one per key.
-func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
-	for _, k := range keys {
-		if err := k.Validate(); err != nil {
+func (tx *Tx) InsertKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
+	for start := 0; start < len(keys); start += createKeysChunk {
+		if err := tx.insertKeys(ctx, keys[start:min(start+createKeysChunk, len(keys))]); err != nil {
 			return err
 		}
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		var accounts []int64 // a batch's keys are usually one account's
-		for _, k := range keys {
-			if len(accounts) == 0 || accounts[len(accounts)-1] != k.AccountID {
-				accounts = append(accounts, k.AccountID)
-			}
-		}
-		if err := accountsIssuable(ctx, tx, "no key can be issued for it", accounts...); err != nil {
-			return err
-		}
-		for start := 0; start < len(keys); start += createKeysChunk {
-			if err := insertKeys(ctx, tx, keys[start:min(start+createKeysChunk, len(keys))]); err != nil {
-				return err
-			}
-		}
-		// One change for the batch, not one per key: a bulk issue of a
-		// million keys would otherwise send as many notifications to every
-		// replica. Validators read their key set again instead.
-		if len(keys) > 0 {
-			if err := tx.change(ctx, glpinet.TopicKeys, strconv.Itoa(len(keys))); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, "key.import", "", strconv.Itoa(len(keys))+" keys")
-	})
+	return nil
 }
 
-func insertKeys(ctx context.Context, tx *Tx, keys []*glpinet.RegistrationKey) error {
+func (tx *Tx) insertKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
 	accounts, hashes := make([]int64, len(keys)), make([][]byte, len(keys))
 	prefixes, labels := make([]string, len(keys)), make([]string, len(keys))
 	byHash := make(map[[32]byte]*glpinet.RegistrationKey, len(keys))
@@ -131,78 +72,35 @@ func insertKeys(ctx context.Context, tx *Tx, keys []*glpinet.RegistrationKey) er
 	return nil
 }
 
-// lockKey reads a key inside a write transaction, locking its row until
-// the commit, and refuses revoked or already rotated ones. The lock is what
-// makes concurrent rotations safe: the second waits for the first to
-// commit, then reads the row as the first left it (replaced) and gets
-// ECONFLICT.
-func lockKey(ctx context.Context, tx *Tx, id int64) (*glpinet.RegistrationKey, error) {
-	k, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE id = $1 FOR UPDATE`, id))
-	if err == pgx.ErrNoRows {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Key %d does not exist.", id)
+// InsertKey stores a key.
+func (tx *Tx) InsertKey(ctx context.Context, k *glpinet.RegistrationKey) error {
+	err := tx.QueryRow(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		k.AccountID, k.Hash[:], k.Prefix, k.Label, tx.now).Scan(&k.ID)
+	if isUnique(err) {
+		return glpinet.Errorf(glpinet.ECONFLICT, "This key already exists.")
 	} else if err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-// RotateKey stores next as the replacement of key id.
-func (db *DB) RotateKey(ctx context.Context, id int64, next *glpinet.RegistrationKey, graceUntil time.Time) error {
-	// The label given, if any: one inherited was stored already.
-	if err := next.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		old, err := lockKey(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		switch {
-		case old.RevokedAt != nil:
-			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) is revoked.", id, old.Prefix)
-		case old.ReplacedBy != nil:
-			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) was already rotated; rotate its replacement, key %d.", id, old.Prefix, *old.ReplacedBy)
-		}
-		if err := accountsIssuable(ctx, tx, "its keys cannot be rotated", old.AccountID); err != nil {
-			return err
-		}
-		next.AccountID = old.AccountID
-		if next.Label == "" {
-			next.Label = old.Label
-		}
-		if err := insertKey(ctx, tx, next); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE registration_keys SET replaced_by = $1, grace_until = $2 WHERE id = $3`, next.ID, graceUntil, id); err != nil {
-			return err
-		}
-		for _, h := range [][32]byte{old.Hash, next.Hash} {
-			if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(h[:])); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, "key.rotate", accountSubject(old.AccountID),
-			keySubject(id)+" "+old.Prefix+" → "+keySubject(next.ID)+" "+next.Prefix+", old key valid until "+graceUntil.UTC().Format(time.RFC3339))
-	})
+	k.CreatedAt = tx.now
+	return nil
 }
 
-// RevokeKey revokes a key now.
-func (db *DB) RevokeKey(ctx context.Context, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		k, err := lockKey(ctx, tx, id)
-		if err != nil {
-			return err
-		} else if k.RevokedAt != nil {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) is already revoked.", id, k.Prefix)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE registration_keys SET revoked_at = $1 WHERE id = $2`, tx.now, id); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(k.Hash[:])); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "key.revoke", accountSubject(k.AccountID), keySubject(id)+" "+k.Prefix)
-	})
+// LockKey reads a key, its row locked until the commit: a concurrent
+// rotation waits for this one, then reads the key as it left it.
+func (tx *Tx) LockKey(ctx context.Context, id int64) (*glpinet.RegistrationKey, error) {
+	return orNone(scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE id = $1 FOR UPDATE`, id)))
+}
+
+// SetKeyReplaced records a rotation on the old key.
+func (tx *Tx) SetKeyReplaced(ctx context.Context, id, next int64, graceUntil time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE registration_keys SET replaced_by = $1, grace_until = $2 WHERE id = $3`, next, graceUntil, id)
+	return err
+}
+
+// SetKeyRevoked revokes a key.
+func (tx *Tx) SetKeyRevoked(ctx context.Context, id int64) error {
+	_, err := tx.Exec(ctx, `UPDATE registration_keys SET revoked_at = $1 WHERE id = $2`, tx.now, id)
+	return err
 }
 
 // findKeyRecord reads a key, its account and the account's subscriptions

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 )
 
 // ListOffers returns every offer by increasing level.
@@ -32,29 +33,16 @@ func (db *DB) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
 	return out, mapError(rows.Err())
 }
 
-// SaveOffer creates or updates an offer by reference.
-func (db *DB) SaveOffer(ctx context.Context, o *glpinet.Offer) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := saveOffer(ctx, tx, o, `DO UPDATE SET level = excluded.level, titles = excluded.titles, features = excluded.features`); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicOffers, o.Reference); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "offer.save", "offer:"+o.Reference, "")
-	})
+// UpsertOffer creates or changes an offer.
+func (tx *Tx) UpsertOffer(ctx context.Context, o *glpinet.Offer) error {
+	return saveOffer(ctx, tx, o, `DO UPDATE SET level = excluded.level, titles = excluded.titles, features = excluded.features`)
 }
 
 // saveOffer inserts o, doing onConflict when its reference exists.
 func saveOffer(ctx context.Context, tx *Tx, o *glpinet.Offer, onConflict string) error {
-	titles, _ := json.Marshal(nonNilMap(o.Titles))
-	features, _ := json.Marshal(nonNilSlice(o.Features))
 	// A string argument is taken by pgx as JSON text for a jsonb column.
 	_, err := tx.Exec(ctx, `INSERT INTO offers (reference, level, titles, features) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (reference) `+onConflict, o.Reference, o.Level, string(titles), string(features))
+		ON CONFLICT (reference) `+onConflict, o.Reference, o.Level, storeflow.JSONMap(o.Titles), storeflow.JSONList(o.Features))
 	return err
 }
 
@@ -74,18 +62,4 @@ func (db *DB) seedOffers(ctx context.Context) error {
 		}
 		return nil
 	})
-}
-
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
-
-func nonNilSlice(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

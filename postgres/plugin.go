@@ -6,98 +6,55 @@ import (
 	"slices"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 	"github.com/jackc/pgx/v5"
 )
 
-// PublishVersion creates or updates a plugin's metadata and adds a version.
-func (db *DB) PublishVersion(ctx context.Context, p *glpinet.Plugin, v *glpinet.Version, force bool) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	v.PluginKey = p.Key
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	authors, _ := json.Marshal(nonNilSlice(p.Authors))
-	descs, _ := json.Marshal(nonNilDescriptions(p.Descriptions))
-	offers, _ := json.Marshal(nonNilSlice(v.RequiredOffers))
-	return db.update(ctx, func(tx *Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = $1 AND num = $2)`, p.Key, v.Num).Scan(&exists); err != nil {
-			return err
-		}
-		if exists && !force {
-			return conflictingVersion(p.Key, v.Num)
-		}
-		if err := checkOffersExist(ctx, tx, v.RequiredOffers); err != nil {
-			return err
-		}
-		// The upsert locks the plugin's row until the commit: publications
-		// of one plugin run one after the other from here on.
-		if _, err := tx.Exec(ctx, `INSERT INTO plugins (key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, date_added, date_updated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-			ON CONFLICT (key) DO UPDATE SET name = excluded.name, logo_url = excluded.logo_url, homepage_url = excluded.homepage_url,
-				issues_url = excluded.issues_url, readme_url = excluded.readme_url, changelog_url = excluded.changelog_url,
-				license = excluded.license, note = excluded.note, authors = excluded.authors, descriptions = excluded.descriptions,
-				date_updated = excluded.date_updated`,
-			p.Key, p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
-			string(authors), string(descs), tx.now); err != nil {
-			return err
-		}
-		if err := setPluginTags(ctx, tx, p.Key, p.Tags); err != nil {
-			return err
-		}
-		if v.ReleasedAt.IsZero() {
-			v.ReleasedAt = tx.now
-		}
-		v.CreatedAt = tx.now
-		// Without force, DO NOTHING rather than the check above decides:
-		// a concurrent publication of the same version may have committed
-		// since.
-		onConflict := `DO NOTHING`
-		if force {
-			onConflict = `DO UPDATE SET compatibility = excluded.compatibility, stability = excluded.stability,
-				required_offers = excluded.required_offers, released_at = excluded.released_at, archive_filename = excluded.archive_filename,
-				archive_format = excluded.archive_format, archive_size = excluded.archive_size, archive_sha256 = excluded.archive_sha256,
-				archive_signature = excluded.archive_signature, archive_path = excluded.archive_path, yanked = false`
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO plugin_versions (plugin_key, num, compatibility, stability, required_offers, released_at,
-				archive_filename, archive_format, archive_size, archive_sha256, archive_signature, archive_path, yanked, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, false, $13)
-			ON CONFLICT (plugin_key, num) `+onConflict,
-			p.Key, v.Num, v.Compatibility, v.Stability, string(offers), v.ReleasedAt,
-			v.Archive.Filename, v.Archive.Format, v.Archive.Size, v.Archive.SHA256, v.Archive.Signature, v.Archive.Path, tx.now)
-		if err != nil {
-			return err
-		} else if tag.RowsAffected() == 0 {
-			return conflictingVersion(p.Key, v.Num)
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, p.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "plugin.publish", "plugin:"+p.Key, v.Num+" sha256:"+v.Archive.SHA256)
-	})
+// VersionExists reports whether a plugin's version exists.
+func (tx *Tx) VersionExists(ctx context.Context, key, num string) (bool, error) {
+	var exists bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = $1 AND num = $2)`, key, num).Scan(&exists)
+	return exists, err
 }
 
-func conflictingVersion(key, num string) error {
-	return glpinet.Errorf(glpinet.ECONFLICT, "Version %s of %s is already published; publish it again with --force to replace it.", num, key)
+// UpsertPlugin creates a plugin or updates its catalogue text. The upsert
+// locks the plugin's row until the commit: publications of one plugin run
+// one after the other from here on.
+func (tx *Tx) UpsertPlugin(ctx context.Context, p *glpinet.Plugin) error {
+	_, err := tx.Exec(ctx, `INSERT INTO plugins (key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, date_added, date_updated)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+		ON CONFLICT (key) DO UPDATE SET name = excluded.name, logo_url = excluded.logo_url, homepage_url = excluded.homepage_url,
+			issues_url = excluded.issues_url, readme_url = excluded.readme_url, changelog_url = excluded.changelog_url,
+			license = excluded.license, note = excluded.note, authors = excluded.authors, descriptions = excluded.descriptions,
+			date_updated = excluded.date_updated`,
+		p.Key, p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
+		storeflow.JSONList(p.Authors), storeflow.JSONList(p.Descriptions), tx.now)
+	return err
 }
 
-func checkOffersExist(ctx context.Context, tx *Tx, refs []string) error {
-	for _, r := range refs {
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM offers WHERE reference = $1`, r).Scan(&one); err == pgx.ErrNoRows {
-			return glpinet.Errorf(glpinet.EINVALID, "There is no offer %q.", r)
-		} else if err != nil {
-			return err
-		}
+// InsertVersion stores a version. Without force, DO NOTHING rather than
+// the flow's earlier check decides: a concurrent publication of the same
+// version may have committed since.
+func (tx *Tx) InsertVersion(ctx context.Context, v *glpinet.Version, force bool) (bool, error) {
+	onConflict := `DO NOTHING`
+	if force {
+		onConflict = `DO UPDATE SET compatibility = excluded.compatibility, stability = excluded.stability,
+			required_offers = excluded.required_offers, released_at = excluded.released_at, archive_filename = excluded.archive_filename,
+			archive_format = excluded.archive_format, archive_size = excluded.archive_size, archive_sha256 = excluded.archive_sha256,
+			archive_signature = excluded.archive_signature, archive_path = excluded.archive_path, yanked = false`
 	}
-	return nil
+	tag, err := tx.Exec(ctx, `INSERT INTO plugin_versions (plugin_key, num, compatibility, stability, required_offers, released_at,
+			archive_filename, archive_format, archive_size, archive_sha256, archive_signature, archive_path, yanked, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, false, $13)
+		ON CONFLICT (plugin_key, num) `+onConflict,
+		v.PluginKey, v.Num, v.Compatibility, v.Stability, storeflow.JSONList(v.RequiredOffers), v.ReleasedAt,
+		v.Archive.Filename, v.Archive.Format, v.Archive.Size, v.Archive.SHA256, v.Archive.Signature, v.Archive.Path, v.CreatedAt)
+	return err == nil && tag.RowsAffected() > 0, err
 }
 
-// setPluginTags replaces a plugin's tags, creating the tags that do not
+// SetPluginTags replaces a plugin's tags, creating the tags that do not
 // exist yet.
-func setPluginTags(ctx context.Context, tx *Tx, key string, tags []string) error {
+func (tx *Tx) SetPluginTags(ctx context.Context, key string, tags []string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM plugin_tags WHERE plugin_key = $1`, key); err != nil {
 		return err
 	}
@@ -111,13 +68,6 @@ func setPluginTags(ctx context.Context, tx *Tx, key string, tags []string) error
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO plugin_tags (plugin_key, tag_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, key, sorted)
 	return err
-}
-
-func nonNilDescriptions(d []glpinet.Description) []glpinet.Description {
-	if d == nil {
-		return []glpinet.Description{}
-	}
-	return d
 }
 
 const pluginColumns = `key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, download_count, date_added, date_updated`
@@ -286,68 +236,23 @@ func (db *DB) ListTags(ctx context.Context) ([]*glpinet.TagCount, error) {
 	return out, mapError(rows.Err())
 }
 
-// SaveTag creates or updates a tag's names.
-func (db *DB) SaveTag(ctx context.Context, t *glpinet.Tag) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	names, _ := json.Marshal(nonNilMap(t.Names))
-	return db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO tags (key, names) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET names = excluded.names`, t.Key, string(names)); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, "tag:"+t.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "tag.save", "tag:"+t.Key, "")
-	})
+// UpsertTag creates or renames a tag.
+func (tx *Tx) UpsertTag(ctx context.Context, t *glpinet.Tag) error {
+	_, err := tx.Exec(ctx, `INSERT INTO tags (key, names) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET names = excluded.names`, t.Key, storeflow.JSONMap(t.Names))
+	return err
 }
 
-// SavePluginMeta updates a plugin's catalogue text and tags.
-func (db *DB) SavePluginMeta(ctx context.Context, p *glpinet.Plugin) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	authors, _ := json.Marshal(nonNilSlice(p.Authors))
-	descs, _ := json.Marshal(nonNilDescriptions(p.Descriptions))
-	return db.update(ctx, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE plugins SET name = $1, logo_url = $2, homepage_url = $3, issues_url = $4, readme_url = $5,
-			changelog_url = $6, license = $7, note = $8, authors = $9, descriptions = $10, date_updated = $11 WHERE key = $12`,
-			p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
-			string(authors), string(descs), tx.now, p.Key)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", p.Key)
-		}
-		if err := setPluginTags(ctx, tx, p.Key, p.Tags); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, p.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "plugin.edit", "plugin:"+p.Key, "")
-	})
+// UpdatePlugin updates an existing plugin's catalogue text.
+func (tx *Tx) UpdatePlugin(ctx context.Context, p *glpinet.Plugin) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE plugins SET name = $1, logo_url = $2, homepage_url = $3, issues_url = $4, readme_url = $5,
+		changelog_url = $6, license = $7, note = $8, authors = $9, descriptions = $10, date_updated = $11 WHERE key = $12`,
+		p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
+		storeflow.JSONList(p.Authors), storeflow.JSONList(p.Descriptions), tx.now, p.Key)
+	return err == nil && tag.RowsAffected() > 0, err
 }
 
-// YankVersion withdraws a version, or puts it back.
-func (db *DB) YankVersion(ctx context.Context, key, num string, yanked bool) error {
-	return db.update(ctx, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE plugin_versions SET yanked = $1 WHERE plugin_key = $2 AND num = $3`, yanked, key, num)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Plugin %s has no version %s.", key, num)
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, key); err != nil {
-			return err
-		}
-		action := "plugin.yank"
-		if !yanked {
-			action = "plugin.unyank"
-		}
-		return tx.audit(ctx, action, "plugin:"+key, num)
-	})
+// SetVersionYanked withdraws a version or puts it back.
+func (tx *Tx) SetVersionYanked(ctx context.Context, key, num string, yanked bool) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE plugin_versions SET yanked = $1 WHERE plugin_key = $2 AND num = $3`, yanked, key, num)
+	return err == nil && tag.RowsAffected() > 0, err
 }

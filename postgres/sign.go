@@ -1,58 +1,32 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"strconv"
 
 	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
 )
 
-// SignVersions re-signs versions in one transaction, the versions locked
-// so that a publication running meanwhile waits rather than keeps a
+// LockSignatures reads every version's signature, the versions locked so
+// that a publication running meanwhile waits rather than keeps a
 // signature made with the replaced key.
-func (db *DB) SignVersions(ctx context.Context, sign func(v *glpinet.Version) []byte) (int, error) {
-	n := 0
-	err := db.update(ctx, func(tx *Tx) error {
-		n = 0
-		rows, err := tx.Query(ctx, `SELECT plugin_key, num, archive_sha256, archive_signature FROM plugin_versions ORDER BY plugin_key, num FOR UPDATE`)
-		if err != nil {
-			return err
-		}
-		var versions []*glpinet.Version
-		for rows.Next() {
-			v := &glpinet.Version{}
-			if err := rows.Scan(&v.PluginKey, &v.Num, &v.Archive.SHA256, &v.Archive.Signature); err != nil {
-				rows.Close()
-				return err
-			}
-			versions = append(versions, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		changed := map[string]bool{}
-		for _, v := range versions {
-			sig := sign(v)
-			if bytes.Equal(sig, v.Archive.Signature) {
-				continue
-			}
-			if _, err := tx.Exec(ctx, `UPDATE plugin_versions SET archive_signature = $1 WHERE plugin_key = $2 AND num = $3`, sig, v.PluginKey, v.Num); err != nil {
-				return err
-			}
-			changed[v.PluginKey] = true
-			n++
-		}
-		for key := range changed {
-			if err := tx.change(ctx, glpinet.TopicCatalogue, key); err != nil {
-				return err
-			}
-		}
-		if n == 0 {
-			return nil
-		}
-		return tx.audit(ctx, "plugin.resign", "catalogue", strconv.Itoa(n)+" versions")
+func (tx *Tx) LockSignatures(ctx context.Context) ([]*glpinet.Version, error) {
+	rows, err := tx.Query(ctx, `SELECT plugin_key, num, archive_sha256, archive_signature FROM plugin_versions ORDER BY plugin_key, num FOR UPDATE`)
+	if err != nil {
+		return nil, err
+	}
+	var versions []*glpinet.Version
+	v := &glpinet.Version{}
+	_, err = pgx.ForEachRow(rows, []any{&v.PluginKey, &v.Num, &v.Archive.SHA256, &v.Archive.Signature}, func() error {
+		copied := *v
+		versions = append(versions, &copied)
+		return nil
 	})
-	return n, err
+	return versions, err
+}
+
+// SetSignature replaces a version's signature.
+func (tx *Tx) SetSignature(ctx context.Context, v *glpinet.Version, sig []byte) error {
+	_, err := tx.Exec(ctx, `UPDATE plugin_versions SET archive_signature = $1 WHERE plugin_key = $2 AND num = $3`, sig, v.PluginKey, v.Num)
+	return err
 }

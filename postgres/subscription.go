@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
-	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/jackc/pgx/v5"
@@ -19,41 +17,21 @@ func scanSubscription(r pgx.Row) (*glpinet.Subscription, error) {
 	return &s, nil
 }
 
-// CreateSubscription stores a subscription.
-func (db *DB) CreateSubscription(ctx context.Context, s *glpinet.Subscription) error {
-	if s.State == "" {
-		s.State = glpinet.SubscriptionActive
+// OfferExists reports whether an offer exists.
+func (tx *Tx) OfferExists(ctx context.Context, ref string) (bool, error) {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM offers WHERE reference = $1`, ref).Scan(&one)
+	if err == pgx.ErrNoRows {
+		return false, nil
 	}
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := accountExists(ctx, tx, s.AccountID); err != nil {
-			return err
-		}
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM offers WHERE reference = $1`, s.OfferRef).Scan(&one); err == pgx.ErrNoRows {
-			return glpinet.Errorf(glpinet.EINVALID, "There is no offer %q.", s.OfferRef)
-		} else if err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			s.AccountID, s.OfferRef, s.Begin, s.End, s.State, tx.now).Scan(&s.ID); err != nil {
-			return err
-		}
-		s.CreatedAt = tx.now
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(s.AccountID, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "subscription.grant", accountSubject(s.AccountID), s.OfferRef+" "+describePeriod(s))
-	})
+	return err == nil, err
 }
 
-func describePeriod(s *glpinet.Subscription) string {
-	if s.End == nil {
-		return "from " + glpinet.FormatDate(s.Begin)
-	}
-	return "from " + glpinet.FormatDate(s.Begin) + " until " + glpinet.LastDay(*s.End)
+// InsertSubscription stores a subscription.
+func (tx *Tx) InsertSubscription(ctx context.Context, s *glpinet.Subscription) error {
+	s.CreatedAt = tx.now
+	return tx.QueryRow(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		s.AccountID, s.OfferRef, s.Begin, s.End, s.State, tx.now).Scan(&s.ID)
 }
 
 // ListSubscriptions returns an account's subscriptions by begin date.
@@ -77,30 +55,13 @@ func (db *DB) ListSubscriptions(ctx context.Context, accountID int64) ([]*glpine
 	return out, mapError(rows.Err())
 }
 
-// UpdateSubscription changes a subscription's end and state.
-func (db *DB) UpdateSubscription(ctx context.Context, id int64, end *time.Time, state glpinet.SubscriptionState) (*glpinet.Subscription, error) {
-	var s *glpinet.Subscription
-	err := db.update(ctx, func(tx *Tx) error {
-		var err error
-		// FOR UPDATE: the check below is made on the row as it will be
-		// written, not on a version another transaction is changing.
-		s, err = scanSubscription(tx.QueryRow(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1 FOR UPDATE`, id))
-		if err == pgx.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Subscription %d does not exist.", id)
-		} else if err != nil {
-			return err
-		}
-		s.End, s.State = end, state
-		if err := s.Validate(); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE subscriptions SET end_at = $1, state = $2 WHERE id = $3`, end, state, id); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(s.AccountID, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "subscription.update", accountSubject(s.AccountID), s.OfferRef+" "+string(state)+" "+describePeriod(s))
-	})
-	return s, err
+// LockSubscription reads a subscription, its row locked; nil when none.
+func (tx *Tx) LockSubscription(ctx context.Context, id int64) (*glpinet.Subscription, error) {
+	return orNone(scanSubscription(tx.QueryRow(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1 FOR UPDATE`, id)))
+}
+
+// UpdateSubscription writes a subscription's end and state.
+func (tx *Tx) UpdateSubscription(ctx context.Context, s *glpinet.Subscription) error {
+	_, err := tx.Exec(ctx, `UPDATE subscriptions SET end_at = $1, state = $2 WHERE id = $3`, s.End, s.State, s.ID)
+	return err
 }

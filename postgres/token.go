@@ -3,7 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"strconv"
+
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -25,36 +25,29 @@ func scanToken(r pgx.Row) (*glpinet.APIToken, error) {
 	return &t, nil
 }
 
-func tokenSubject(id int64) string { return "token:" + strconv.FormatInt(id, 10) }
+// UserAccount returns a user's account, 0 for an operator.
+func (tx *Tx) UserAccount(ctx context.Context, id int64) (int64, bool, error) {
+	var account *int64 // NULL for operators
+	err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1`, id).Scan(&account)
+	if err == pgx.ErrNoRows {
+		return 0, false, nil
+	} else if err != nil || account == nil {
+		return 0, err == nil, err
+	}
+	return *account, true, nil
+}
 
-// CreateToken stores a token.
-func (db *DB) CreateToken(ctx context.Context, t *glpinet.APIToken) error {
-	if err := t.Validate(); err != nil {
+// InsertToken stores a token.
+func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes string) error {
+	err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.UserID, t.Name, t.Hash[:], t.Display, scopes, t.ExpiresAt, tx.now).Scan(&t.ID)
+	if isUnique(err) {
+		return glpinet.Errorf(glpinet.ECONFLICT, "This token already exists.")
+	} else if err != nil {
 		return err
 	}
-	scopes, _ := json.Marshal(t.Scopes)
-	return db.update(ctx, func(tx *Tx) error {
-		var account *int64 // NULL for operators
-		if err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1`, t.UserID).Scan(&account); err == pgx.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
-		} else if err != nil {
-			return err
-		}
-		if account != nil {
-			if err := accountsIssuable(ctx, tx, "its users cannot create API tokens", *account); err != nil {
-				return err
-			}
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			t.UserID, t.Name, t.Hash[:], t.Display, string(scopes), t.ExpiresAt, tx.now).Scan(&t.ID)
-		if isUnique(err) {
-			return glpinet.Errorf(glpinet.ECONFLICT, "This token already exists.")
-		} else if err != nil {
-			return err
-		}
-		t.CreatedAt = tx.now
-		return tx.audit(ctx, "token.create", userSubject(t.UserID), tokenSubject(t.ID)+" "+t.Name+" "+string(scopes))
-	})
+	t.CreatedAt = tx.now
+	return nil
 }
 
 // FindToken returns a live token and its user.
@@ -91,22 +84,15 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*glpinet.APIToken
 	return out, mapError(rows.Err())
 }
 
-// RevokeToken revokes a user's token.
-func (db *DB) RevokeToken(ctx context.Context, userID, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
-		if err == pgx.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Token %d does not exist.", id)
-		} else if err != nil {
-			return err
-		} else if t.RevokedAt != nil {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Token %d is already revoked.", id)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, tx.now, id); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "token.revoke", userSubject(userID), tokenSubject(id))
-	})
+// LockToken reads a user's token, its row locked; nil when none.
+func (tx *Tx) LockToken(ctx context.Context, userID, id int64) (*glpinet.APIToken, error) {
+	return orNone(scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID)))
+}
+
+// SetTokenRevoked revokes a token.
+func (tx *Tx) SetTokenRevoked(ctx context.Context, id int64) error {
+	_, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, tx.now, id)
+	return err
 }
 
 // TouchToken records a token's last use; it never moves backwards.

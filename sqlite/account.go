@@ -6,31 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/glpinet/glpinet"
 )
 
-// CreateAccount stores a new account with its perpetual free subscription.
-func (db *DB) CreateAccount(ctx context.Context, a *glpinet.Account) error {
-	if a.State == "" {
-		a.State = glpinet.AccountActive
-	}
-	a.Name = strings.TrimSpace(a.Name)
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := insertAccount(ctx, tx, a); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "account.create", accountSubject(a.ID), a.Name)
-	})
-}
-
-// insertAccount stores a new account and its perpetual free subscription.
-func insertAccount(ctx context.Context, tx *Tx, a *glpinet.Account) error {
+// InsertAccount stores a new account and its perpetual free subscription.
+func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, state, created_at, updated_at) VALUES (?, ?, ?, ?)`,
 		a.Name, a.State, fmtTime(tx.now), fmtTime(tx.now))
 	if err != nil {
@@ -47,7 +29,6 @@ func insertAccount(ctx context.Context, tx *Tx, a *glpinet.Account) error {
 	return nil
 }
 
-func accountSubject(id int64) string { return "account:" + strconv.FormatInt(id, 10) }
 
 // FindAccountByID returns one account.
 func (db *DB) FindAccountByID(ctx context.Context, id int64) (*glpinet.Account, error) {
@@ -111,24 +92,14 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// SetAccountState suspends or reactivates an account.
-func (db *DB) SetAccountState(ctx context.Context, id int64, state glpinet.AccountState) error {
-	if state != glpinet.AccountActive && state != glpinet.AccountSuspended {
-		return glpinet.Errorf(glpinet.EINVALID, "Unknown account state %q (use active or suspended).", state)
+// UpdateAccountState sets an account's state.
+func (tx *Tx) UpdateAccountState(ctx context.Context, id int64, state glpinet.AccountState) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET state = ?, updated_at = ? WHERE id = ?`, state, fmtTime(tx.now), id)
+	if err != nil {
+		return false, err
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET state = ?, updated_at = ? WHERE id = ?`, state, fmtTime(tx.now), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
-		}
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(id, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "account.state", accountSubject(id), string(state))
-	})
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // CountAccounts returns how many accounts exist.
@@ -138,10 +109,10 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// accountsIssuable returns ENOTFOUND unless every account exists, and
+// AccountsIssuable returns ENOTFOUND unless every account exists, and
 // EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
 // in one query. The single writer keeps the states read until the commit.
-func accountsIssuable(ctx context.Context, tx *Tx, action string, ids ...int64) error {
+func (tx *Tx) AccountsIssuable(ctx context.Context, action string, ids ...int64) error {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) == 0 {
 		return nil

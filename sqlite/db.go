@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 )
@@ -39,6 +40,10 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	// The mutations whose steps are storeflow's (users, keys,
+	// invitations, tokens), run in db.update.
+	storeflow.Writes[*Tx]
 }
 
 var _ glpinet.Store = (*DB)(nil)
@@ -57,6 +62,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{path: path, Now: time.Now}
+	db.Writes.Update = db.update
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn(path, true)); err != nil {
 		return nil, err
@@ -175,8 +181,8 @@ func (tx *Tx) audit(ctx context.Context, action, subject, details string) error 
 	return err
 }
 
-// change appends to the change feed that caches follow.
-func (tx *Tx) change(ctx context.Context, topic, subject string) error {
+// Change appends to the change feed that caches follow.
+func (tx *Tx) Change(ctx context.Context, topic, subject string) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO changes (topic, subject, at) VALUES (?, ?, ?)`, topic, subject, fmtTime(tx.now))
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
 
 	"github.com/glpinet/glpinet"
 )
@@ -24,31 +23,18 @@ func scanInvitation(r scanner) (*glpinet.Invitation, error) {
 	return &inv, nil
 }
 
-func invitationSubject(id int64) string { return "invitation:" + strconv.FormatInt(id, 10) }
-
-// CreateInvitation stores an invitation.
-func (db *DB) CreateInvitation(ctx context.Context, inv *glpinet.Invitation) error {
-	if err := inv.Validate(); err != nil {
+// InsertInvitation stores an invitation.
+func (tx *Tx) InsertInvitation(ctx context.Context, inv *glpinet.Invitation) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, fmtTime(inv.ExpiresAt), inv.CreatedBy, fmtTime(tx.now))
+	if isUnique(err) {
+		return glpinet.Errorf(glpinet.ECONFLICT, "This invitation code already exists.")
+	} else if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := accountExists(ctx, tx, inv.AccountID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, fmtTime(inv.ExpiresAt), inv.CreatedBy, fmtTime(tx.now))
-		if isUnique(err) {
-			return glpinet.Errorf(glpinet.ECONFLICT, "This invitation code already exists.")
-		} else if err != nil {
-			return err
-		}
-		inv.CreatedAt, inv.Uses = tx.now, 0
-		if inv.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "invitation.create", accountSubject(inv.AccountID),
-			invitationSubject(inv.ID)+" "+string(inv.Role)+" ×"+strconv.Itoa(inv.MaxUses))
-	})
+	inv.CreatedAt = tx.now
+	inv.ID, err = res.LastInsertId()
+	return err
 }
 
 // FindInvitation returns the invitation with this code hash.
@@ -78,53 +64,24 @@ func (db *DB) ListInvitations(ctx context.Context, accountID int64) ([]*glpinet.
 	return out, rows.Err()
 }
 
-// RevokeInvitation revokes an account's invitation.
-func (db *DB) RevokeInvitation(ctx context.Context, accountID, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		inv, err := scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE id = ? AND account_id = ?`, id, accountID))
-		if err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Invitation %d does not exist.", id)
-		} else if err != nil {
-			return err
-		} else if inv.RevokedAt != nil {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Invitation %d is already revoked.", id)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "invitation.revoke", accountSubject(accountID), invitationSubject(id))
-	})
+// LockInvitation reads an account's invitation; nil when none.
+func (tx *Tx) LockInvitation(ctx context.Context, accountID, id int64) (*glpinet.Invitation, error) {
+	return orNone(scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE id = ? AND account_id = ?`, id, accountID)))
 }
 
-// AcceptInvitation creates a user from an invitation and counts the use.
-func (db *DB) AcceptInvitation(ctx context.Context, hash [32]byte, u *glpinet.User) (*glpinet.Invitation, error) {
-	var inv *glpinet.Invitation
-	err := db.update(ctx, func(tx *Tx) error {
-		var err error
-		inv, err = scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE hash = ?`, hash[:]))
-		if err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "This invitation does not exist.")
-		} else if err != nil {
-			return err
-		}
-		// The write transaction serialises acceptances, so two people
-		// taking the last use at once cannot both get in.
-		if err := inv.Usable(tx.now); err != nil {
-			return err
-		}
-		u.AccountID, u.Role = inv.AccountID, inv.Role
-		if err := prepareUser(u); err != nil {
-			return err
-		}
-		if err := insertUser(ctx, tx, u); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET uses = uses + 1 WHERE id = ?`, inv.ID); err != nil {
-			return err
-		}
-		inv.Uses++
-		return tx.audit(glpinet.WithActor(ctx, userSubject(u.ID)), "invitation.accept", accountSubject(inv.AccountID),
-			invitationSubject(inv.ID)+" "+u.Email+" "+string(u.Role))
-	})
-	return inv, err
+// LockInvitationCode reads the invitation with this code hash; nil when none.
+func (tx *Tx) LockInvitationCode(ctx context.Context, hash [32]byte) (*glpinet.Invitation, error) {
+	return orNone(scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE hash = ?`, hash[:])))
+}
+
+// SetInvitationRevoked revokes an invitation.
+func (tx *Tx) SetInvitationRevoked(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id)
+	return err
+}
+
+// CountInvitationUse counts one use of an invitation.
+func (tx *Tx) CountInvitationUse(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE invitations SET uses = uses + 1 WHERE id = ?`, id)
+	return err
 }

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
-	"strconv"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -29,28 +27,8 @@ func scanKey(r scanner) (*glpinet.RegistrationKey, error) {
 	return &k, nil
 }
 
-func keySubject(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
-
-// CreateKey stores a new key's hash.
-func (db *DB) CreateKey(ctx context.Context, k *glpinet.RegistrationKey) error {
-	if err := k.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
-			return err
-		}
-		if err := insertKey(ctx, tx, k); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(k.Hash[:])); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "key.issue", accountSubject(k.AccountID), keySubject(k.ID)+" "+k.Prefix)
-	})
-}
-
-func insertKey(ctx context.Context, tx *Tx, k *glpinet.RegistrationKey) error {
+// InsertKey stores a key.
+func (tx *Tx) InsertKey(ctx context.Context, k *glpinet.RegistrationKey) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)`,
 		k.AccountID, k.Hash[:], k.Prefix, k.Label, fmtTime(tx.now))
 	if isUnique(err) {
@@ -63,124 +41,44 @@ func insertKey(ctx context.Context, tx *Tx, k *glpinet.RegistrationKey) error {
 	return err
 }
 
-// CreateKeys stores many keys in one transaction.
-func (db *DB) CreateKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
-	for _, k := range keys {
-		if err := k.Validate(); err != nil {
-			return err
-		}
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		var accounts []int64 // a batch's keys are usually one account's
-		for _, k := range keys {
-			if len(accounts) == 0 || accounts[len(accounts)-1] != k.AccountID {
-				accounts = append(accounts, k.AccountID)
-			}
-		}
-		if err := accountsIssuable(ctx, tx, "no key can be issued for it", accounts...); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		now := fmtTime(tx.now)
-		for _, k := range keys {
-			res, err := stmt.ExecContext(ctx, k.AccountID, k.Hash[:], k.Prefix, k.Label, now)
-			if isUnique(err) {
-				return glpinet.Errorf(glpinet.ECONFLICT, "Key %s already exists.", k.Prefix)
-			} else if err != nil {
-				return err
-			}
-			k.CreatedAt = tx.now
-			if k.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		}
-		// One change for the batch, not one per key: a bulk issue of a
-		// million keys would otherwise send as many notifications to every
-		// replica. Validators read their key set again instead.
-		if len(keys) > 0 {
-			if err := tx.change(ctx, glpinet.TopicKeys, strconv.Itoa(len(keys))); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, "key.import", "", strconv.Itoa(len(keys))+" keys")
-	})
-}
-
-// lockKey reads a key inside a write transaction, refusing revoked or
-// already rotated ones.
-func lockKey(ctx context.Context, tx *Tx, id int64) (*glpinet.RegistrationKey, error) {
-	k, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE id = ?`, id))
-	if err == sql.ErrNoRows {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Key %d does not exist.", id)
-	} else if err != nil {
-		return nil, err
-	}
-	switch {
-	case k.RevokedAt != nil:
-		return nil, glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) is revoked.", id, k.Prefix)
-	case k.ReplacedBy != nil:
-		return nil, glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) was already rotated; rotate its replacement, key %d.", id, k.Prefix, *k.ReplacedBy)
-	}
-	return k, nil
-}
-
-// RotateKey stores next as the replacement of key id.
-func (db *DB) RotateKey(ctx context.Context, id int64, next *glpinet.RegistrationKey, graceUntil time.Time) error {
-	// The label given, if any: one inherited was stored already.
-	if err := next.Validate(); err != nil {
+// InsertKeys stores a batch of keys through one prepared statement.
+func (tx *Tx) InsertKeys(ctx context.Context, keys []*glpinet.RegistrationKey) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO registration_keys (account_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		old, err := lockKey(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := accountsIssuable(ctx, tx, "its keys cannot be rotated", old.AccountID); err != nil {
-			return err
-		}
-		next.AccountID = old.AccountID
-		if next.Label == "" {
-			next.Label = old.Label
-		}
-		if err := insertKey(ctx, tx, next); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE registration_keys SET replaced_by = ?, grace_until = ? WHERE id = ?`, next.ID, fmtTime(graceUntil), id); err != nil {
-			return err
-		}
-		for _, h := range [][32]byte{old.Hash, next.Hash} {
-			if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(h[:])); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, "key.rotate", accountSubject(old.AccountID),
-			keySubject(id)+" "+old.Prefix+" → "+keySubject(next.ID)+" "+next.Prefix+", old key valid until "+graceUntil.UTC().Format(time.RFC3339))
-	})
-}
-
-// RevokeKey revokes a key now.
-func (db *DB) RevokeKey(ctx context.Context, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		k, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE id = ?`, id))
-		if err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Key %d does not exist.", id)
+	defer stmt.Close()
+	now := fmtTime(tx.now)
+	for _, k := range keys {
+		res, err := stmt.ExecContext(ctx, k.AccountID, k.Hash[:], k.Prefix, k.Label, now)
+		if isUnique(err) {
+			return glpinet.Errorf(glpinet.ECONFLICT, "Key %s already exists.", k.Prefix)
 		} else if err != nil {
 			return err
-		} else if k.RevokedAt != nil {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) is already revoked.", id, k.Prefix)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE registration_keys SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id); err != nil {
+		k.CreatedAt = tx.now
+		if k.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if err := tx.change(ctx, glpinet.TopicKey, hex.EncodeToString(k.Hash[:])); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "key.revoke", accountSubject(k.AccountID), keySubject(id)+" "+k.Prefix)
-	})
+	}
+	return nil
+}
+
+// LockKey reads a key in the write transaction; nil when none.
+func (tx *Tx) LockKey(ctx context.Context, id int64) (*glpinet.RegistrationKey, error) {
+	return orNone(scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE id = ?`, id)))
+}
+
+// SetKeyReplaced records a rotation on the old key.
+func (tx *Tx) SetKeyReplaced(ctx context.Context, id, next int64, graceUntil time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE registration_keys SET replaced_by = ?, grace_until = ? WHERE id = ?`, next, fmtTime(graceUntil), id)
+	return err
+}
+
+// SetKeyRevoked revokes a key.
+func (tx *Tx) SetKeyRevoked(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE registration_keys SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id)
+	return err
 }
 
 // prepare prepares the statements of the validation path.

@@ -6,79 +6,46 @@ import (
 	"encoding/json"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 )
 
-// PublishVersion creates or updates a plugin's metadata and adds a version.
-func (db *DB) PublishVersion(ctx context.Context, p *glpinet.Plugin, v *glpinet.Version, force bool) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	v.PluginKey = p.Key
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = ? AND num = ?)`, p.Key, v.Num).Scan(&exists); err != nil {
-			return err
-		}
-		if exists && !force {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Version %s of %s is already published; publish it again with --force to replace it.", v.Num, p.Key)
-		}
-		if err := checkOffersExist(ctx, tx, v.RequiredOffers); err != nil {
-			return err
-		}
-		authors, _ := json.Marshal(nonNilSlice(p.Authors))
-		descs, _ := json.Marshal(nonNilDescriptions(p.Descriptions))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plugins (key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, date_added, date_updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET name = excluded.name, logo_url = excluded.logo_url, homepage_url = excluded.homepage_url,
-				issues_url = excluded.issues_url, readme_url = excluded.readme_url, changelog_url = excluded.changelog_url,
-				license = excluded.license, note = excluded.note, authors = excluded.authors, descriptions = excluded.descriptions,
-				date_updated = excluded.date_updated`,
-			p.Key, p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
-			string(authors), string(descs), fmtTime(tx.now), fmtTime(tx.now)); err != nil {
-			return err
-		}
-		if err := setPluginTags(ctx, tx, p.Key, p.Tags); err != nil {
-			return err
-		}
-		offers, _ := json.Marshal(nonNilSlice(v.RequiredOffers))
-		if v.ReleasedAt.IsZero() {
-			v.ReleasedAt = tx.now
-		}
-		v.CreatedAt = tx.now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plugin_versions (plugin_key, num, compatibility, stability, required_offers, released_at,
-				archive_filename, archive_format, archive_size, archive_sha256, archive_signature, archive_path, yanked, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-			ON CONFLICT (plugin_key, num) DO UPDATE SET compatibility = excluded.compatibility, stability = excluded.stability,
-				required_offers = excluded.required_offers, released_at = excluded.released_at, archive_filename = excluded.archive_filename,
-				archive_format = excluded.archive_format, archive_size = excluded.archive_size, archive_sha256 = excluded.archive_sha256,
-				archive_signature = excluded.archive_signature, archive_path = excluded.archive_path, yanked = 0`,
-			p.Key, v.Num, v.Compatibility, v.Stability, string(offers), fmtTime(v.ReleasedAt),
-			v.Archive.Filename, v.Archive.Format, v.Archive.Size, v.Archive.SHA256, v.Archive.Signature, v.Archive.Path, fmtTime(tx.now)); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, p.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "plugin.publish", "plugin:"+p.Key, v.Num+" sha256:"+v.Archive.SHA256)
-	})
+// VersionExists reports whether a plugin's version exists.
+func (tx *Tx) VersionExists(ctx context.Context, key, num string) (bool, error) {
+	var exists bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = ? AND num = ?)`, key, num).Scan(&exists)
+	return exists, err
 }
 
-func checkOffersExist(ctx context.Context, tx *Tx, refs []string) error {
-	for _, r := range refs {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM offers WHERE reference = ?`, r).Scan(&one); err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.EINVALID, "There is no offer %q.", r)
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
+// UpsertPlugin creates a plugin or updates its catalogue text.
+func (tx *Tx) UpsertPlugin(ctx context.Context, p *glpinet.Plugin) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO plugins (key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, date_added, date_updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET name = excluded.name, logo_url = excluded.logo_url, homepage_url = excluded.homepage_url,
+			issues_url = excluded.issues_url, readme_url = excluded.readme_url, changelog_url = excluded.changelog_url,
+			license = excluded.license, note = excluded.note, authors = excluded.authors, descriptions = excluded.descriptions,
+			date_updated = excluded.date_updated`,
+		p.Key, p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
+		storeflow.JSONList(p.Authors), storeflow.JSONList(p.Descriptions), fmtTime(tx.now), fmtTime(tx.now))
+	return err
 }
 
-func setPluginTags(ctx context.Context, tx *Tx, key string, tags []string) error {
+// InsertVersion stores a version; the single writer made the check of
+// its existence, so an existing one is replaced (force).
+func (tx *Tx) InsertVersion(ctx context.Context, v *glpinet.Version, _ bool) (bool, error) {
+	_, err := tx.ExecContext(ctx, `INSERT INTO plugin_versions (plugin_key, num, compatibility, stability, required_offers, released_at,
+			archive_filename, archive_format, archive_size, archive_sha256, archive_signature, archive_path, yanked, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+		ON CONFLICT (plugin_key, num) DO UPDATE SET compatibility = excluded.compatibility, stability = excluded.stability,
+			required_offers = excluded.required_offers, released_at = excluded.released_at, archive_filename = excluded.archive_filename,
+			archive_format = excluded.archive_format, archive_size = excluded.archive_size, archive_sha256 = excluded.archive_sha256,
+			archive_signature = excluded.archive_signature, archive_path = excluded.archive_path, yanked = 0`,
+		v.PluginKey, v.Num, v.Compatibility, v.Stability, storeflow.JSONList(v.RequiredOffers), fmtTime(v.ReleasedAt),
+		v.Archive.Filename, v.Archive.Format, v.Archive.Size, v.Archive.SHA256, v.Archive.Signature, v.Archive.Path, fmtTime(v.CreatedAt))
+	return err == nil, err
+}
+
+// SetPluginTags replaces a plugin's tags, creating the missing ones.
+func (tx *Tx) SetPluginTags(ctx context.Context, key string, tags []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM plugin_tags WHERE plugin_key = ?`, key); err != nil {
 		return err
 	}
@@ -91,13 +58,6 @@ func setPluginTags(ctx context.Context, tx *Tx, key string, tags []string) error
 		}
 	}
 	return nil
-}
-
-func nonNilDescriptions(d []glpinet.Description) []glpinet.Description {
-	if d == nil {
-		return []glpinet.Description{}
-	}
-	return d
 }
 
 const pluginColumns = `key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, download_count, date_added, date_updated`
@@ -271,68 +231,30 @@ func (db *DB) ListTags(ctx context.Context) ([]*glpinet.TagCount, error) {
 	return out, rows.Err()
 }
 
-// SaveTag creates or updates a tag's names.
-func (db *DB) SaveTag(ctx context.Context, t *glpinet.Tag) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	names, _ := json.Marshal(nonNilMap(t.Names))
-	return db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (key, names) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET names = excluded.names`, t.Key, string(names)); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, "tag:"+t.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "tag.save", "tag:"+t.Key, "")
-	})
+// UpsertTag creates or renames a tag.
+func (tx *Tx) UpsertTag(ctx context.Context, t *glpinet.Tag) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tags (key, names) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET names = excluded.names`, t.Key, storeflow.JSONMap(t.Names))
+	return err
 }
 
-// SavePluginMeta updates a plugin's catalogue text and tags.
-func (db *DB) SavePluginMeta(ctx context.Context, p *glpinet.Plugin) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	authors, _ := json.Marshal(nonNilSlice(p.Authors))
-	descs, _ := json.Marshal(nonNilDescriptions(p.Descriptions))
-	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE plugins SET name = ?, logo_url = ?, homepage_url = ?, issues_url = ?, readme_url = ?,
-			changelog_url = ?, license = ?, note = ?, authors = ?, descriptions = ?, date_updated = ? WHERE key = ?`,
-			p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
-			string(authors), string(descs), fmtTime(tx.now), p.Key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", p.Key)
-		}
-		if err := setPluginTags(ctx, tx, p.Key, p.Tags); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, p.Key); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "plugin.edit", "plugin:"+p.Key, "")
-	})
+// UpdatePlugin updates an existing plugin's catalogue text.
+func (tx *Tx) UpdatePlugin(ctx context.Context, p *glpinet.Plugin) (bool, error) {
+	return affected(tx.ExecContext(ctx, `UPDATE plugins SET name = ?, logo_url = ?, homepage_url = ?, issues_url = ?, readme_url = ?,
+		changelog_url = ?, license = ?, note = ?, authors = ?, descriptions = ?, date_updated = ? WHERE key = ?`,
+		p.Name, p.LogoURL, p.HomepageURL, p.IssuesURL, p.ReadmeURL, p.ChangelogURL, p.License, p.Note,
+		storeflow.JSONList(p.Authors), storeflow.JSONList(p.Descriptions), fmtTime(tx.now), p.Key))
 }
 
-// YankVersion withdraws a version, or puts it back.
-func (db *DB) YankVersion(ctx context.Context, key, num string, yanked bool) error {
-	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE plugin_versions SET yanked = ? WHERE plugin_key = ? AND num = ?`, yanked, key, num)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Plugin %s has no version %s.", key, num)
-		}
-		if err := tx.change(ctx, glpinet.TopicCatalogue, key); err != nil {
-			return err
-		}
-		action := "plugin.yank"
-		if !yanked {
-			action = "plugin.unyank"
-		}
-		return tx.audit(ctx, action, "plugin:"+key, num)
-	})
+// SetVersionYanked withdraws a version or puts it back.
+func (tx *Tx) SetVersionYanked(ctx context.Context, key, num string, yanked bool) (bool, error) {
+	return affected(tx.ExecContext(ctx, `UPDATE plugin_versions SET yanked = ? WHERE plugin_key = ? AND num = ?`, yanked, key, num))
+}
+
+// affected reports whether a statement changed a row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

@@ -3,51 +3,30 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"time"
 
 	"github.com/glpinet/glpinet"
 )
 
-// CreateSubscription stores a subscription.
-func (db *DB) CreateSubscription(ctx context.Context, s *glpinet.Subscription) error {
-	if s.State == "" {
-		s.State = glpinet.SubscriptionActive
+// OfferExists reports whether an offer exists.
+func (tx *Tx) OfferExists(ctx context.Context, ref string) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM offers WHERE reference = ?`, ref).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
 	}
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := accountExists(ctx, tx, s.AccountID); err != nil {
-			return err
-		}
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM offers WHERE reference = ?`, s.OfferRef).Scan(&one); err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.EINVALID, "There is no offer %q.", s.OfferRef)
-		} else if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			s.AccountID, s.OfferRef, fmtTime(s.Begin), fmtTimePtr(s.End), s.State, fmtTime(tx.now))
-		if err != nil {
-			return err
-		}
-		if s.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		s.CreatedAt = tx.now
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(s.AccountID, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "subscription.grant", accountSubject(s.AccountID), s.OfferRef+" "+describePeriod(s))
-	})
+	return err == nil, err
 }
 
-func describePeriod(s *glpinet.Subscription) string {
-	if s.End == nil {
-		return "from " + glpinet.FormatDate(s.Begin)
+// InsertSubscription stores a subscription.
+func (tx *Tx) InsertSubscription(ctx context.Context, s *glpinet.Subscription) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, offer_ref, begin_at, end_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		s.AccountID, s.OfferRef, fmtTime(s.Begin), fmtTimePtr(s.End), s.State, fmtTime(tx.now))
+	if err != nil {
+		return err
 	}
-	return "from " + glpinet.FormatDate(s.Begin) + " until " + glpinet.LastDay(*s.End)
+	s.CreatedAt = tx.now
+	s.ID, err = res.LastInsertId()
+	return err
 }
 
 // ListSubscriptions returns an account's subscriptions by begin date.
@@ -91,28 +70,13 @@ func scanSubscription(r scanner) (*glpinet.Subscription, error) {
 	return &s, nil
 }
 
-// UpdateSubscription changes a subscription's end and state.
-func (db *DB) UpdateSubscription(ctx context.Context, id int64, end *time.Time, state glpinet.SubscriptionState) (*glpinet.Subscription, error) {
-	var s *glpinet.Subscription
-	err := db.update(ctx, func(tx *Tx) error {
-		var err error
-		s, err = scanSubscription(tx.QueryRowContext(ctx, `SELECT id, account_id, offer_ref, begin_at, end_at, state, created_at FROM subscriptions WHERE id = ?`, id))
-		if err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Subscription %d does not exist.", id)
-		} else if err != nil {
-			return err
-		}
-		s.End, s.State = end, state
-		if err := s.Validate(); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET end_at = ?, state = ? WHERE id = ?`, fmtTimePtr(end), state, id); err != nil {
-			return err
-		}
-		if err := tx.change(ctx, glpinet.TopicAccount, strconv.FormatInt(s.AccountID, 10)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "subscription.update", accountSubject(s.AccountID), s.OfferRef+" "+string(state)+" "+describePeriod(s))
-	})
-	return s, err
+// LockSubscription reads a subscription; nil when none.
+func (tx *Tx) LockSubscription(ctx context.Context, id int64) (*glpinet.Subscription, error) {
+	return orNone(scanSubscription(tx.QueryRowContext(ctx, `SELECT id, account_id, offer_ref, begin_at, end_at, state, created_at FROM subscriptions WHERE id = ?`, id)))
+}
+
+// UpdateSubscription writes a subscription's end and state.
+func (tx *Tx) UpdateSubscription(ctx context.Context, s *glpinet.Subscription) error {
+	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET end_at = ?, state = ? WHERE id = ?`, fmtTimePtr(s.End), s.State, s.ID)
+	return err
 }

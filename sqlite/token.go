@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strconv"
+
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -28,39 +28,28 @@ func scanToken(r scanner) (*glpinet.APIToken, error) {
 	return &t, nil
 }
 
-func tokenSubject(id int64) string { return "token:" + strconv.FormatInt(id, 10) }
+// UserAccount returns a user's account, 0 for an operator.
+func (tx *Tx) UserAccount(ctx context.Context, id int64) (int64, bool, error) {
+	var account sql.NullInt64 // NULL for operators
+	err := tx.QueryRowContext(ctx, `SELECT account_id FROM users WHERE id = ?`, id).Scan(&account)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	return account.Int64, err == nil, err
+}
 
-// CreateToken stores a token.
-func (db *DB) CreateToken(ctx context.Context, t *glpinet.APIToken) error {
-	if err := t.Validate(); err != nil {
+// InsertToken stores a token.
+func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes string) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.UserID, t.Name, t.Hash[:], t.Display, scopes, fmtTimePtr(t.ExpiresAt), fmtTime(tx.now))
+	if isUnique(err) {
+		return glpinet.Errorf(glpinet.ECONFLICT, "This token already exists.")
+	} else if err != nil {
 		return err
 	}
-	scopes, _ := json.Marshal(t.Scopes)
-	return db.update(ctx, func(tx *Tx) error {
-		var account sql.NullInt64 // NULL for operators
-		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM users WHERE id = ?`, t.UserID).Scan(&account); err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
-		} else if err != nil {
-			return err
-		}
-		if account.Valid {
-			if err := accountsIssuable(ctx, tx, "its users cannot create API tokens", account.Int64); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, display, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.UserID, t.Name, t.Hash[:], t.Display, string(scopes), fmtTimePtr(t.ExpiresAt), fmtTime(tx.now))
-		if isUnique(err) {
-			return glpinet.Errorf(glpinet.ECONFLICT, "This token already exists.")
-		} else if err != nil {
-			return err
-		}
-		t.CreatedAt = tx.now
-		if t.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "token.create", userSubject(t.UserID), tokenSubject(t.ID)+" "+t.Name+" "+string(scopes))
-	})
+	t.CreatedAt = tx.now
+	t.ID, err = res.LastInsertId()
+	return err
 }
 
 // FindToken returns a live token and its user.
@@ -98,22 +87,15 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*glpinet.APIToken
 	return out, rows.Err()
 }
 
-// RevokeToken revokes a user's token.
-func (db *DB) RevokeToken(ctx context.Context, userID, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID))
-		if err == sql.ErrNoRows {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "Token %d does not exist.", id)
-		} else if err != nil {
-			return err
-		} else if t.RevokedAt != nil {
-			return glpinet.Errorf(glpinet.ECONFLICT, "Token %d is already revoked.", id)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "token.revoke", userSubject(userID), tokenSubject(id))
-	})
+// LockToken reads a user's token; nil when none.
+func (tx *Tx) LockToken(ctx context.Context, userID, id int64) (*glpinet.APIToken, error) {
+	return orNone(scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)))
+}
+
+// SetTokenRevoked revokes a token.
+func (tx *Tx) SetTokenRevoked(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, fmtTime(tx.now), id)
+	return err
 }
 
 // TouchToken records a token's last use.

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 
 	"github.com/glpinet/glpinet"
 )
@@ -20,17 +18,6 @@ func scanUser(r scanner) (*glpinet.User, error) {
 	}
 	u.AccountID, u.CreatedAt = account.Int64, parseTime(created)
 	return &u, nil
-}
-
-func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
-
-// prepareUser normalises and checks a user before it is stored.
-func prepareUser(u *glpinet.User) error {
-	u.Email, u.Name = glpinet.NormalizeEmail(u.Email), strings.TrimSpace(u.Name)
-	if u.Lang == "" {
-		u.Lang = "en"
-	}
-	return u.Validate()
 }
 
 // insertUser stores u in tx.
@@ -49,51 +36,6 @@ func insertUser(ctx context.Context, tx *Tx, u *glpinet.User) error {
 	u.CreatedAt = tx.now
 	u.ID, err = res.LastInsertId()
 	return err
-}
-
-// SignUp creates an account and its owner.
-func (db *DB) SignUp(ctx context.Context, a *glpinet.Account, owner *glpinet.User) error {
-	a.Name, a.State = strings.TrimSpace(a.Name), glpinet.AccountActive
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	owner.Role = glpinet.RoleOwner
-	if err := prepareUser(owner); err != nil {
-		return err
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		if err := insertAccount(ctx, tx, a); err != nil {
-			return err
-		}
-		owner.AccountID = a.ID
-		if err := insertUser(ctx, tx, owner); err != nil {
-			return err
-		}
-		return tx.audit(glpinet.WithActor(ctx, userSubject(owner.ID)), "account.signup", accountSubject(a.ID), a.Name+" by "+owner.Email)
-	})
-}
-
-// CreateUser stores a user.
-func (db *DB) CreateUser(ctx context.Context, u *glpinet.User) error {
-	if err := prepareUser(u); err != nil {
-		return err
-	}
-	if (u.Role == glpinet.RoleOperator) != (u.AccountID == 0) {
-		return glpinet.Errorf(glpinet.EINVALID, "Operators belong to no account; every other user belongs to one.")
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		subject := "operators"
-		if u.AccountID != 0 {
-			if err := accountExists(ctx, tx, u.AccountID); err != nil {
-				return err
-			}
-			subject = accountSubject(u.AccountID)
-		}
-		if err := insertUser(ctx, tx, u); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "user.create", subject, userSubject(u.ID)+" "+u.Email+" "+string(u.Role))
-	})
 }
 
 // FindUserByID returns one user.
@@ -148,6 +90,6 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "user.password", userSubject(userID), "")
+		return tx.audit(ctx, "user.password", glpinet.UserSubject(userID), "")
 	})
 }

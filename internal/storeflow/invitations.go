@@ -1,0 +1,86 @@
+package storeflow
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/glpinet/glpinet"
+)
+
+// InvitationTx is a transaction that stores invitations.
+type InvitationTx interface {
+	UserTx
+	// InsertInvitation stores inv and sets its ID and CreatedAt. Returns
+	// ECONFLICT (code hash already used).
+	InsertInvitation(ctx context.Context, inv *glpinet.Invitation) error
+	// LockInvitation reads invitation id of the account, locked; nil when none.
+	LockInvitation(ctx context.Context, accountID, id int64) (*glpinet.Invitation, error)
+	// LockInvitationCode reads the invitation with this code hash, locked; nil when none.
+	LockInvitationCode(ctx context.Context, hash [32]byte) (*glpinet.Invitation, error)
+	// SetInvitationRevoked revokes invitation id at the transaction's instant.
+	SetInvitationRevoked(ctx context.Context, id int64) error
+	// CountInvitationUse adds one to invitation id's uses.
+	CountInvitationUse(ctx context.Context, id int64) error
+}
+
+// CreateInvitation is glpinet.InvitationStore.CreateInvitation.
+func CreateInvitation(ctx context.Context, tx InvitationTx, inv *glpinet.Invitation) error {
+	if err := inv.Validate(); err != nil {
+		return err
+	}
+	if err := tx.AccountExists(ctx, inv.AccountID); err != nil {
+		return err
+	}
+	inv.Uses = 0
+	if err := tx.InsertInvitation(ctx, inv); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, glpinet.AuditEvent{Action: "invitation.create", Subject: glpinet.AccountSubject(inv.AccountID),
+		Details: glpinet.InvitationSubject(inv.ID) + " " + string(inv.Role) + " ×" + strconv.Itoa(inv.MaxUses)})
+}
+
+// RevokeInvitation is glpinet.InvitationStore.RevokeInvitation.
+func RevokeInvitation(ctx context.Context, tx InvitationTx, accountID, id int64) error {
+	inv, err := tx.LockInvitation(ctx, accountID, id)
+	switch {
+	case err != nil:
+		return err
+	case inv == nil:
+		return glpinet.Errorf(glpinet.ENOTFOUND, "Invitation %d does not exist.", id)
+	case inv.RevokedAt != nil:
+		return glpinet.Errorf(glpinet.ECONFLICT, "Invitation %d is already revoked.", id)
+	}
+	if err := tx.SetInvitationRevoked(ctx, id); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, glpinet.AuditEvent{Action: "invitation.revoke", Subject: glpinet.AccountSubject(accountID),
+		Details: glpinet.InvitationSubject(id)})
+}
+
+// AcceptInvitation is glpinet.InvitationStore.AcceptInvitation. The lock
+// serialises acceptances of one invitation, so two people taking the last
+// use at once cannot both get in.
+func AcceptInvitation(ctx context.Context, tx InvitationTx, hash [32]byte, u *glpinet.User) (*glpinet.Invitation, error) {
+	inv, err := tx.LockInvitationCode(ctx, hash)
+	if err != nil {
+		return nil, err
+	} else if inv == nil {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "This invitation does not exist.")
+	}
+	if err := inv.Usable(tx.Now()); err != nil {
+		return nil, err
+	}
+	u.AccountID, u.Role = inv.AccountID, inv.Role
+	if err := u.Prepare(); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertUser(ctx, u); err != nil {
+		return nil, err
+	}
+	if err := tx.CountInvitationUse(ctx, inv.ID); err != nil {
+		return nil, err
+	}
+	inv.Uses++
+	return inv, tx.Audit(ctx, glpinet.AuditEvent{Actor: glpinet.UserSubject(u.ID), Action: "invitation.accept",
+		Subject: glpinet.AccountSubject(inv.AccountID), Details: glpinet.InvitationSubject(inv.ID) + " " + u.Email + " " + string(u.Role)})
+}
