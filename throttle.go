@@ -66,3 +66,20 @@ func AttemptWindow(now time.Time, window time.Duration) (start, end time.Time, e
 	start = now.UTC().Truncate(window)
 	return start, start.Add(window), nil
 }
+
+// AttemptArgs checks the arguments of a ThrottleStore call (key, window,
+// and n, the attempts to add: 1 for a call that adds none) and returns
+// the window containing now. Both stores call it: the EINVALID errors
+// are the same whichever holds the counters.
+func AttemptArgs(key string, window time.Duration, now time.Time, n int) (start, end time.Time, err error) {
+	if err := CheckAttemptKey(key); err != nil {
+		return start, end, err
+	}
+	if start, end, err = AttemptWindow(now, window); err != nil {
+		return start, end, err
+	}
+	if n < 1 {
+		return start, end, Errorf(EINVALID, "An attempt counts at least 1 (got %d).", n)
+	}
+	return start, end, nil
+}

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -23,17 +22,6 @@ func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 		return fmt.Errorf("free subscription: %w", err)
 	}
 	return nil
-}
-
-// FindAccountByID returns one account.
-func (db *DB) FindAccountByID(ctx context.Context, id int64) (*glpinet.Account, error) {
-	as, _, err := db.FindAccounts(ctx, glpinet.AccountFilter{ID: &id})
-	if err != nil {
-		return nil, err
-	} else if len(as) == 0 {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
-	}
-	return as[0], nil
 }
 
 // FindAccounts returns matching accounts by ID and their total count.
@@ -93,36 +81,28 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	return n, mapError(err)
 }
 
-// AccountsIssuable returns ENOTFOUND unless every account exists, and
-// EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
-// in one query. FOR SHARE keeps the states read until the commit: a
-// concurrent SetAccountState waits for this transaction (and one that
-// committed first is seen), while issuers do not wait for each other.
-// The rows are locked in ID order, so that two batches cannot deadlock.
-func (tx *Tx) AccountsIssuable(ctx context.Context, action string, ids ...int64) error {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if len(ids) == 0 {
-		return nil
-	}
+// AccountStates reads accounts' states in one query. FOR SHARE keeps
+// them until the commit: a concurrent SetAccountState waits for this
+// transaction (and one that committed first is seen), while issuers do not
+// wait for each other. The rows are locked in ID order, so that two
+// batches cannot deadlock.
+func (tx *Tx) AccountStates(ctx context.Context, ids []int64) (map[int64]glpinet.AccountState, error) {
 	rows, err := tx.Query(ctx, `SELECT id, state FROM accounts WHERE id = ANY($1) ORDER BY id FOR SHARE`, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rows.Close()
 	states := make(map[int64]glpinet.AccountState, len(ids))
-	for rows.Next() {
-		var id int64
-		var state glpinet.AccountState
-		if err := rows.Scan(&id, &state); err != nil {
-			return err
-		}
+	var id int64
+	var state glpinet.AccountState
+	_, err = pgx.ForEachRow(rows, []any{&id, &state}, func() error {
 		states[id] = state
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return glpinet.CheckIssuable(ids, states, action)
+		return nil
+	})
+	return states, err
 }
+
+// AccountExists returns ENOTFOUND unless the account exists.
+func (tx *Tx) AccountExists(ctx context.Context, id int64) error { return accountExists(ctx, tx, id) }
 
 // accountExists returns ENOTFOUND unless the account exists.
 func accountExists(ctx context.Context, q querier, id int64) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/glpinet/glpinet"
+	"github.com/jackc/pgx/v5"
 )
 
 // ChangesSince returns changes after an ID, oldest first.
@@ -12,20 +13,12 @@ import (
 // handed out before commit, so a change with a lower ID may commit after a
 // higher one was read. Replicas listen instead (ListenChanges).
 func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]glpinet.Change, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, topic, subject, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []glpinet.Change
-	for rows.Next() {
-		var c glpinet.Change
-		if err := rows.Scan(&c.ID, &c.Topic, &c.Subject, &c.At); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanChange)(db.pool.Query(ctx, `SELECT id, topic, subject, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2`, after, limit))
+}
+
+func scanChange(r pgx.Row) (c glpinet.Change, err error) {
+	err = r.Scan(&c.ID, &c.Topic, &c.Subject, &c.At)
+	return c, err
 }
 
 // LastChangeID returns the latest change's ID.

@@ -24,9 +24,11 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	// The mutations whose steps are storeflow's (users, keys,
-	// invitations, tokens), run in db.update.
-	storeflow.Writes[*Tx]
+	// The methods whose steps are storeflow's (every mutation but the
+	// counters' and the downloads'), run in db.update, and the attempt
+	// counters' argument checks.
+	storeflow.Methods[*Tx]
+	storeflow.Counters
 }
 
 var (
@@ -44,12 +46,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{pool: pool, listenIdle: defaultListenIdle, Now: time.Now}
-	db.Writes.Update = db.update
+	db.Methods = storeflow.Methods[*Tx]{Update: db.update, Plugins: db.listPlugins, Accounts: db.FindAccounts}
+	db.Counters = storeflow.Counters{Add: db.addAttempt, Read: db.readAttempts, Delete: db.deleteAttempts}
 	if _, err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, startupError(err)
 	}
-	if err := db.seedOffers(ctx); err != nil {
+	if err := storeflow.Seed(ctx, db.update); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("seed offers: %w", err)
 	}
@@ -106,11 +109,18 @@ type querier interface {
 }
 
 // Tx is a write transaction with the time it started, used for every
-// timestamp it writes so that one change has one time.
+// timestamp it writes so that one change has one time. Its exported
+// methods are the statements storeflow's mutations run: the steps and the
+// rules are storeflow's, the SQL is here.
 type Tx struct {
 	pgx.Tx
 	now time.Time
 }
+
+var _ storeflow.StoreTx = (*Tx)(nil)
+
+// Now is the transaction's instant.
+func (tx *Tx) Now() time.Time { return tx.now }
 
 // maxAttempts bounds how often update runs a transaction that PostgreSQL
 // aborted as a deadlock or serialization failure.
@@ -156,10 +166,14 @@ func (db *DB) updateOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	return pgTx.Commit(ctx)
 }
 
-// audit records an audit event attributed to the context's actor.
-func (tx *Tx) audit(ctx context.Context, action, subject, details string) error {
+// Audit records e, attributed to e.Actor or else to the context's actor.
+func (tx *Tx) Audit(ctx context.Context, e glpinet.AuditEvent) error {
+	actor := e.Actor
+	if actor == "" {
+		actor = glpinet.ActorFrom(ctx)
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)`,
-		tx.now, glpinet.ActorFrom(ctx), action, subject, details)
+		tx.now, actor, e.Action, e.Subject, e.Details)
 	return err
 }
 
@@ -179,4 +193,3 @@ func (tx *Tx) Change(ctx context.Context, topic, subject string) error {
 	}
 	return err
 }
-

@@ -45,20 +45,7 @@ func (db *DB) FindInvitation(ctx context.Context, hash [32]byte) (*glpinet.Invit
 
 // ListInvitations returns an account's invitations, newest first.
 func (db *DB) ListInvitations(ctx context.Context, accountID int64) ([]*glpinet.Invitation, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE account_id = $1 ORDER BY id DESC`, accountID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []*glpinet.Invitation
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanInvitation)(db.pool.Query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE account_id = $1 ORDER BY id DESC`, accountID))
 }
 
 // LockInvitation reads an account's invitation, its row locked until

@@ -170,20 +170,7 @@ func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.Registr
 	if err := accountExists(ctx, db.pool, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = $1 ORDER BY id DESC`, accountID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []*glpinet.RegistrationKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanKey)(db.pool.Query(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = $1 ORDER BY id DESC`, accountID))
 }
 
 // EachKeyHash calls fn with the hash of every key, streaming the rows of

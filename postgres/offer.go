@@ -2,35 +2,25 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/storeflow"
+	"github.com/jackc/pgx/v5"
 )
 
 // ListOffers returns every offer by increasing level.
 func (db *DB) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
-	rows, err := db.pool.Query(ctx, `SELECT reference, level, titles, features FROM offers ORDER BY level, reference`)
-	if err != nil {
-		return nil, mapError(err)
+	return collect(scanOffer)(db.pool.Query(ctx, `SELECT reference, level, titles, features FROM offers ORDER BY level, reference`))
+}
+
+// scanOffer reads an offer; its jsonb columns come as text.
+func scanOffer(r pgx.Row) (o *glpinet.Offer, err error) {
+	o = &glpinet.Offer{}
+	var titles, features string
+	if err = r.Scan(&o.Reference, &o.Level, &titles, &features); err == nil {
+		err = storeflow.DecodeJSON([]string{titles, features}, &o.Titles, &o.Features)
 	}
-	defer rows.Close()
-	var out []*glpinet.Offer
-	for rows.Next() {
-		var o glpinet.Offer
-		var titles, features []byte
-		if err := rows.Scan(&o.Reference, &o.Level, &titles, &features); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(titles, &o.Titles); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(features, &o.Features); err != nil {
-			return nil, err
-		}
-		out = append(out, &o)
-	}
-	return out, mapError(rows.Err())
+	return o, err
 }
 
 // UpsertOffer creates or changes an offer.
@@ -46,20 +36,15 @@ func saveOffer(ctx context.Context, tx *Tx, o *glpinet.Offer, onConflict string)
 	return err
 }
 
-// seedOffers gives a new database the default offers. Replicas opening a
-// new database together may all find it empty: DO NOTHING lets the first
-// one's offers stand instead of failing the others.
-func (db *DB) seedOffers(ctx context.Context) error {
-	return db.update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM offers`).Scan(&n); err != nil || n > 0 {
-			return err
-		}
-		for _, o := range glpinet.DefaultOffers() {
-			if err := saveOffer(ctx, tx, o, `DO NOTHING`); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// CountOffers returns how many offers exist.
+func (tx *Tx) CountOffers(ctx context.Context) (n int, err error) {
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM offers`).Scan(&n)
+	return n, err
+}
+
+// SeedOffer stores an offer unless its reference exists: replicas opening
+// a new database together may all find it empty, and DO NOTHING lets the
+// first one's offers stand instead of failing the others.
+func (tx *Tx) SeedOffer(ctx context.Context, o *glpinet.Offer) error {
+	return saveOffer(ctx, tx, o, `DO NOTHING`)
 }

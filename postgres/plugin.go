@@ -105,22 +105,6 @@ func scanVersion(r pgx.Row) (*glpinet.Version, error) {
 	return &v, nil
 }
 
-// FindPlugin returns one plugin with its versions and tags.
-func (db *DB) FindPlugin(ctx context.Context, key string) (*glpinet.Plugin, error) {
-	ps, err := db.listPlugins(ctx, &key)
-	if err != nil {
-		return nil, err
-	} else if len(ps) == 0 {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key)
-	}
-	return ps[0], nil
-}
-
-// ListPlugins returns the whole catalogue.
-func (db *DB) ListPlugins(ctx context.Context) ([]*glpinet.Plugin, error) {
-	return db.listPlugins(ctx, nil)
-}
-
 // listPlugins reads plugins, versions and tags in one REPEATABLE READ
 // transaction (one snapshot: a publication committing meanwhile is seen
 // whole or not at all), the three queries sent as one batch.

@@ -7,19 +7,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// CreateSession stores a session.
-func (db *DB) CreateSession(ctx context.Context, s *glpinet.Session) error {
-	return db.update(ctx, func(tx *Tx) error {
-		s.CreatedAt = tx.now
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			s.Hash[:], s.UserID, s.CSRF, tx.now, s.ExpiresAt)
-		if err != nil {
-			return err
-		}
-		// Expired sessions are removed as new ones are made.
-		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, tx.now)
-		return err
-	})
+// InsertSession stores a session.
+func (tx *Tx) InsertSession(ctx context.Context, s *glpinet.Session) error {
+	_, err := tx.Exec(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		s.Hash[:], s.UserID, s.CSRF, s.CreatedAt, s.ExpiresAt)
+	return err
+}
+
+// DeleteExpiredSessions removes the expired sessions.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context) error {
+	_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, tx.now)
+	return err
 }
 
 // FindSession returns a live session and its user, in one query.

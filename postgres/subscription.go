@@ -39,20 +39,7 @@ func (db *DB) ListSubscriptions(ctx context.Context, accountID int64) ([]*glpine
 	if err := accountExists(ctx, db.pool, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE account_id = $1 ORDER BY begin_at, id`, accountID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []*glpinet.Subscription
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanSubscription)(db.pool.Query(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE account_id = $1 ORDER BY begin_at, id`, accountID))
 }
 
 // LockSubscription reads a subscription, its row locked; nil when none.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/glpinet/glpinet"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -21,51 +20,24 @@ const countAttempt = `INSERT INTO attempts AS a (key, window_start, window_end, 
 		window_start = GREATEST(a.window_start, excluded.window_start)
 	RETURNING count`
 
-// CountAttempt adds n to key's counter for the window containing now and
-// returns the counter. No audit event, no change: counters are not
-// business data.
-func (db *DB) CountAttempt(ctx context.Context, key string, window time.Duration, now time.Time, n int) (int, error) {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return 0, err
-	}
-	start, end, err := glpinet.AttemptWindow(now, window)
-	if err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, glpinet.Errorf(glpinet.EINVALID, "An attempt counts at least 1 (got %d).", n)
-	}
-	var count int
-	if err := db.pool.QueryRow(ctx, countAttempt, key, start, end, n).Scan(&count); err != nil {
-		return 0, mapError(err)
-	}
-	return count, nil
+// addAttempt is storeflow.Counters.Add, one atomic statement. No audit
+// event, no change: counters are not business data.
+func (db *DB) addAttempt(ctx context.Context, key string, start, end time.Time, n int) (count int, err error) {
+	err = db.pool.QueryRow(ctx, countAttempt, key, start, end, n).Scan(&count)
+	return count, mapError(err)
 }
 
-// Attempts returns key's counter for the window containing now.
-func (db *DB) Attempts(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return 0, err
-	}
-	start, _, err := glpinet.AttemptWindow(now, window)
-	if err != nil {
-		return 0, err
-	}
-	var count int
+// readAttempts is storeflow.Counters.Read.
+func (db *DB) readAttempts(ctx context.Context, key string, start time.Time) (count int, err error) {
 	err = db.pool.QueryRow(ctx, `SELECT count FROM attempts WHERE key = $1 AND window_start >= $2`, key, start).Scan(&count)
 	if err == pgx.ErrNoRows {
-		return 0, nil
-	} else if err != nil {
-		return 0, mapError(err)
+		err = nil
 	}
-	return count, nil
+	return count, mapError(err)
 }
 
-// ForgetAttempts removes key's counter.
-func (db *DB) ForgetAttempts(ctx context.Context, key string) error {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return err
-	}
+// deleteAttempts is storeflow.Counters.Delete.
+func (db *DB) deleteAttempts(ctx context.Context, key string) error {
 	_, err := db.pool.Exec(ctx, `DELETE FROM attempts WHERE key = $1`, key)
 	return mapError(err)
 }

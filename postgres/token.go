@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -52,36 +53,14 @@ func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes strin
 
 // FindToken returns a live token and its user.
 func (db *DB) FindToken(ctx context.Context, hash [32]byte) (*glpinet.APIToken, *glpinet.User, error) {
-	t, err := scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens
-		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash[:], db.Now()))
-	if err == pgx.ErrNoRows {
-		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown, expired or revoked token.")
-	} else if err != nil {
-		return nil, nil, mapError(err)
-	}
-	u, err := db.FindUserByID(ctx, t.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, u, nil
+	t, err := orNone(scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens
+		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash[:], db.Now())))
+	return storeflow.WithUser(ctx, t, mapError(err), db.FindUserByID)
 }
 
 // ListTokens returns a user's tokens, newest first.
 func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*glpinet.APIToken, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []*glpinet.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanToken)(db.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID))
 }
 
 // LockToken reads a user's token, its row locked; nil when none.

@@ -59,38 +59,17 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*glpinet.User,
 
 // ListUsers returns an account's users.
 func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []*glpinet.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, mapError(rows.Err())
+	return collect(scanUser)(db.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID))
 }
 
-// SetPassword replaces a password hash and ends the user's sessions.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
-	if hash == "" {
-		return glpinet.Errorf(glpinet.EINVALID, "A user needs a password.")
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", userID)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "user.password", glpinet.UserSubject(userID), "")
-	})
+// UpdatePassword replaces a user's password hash.
+func (tx *Tx) UpdatePassword(ctx context.Context, id int64, hash string) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, id)
+	return err == nil && tag.RowsAffected() > 0, err
+}
+
+// DeleteSessions ends a user's sessions.
+func (tx *Tx) DeleteSessions(ctx context.Context, userID int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	return err
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/glpinet/glpinet"
@@ -27,18 +26,6 @@ func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 		return fmt.Errorf("free subscription: %w", err)
 	}
 	return nil
-}
-
-
-// FindAccountByID returns one account.
-func (db *DB) FindAccountByID(ctx context.Context, id int64) (*glpinet.Account, error) {
-	as, _, err := db.FindAccounts(ctx, glpinet.AccountFilter{ID: &id})
-	if err != nil {
-		return nil, err
-	} else if len(as) == 0 {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "Account %d does not exist.", id)
-	}
-	return as[0], nil
 }
 
 // FindAccounts returns matching accounts by ID and their total count.
@@ -109,21 +96,16 @@ func (db *DB) CountAccounts(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// AccountsIssuable returns ENOTFOUND unless every account exists, and
-// EFORBIDDEN when one is suspended (see glpinet.AccountState.AllowsIssuing),
-// in one query. The single writer keeps the states read until the commit.
-func (tx *Tx) AccountsIssuable(ctx context.Context, action string, ids ...int64) error {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if len(ids) == 0 {
-		return nil
-	}
+// AccountStates reads accounts' states in one query. The single writer
+// keeps them until the commit.
+func (tx *Tx) AccountStates(ctx context.Context, ids []int64) (map[int64]glpinet.AccountState, error) {
 	list, err := json.Marshal(ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, state FROM accounts WHERE id IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	states := make(map[int64]glpinet.AccountState, len(ids))
@@ -131,15 +113,15 @@ func (tx *Tx) AccountsIssuable(ctx context.Context, action string, ids ...int64)
 		var id int64
 		var state glpinet.AccountState
 		if err := rows.Scan(&id, &state); err != nil {
-			return err
+			return nil, err
 		}
 		states[id] = state
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return glpinet.CheckIssuable(ids, states, action)
+	return states, rows.Err()
 }
+
+// AccountExists returns ENOTFOUND unless the account exists.
+func (tx *Tx) AccountExists(ctx context.Context, id int64) error { return accountExists(ctx, tx, id) }
 
 // accountExists returns ENOTFOUND unless the account exists.
 func accountExists(ctx context.Context, q interface {

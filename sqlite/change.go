@@ -8,22 +8,14 @@ import (
 
 // ChangesSince returns changes after an ID, oldest first.
 func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]glpinet.Change, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, topic, subject, at FROM changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var out []glpinet.Change
-	for rows.Next() {
-		var c glpinet.Change
-		var at string
-		if err := rows.Scan(&c.ID, &c.Topic, &c.Subject, &at); err != nil {
-			return nil, err
-		}
-		c.At = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(scanChange)(db.read.QueryContext(ctx, `SELECT id, topic, subject, at FROM changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit))
+}
+
+func scanChange(r scanner) (c glpinet.Change, err error) {
+	var at string
+	err = r.Scan(&c.ID, &c.Topic, &c.Subject, &at)
+	c.At = parseTime(at)
+	return c, err
 }
 
 // LastChangeID returns the latest change's ID.

@@ -41,9 +41,11 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	// The mutations whose steps are storeflow's (users, keys,
-	// invitations, tokens), run in db.update.
-	storeflow.Writes[*Tx]
+	// The methods whose steps are storeflow's (every mutation but the
+	// counters' and the downloads'), run in db.update, and the attempt
+	// counters' argument checks.
+	storeflow.Methods[*Tx]
+	storeflow.Counters
 }
 
 var _ glpinet.Store = (*DB)(nil)
@@ -62,7 +64,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{path: path, Now: time.Now}
-	db.Writes.Update = db.update
+	db.Methods = storeflow.Methods[*Tx]{Update: db.update, Plugins: db.listPlugins, Accounts: db.FindAccounts}
+	db.Counters = storeflow.Counters{Add: db.addAttempt, Read: db.readAttempts, Delete: db.deleteAttempts}
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn(path, true)); err != nil {
 		return nil, err
@@ -73,7 +76,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	for _, step := range []func(context.Context) error{db.migrate, db.seedOffers, db.prepare} {
+	for _, step := range []func(context.Context) error{db.migrate, db.seed, db.prepare} {
 		if err := step(ctx); err != nil {
 			db.Close()
 			if isCorrupt(err) {
@@ -152,11 +155,18 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Tx is a write transaction with the time it started, used for every
-// timestamp it writes so that one change has one time.
+// timestamp it writes so that one change has one time. Its exported
+// methods are the statements storeflow's mutations run: the steps and the
+// rules are storeflow's, the SQL is here.
 type Tx struct {
 	*sql.Tx
 	now time.Time
 }
+
+var _ storeflow.StoreTx = (*Tx)(nil)
+
+// Now is the transaction's instant.
+func (tx *Tx) Now() time.Time { return tx.now }
 
 // update runs fn in a write transaction, committed when fn returns nil.
 // An error that shows the file damaged is noted for Ping.
@@ -174,10 +184,14 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return mapError(sqlTx.Commit())
 }
 
-// audit records an audit event attributed to the context's actor.
-func (tx *Tx) audit(ctx context.Context, action, subject, details string) error {
+// Audit records an audit event, attributed to e.Actor or else to the
+// context's actor.
+func (tx *Tx) Audit(ctx context.Context, e glpinet.AuditEvent) error {
+	if e.Actor == "" {
+		e.Actor = glpinet.ActorFrom(ctx)
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)`,
-		fmtTime(tx.now), glpinet.ActorFrom(ctx), action, subject, details)
+		fmtTime(tx.now), e.Actor, e.Action, e.Subject, e.Details)
 	return err
 }
 
@@ -220,3 +234,6 @@ func isUnique(err error) bool {
 	var se *sqlite3.Error
 	return errors.As(err, &se) && (se.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
+
+// seed gives a new database the default offers.
+func (db *DB) seed(ctx context.Context) error { return storeflow.Seed(ctx, db.update) }

@@ -148,20 +148,7 @@ func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.Registr
 	if err := accountExists(ctx, db.read, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = ? ORDER BY id DESC`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*glpinet.RegistrationKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return collect(scanKey)(db.read.QueryContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = ? ORDER BY id DESC`, accountID))
 }
 
 // EachKeyHash calls fn with the hash of every key, streaming the rows of

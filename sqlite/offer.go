@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/storeflow"
@@ -10,27 +9,16 @@ import (
 
 // ListOffers returns every offer by increasing level.
 func (db *DB) ListOffers(ctx context.Context) ([]*glpinet.Offer, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT reference, level, titles, features FROM offers ORDER BY level, reference`)
-	if err != nil {
+	return collect(scanOffer)(db.read.QueryContext(ctx, `SELECT reference, level, titles, features FROM offers ORDER BY level, reference`))
+}
+
+func scanOffer(r scanner) (*glpinet.Offer, error) {
+	var o glpinet.Offer
+	var titles, features string
+	if err := r.Scan(&o.Reference, &o.Level, &titles, &features); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*glpinet.Offer
-	for rows.Next() {
-		var o glpinet.Offer
-		var titles, features string
-		if err := rows.Scan(&o.Reference, &o.Level, &titles, &features); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(titles), &o.Titles); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(features), &o.Features); err != nil {
-			return nil, err
-		}
-		out = append(out, &o)
-	}
-	return out, rows.Err()
+	return &o, storeflow.DecodeJSON([]string{titles, features}, &o.Titles, &o.Features)
 }
 
 // UpsertOffer creates or changes an offer.
@@ -43,18 +31,12 @@ func saveOffer(ctx context.Context, tx *Tx, o *glpinet.Offer) error {
 	return err
 }
 
-// seedOffers gives a new database the default offers.
-func (db *DB) seedOffers(ctx context.Context) error {
-	return db.update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM offers`).Scan(&n); err != nil || n > 0 {
-			return err
-		}
-		for _, o := range glpinet.DefaultOffers() {
-			if err := saveOffer(ctx, tx, o); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// CountOffers returns how many offers exist.
+func (tx *Tx) CountOffers(ctx context.Context) (n int, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM offers`).Scan(&n)
+	return n, err
 }
+
+// SeedOffer stores an offer; the single writer already made sure there
+// was none.
+func (tx *Tx) SeedOffer(ctx context.Context, o *glpinet.Offer) error { return saveOffer(ctx, tx, o) }

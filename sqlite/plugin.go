@@ -9,13 +9,6 @@ import (
 	"github.com/glpinet/glpinet/internal/storeflow"
 )
 
-// VersionExists reports whether a plugin's version exists.
-func (tx *Tx) VersionExists(ctx context.Context, key, num string) (bool, error) {
-	var exists bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = ? AND num = ?)`, key, num).Scan(&exists)
-	return exists, err
-}
-
 // UpsertPlugin creates a plugin or updates its catalogue text.
 func (tx *Tx) UpsertPlugin(ctx context.Context, p *glpinet.Plugin) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO plugins (key, name, logo_url, homepage_url, issues_url, readme_url, changelog_url, license, note, authors, descriptions, date_added, date_updated)
@@ -42,6 +35,13 @@ func (tx *Tx) InsertVersion(ctx context.Context, v *glpinet.Version, _ bool) (bo
 		v.PluginKey, v.Num, v.Compatibility, v.Stability, storeflow.JSONList(v.RequiredOffers), fmtTime(v.ReleasedAt),
 		v.Archive.Filename, v.Archive.Format, v.Archive.Size, v.Archive.SHA256, v.Archive.Signature, v.Archive.Path, fmtTime(v.CreatedAt))
 	return err == nil, err
+}
+
+// VersionExists reports whether a plugin's version exists.
+func (tx *Tx) VersionExists(ctx context.Context, key, num string) (bool, error) {
+	var exists bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM plugin_versions WHERE plugin_key = ? AND num = ?)`, key, num).Scan(&exists)
+	return exists, err
 }
 
 // SetPluginTags replaces a plugin's tags, creating the missing ones.
@@ -95,22 +95,6 @@ func scanVersion(r scanner) (*glpinet.Version, error) {
 	}
 	v.ReleasedAt, v.CreatedAt = parseTime(released), parseTime(created)
 	return &v, nil
-}
-
-// FindPlugin returns one plugin with its versions and tags.
-func (db *DB) FindPlugin(ctx context.Context, key string) (*glpinet.Plugin, error) {
-	ps, err := db.listPlugins(ctx, &key)
-	if err != nil {
-		return nil, err
-	} else if len(ps) == 0 {
-		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key)
-	}
-	return ps[0], nil
-}
-
-// ListPlugins returns the whole catalogue.
-func (db *DB) ListPlugins(ctx context.Context) ([]*glpinet.Plugin, error) {
-	return db.listPlugins(ctx, nil)
 }
 
 func (db *DB) listPlugins(ctx context.Context, only *string) ([]*glpinet.Plugin, error) {

@@ -7,19 +7,17 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-// CreateSession stores a session.
-func (db *DB) CreateSession(ctx context.Context, s *glpinet.Session) error {
-	return db.update(ctx, func(tx *Tx) error {
-		s.CreatedAt = tx.now
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			s.Hash[:], s.UserID, s.CSRF, fmtTime(tx.now), fmtTime(s.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		// Expired sessions are removed as new ones are made.
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(tx.now))
-		return err
-	})
+// InsertSession stores a session.
+func (tx *Tx) InsertSession(ctx context.Context, s *glpinet.Session) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Hash[:], s.UserID, s.CSRF, fmtTime(s.CreatedAt), fmtTime(s.ExpiresAt))
+	return err
+}
+
+// DeleteExpiredSessions removes the expired sessions.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(tx.now))
+	return err
 }
 
 // FindSession returns a live session and its user.

@@ -43,20 +43,7 @@ type querier interface {
 }
 
 func listSubscriptions(ctx context.Context, q querier, accountID int64) ([]*glpinet.Subscription, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, account_id, offer_ref, begin_at, end_at, state, created_at FROM subscriptions WHERE account_id = ? ORDER BY begin_at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*glpinet.Subscription
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(scanSubscription)(q.QueryContext(ctx, `SELECT id, account_id, offer_ref, begin_at, end_at, state, created_at FROM subscriptions WHERE account_id = ? ORDER BY begin_at, id`, accountID))
 }
 
 func scanSubscription(r scanner) (*glpinet.Subscription, error) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"time"
-
-	"github.com/glpinet/glpinet"
 )
 
 // countAttempt is CountAttempt's one statement: the single writer runs it
@@ -20,51 +18,26 @@ const countAttempt = `INSERT INTO attempts (key, window_start, window_end, count
 		window_start = max(attempts.window_start, excluded.window_start)
 	RETURNING count`
 
-// CountAttempt adds n to key's counter for the window containing now and
-// returns the counter. No audit event, no change: counters are not
-// business data.
-func (db *DB) CountAttempt(ctx context.Context, key string, window time.Duration, now time.Time, n int) (int, error) {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return 0, err
-	}
-	start, end, err := glpinet.AttemptWindow(now, window)
-	if err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, glpinet.Errorf(glpinet.EINVALID, "An attempt counts at least 1 (got %d).", n)
-	}
+// addAttempt is storeflow.Counters.Add. No audit event, no change:
+// counters are not business data.
+func (db *DB) addAttempt(ctx context.Context, key string, start, end time.Time, n int) (int, error) {
 	var count int
-	if err := db.write.QueryRowContext(ctx, countAttempt, key, fmtTime(start), fmtTime(end), n).Scan(&count); err != nil {
-		return 0, mapError(err)
-	}
-	return count, nil
+	err := db.write.QueryRowContext(ctx, countAttempt, key, fmtTime(start), fmtTime(end), n).Scan(&count)
+	return count, mapError(err)
 }
 
-// Attempts returns key's counter for the window containing now.
-func (db *DB) Attempts(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return 0, err
-	}
-	start, _, err := glpinet.AttemptWindow(now, window)
-	if err != nil {
-		return 0, err
-	}
+// readAttempts is storeflow.Counters.Read.
+func (db *DB) readAttempts(ctx context.Context, key string, start time.Time) (int, error) {
 	var count int
-	err = db.read.QueryRowContext(ctx, `SELECT count FROM attempts WHERE key = ? AND window_start >= ?`, key, fmtTime(start)).Scan(&count)
+	err := db.read.QueryRowContext(ctx, `SELECT count FROM attempts WHERE key = ? AND window_start >= ?`, key, fmtTime(start)).Scan(&count)
 	if err == sql.ErrNoRows {
 		return 0, nil
-	} else if err != nil {
-		return 0, mapError(err)
 	}
-	return count, nil
+	return count, mapError(err)
 }
 
-// ForgetAttempts removes key's counter.
-func (db *DB) ForgetAttempts(ctx context.Context, key string) error {
-	if err := glpinet.CheckAttemptKey(key); err != nil {
-		return err
-	}
+// deleteAttempts is storeflow.Counters.Delete.
+func (db *DB) deleteAttempts(ctx context.Context, key string) error {
 	_, err := db.write.ExecContext(ctx, `DELETE FROM attempts WHERE key = ?`, key)
 	return mapError(err)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/storeflow"
 )
 
 const tokenColumns = `id, user_id, name, hash, display, scopes, expires_at, last_used_at, revoked_at, created_at`
@@ -54,37 +55,14 @@ func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes strin
 
 // FindToken returns a live token and its user.
 func (db *DB) FindToken(ctx context.Context, hash [32]byte) (*glpinet.APIToken, *glpinet.User, error) {
-	now := fmtTime(db.Now())
-	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens
-		WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash[:], now))
-	if err == sql.ErrNoRows {
-		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "Unknown, expired or revoked token.")
-	} else if err != nil {
-		return nil, nil, mapError(err)
-	}
-	u, err := db.FindUserByID(ctx, t.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, u, nil
+	t, err := orNone(scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens
+		WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash[:], fmtTime(db.Now()))))
+	return storeflow.WithUser(ctx, t, mapError(err), db.FindUserByID)
 }
 
 // ListTokens returns a user's tokens, newest first.
 func (db *DB) ListTokens(ctx context.Context, userID int64) ([]*glpinet.APIToken, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*glpinet.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(scanToken)(db.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID))
 }
 
 // LockToken reads a user's token; nil when none.

@@ -20,8 +20,8 @@ func scanUser(r scanner) (*glpinet.User, error) {
 	return &u, nil
 }
 
-// insertUser stores u in tx.
-func insertUser(ctx context.Context, tx *Tx, u *glpinet.User) error {
+// InsertUser stores a user.
+func (tx *Tx) InsertUser(ctx context.Context, u *glpinet.User) error {
 	var account any
 	if u.AccountID != 0 {
 		account = u.AccountID
@@ -58,38 +58,16 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*glpinet.User,
 
 // ListUsers returns an account's users.
 func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*glpinet.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(scanUser)(db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID))
 }
 
-// SetPassword replaces a password hash and ends the user's sessions.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
-	if hash == "" {
-		return glpinet.Errorf(glpinet.EINVALID, "A user needs a password.")
-	}
-	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", userID)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, "user.password", glpinet.UserSubject(userID), "")
-	})
+// UpdatePassword replaces a user's password hash.
+func (tx *Tx) UpdatePassword(ctx context.Context, id int64, hash string) (bool, error) {
+	return affected(tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id))
+}
+
+// DeleteSessions ends a user's sessions.
+func (tx *Tx) DeleteSessions(ctx context.Context, userID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return err
 }

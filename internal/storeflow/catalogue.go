@@ -36,6 +36,12 @@ type CatalogueTx interface {
 	UpsertTag(ctx context.Context, t *glpinet.Tag) error
 	// UpsertOffer creates or changes an offer.
 	UpsertOffer(ctx context.Context, o *glpinet.Offer) error
+	// CountOffers returns how many offers exist.
+	CountOffers(ctx context.Context) (int, error)
+	// SeedOffer stores o unless its reference exists (replicas opening a
+	// new database together may all find it empty: the first one's
+	// offers stand).
+	SeedOffer(ctx context.Context, o *glpinet.Offer) error
 	// LockSignatures reads every version's plugin key, number, SHA-256
 	// and signature, locked until the commit.
 	LockSignatures(ctx context.Context) ([]*glpinet.Version, error)
@@ -150,6 +156,24 @@ func SaveOffer(ctx context.Context, tx CatalogueTx, o *glpinet.Offer) error {
 	return tx.Audit(ctx, glpinet.AuditEvent{Action: "offer.save", Subject: "offer:" + o.Reference})
 }
 
+// Seed gives a new database, one without offers, the default ones, in a
+// transaction run by update (a store's).
+func Seed[T CatalogueTx](ctx context.Context, update func(context.Context, func(T) error) error) error {
+	return update(ctx, func(tx T) error { return seedOffers(ctx, tx) })
+}
+
+func seedOffers(ctx context.Context, tx CatalogueTx) error {
+	if n, err := tx.CountOffers(ctx); err != nil || n > 0 {
+		return err
+	}
+	for _, o := range glpinet.DefaultOffers() {
+		if err := tx.SeedOffer(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SignVersions is glpinet.PluginStore.SignVersions.
 func SignVersions(ctx context.Context, tx CatalogueTx, sign func(v *glpinet.Version) []byte) (int, error) {
 	versions, err := tx.LockSignatures(ctx)
@@ -197,4 +221,14 @@ func JSONMap(m map[string]string) string {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// DecodeJSON decodes JSON columns read as text: texts[i] into dsts[i].
+func DecodeJSON(texts []string, dsts ...any) error {
+	for i, t := range texts {
+		if err := json.Unmarshal([]byte(t), dsts[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

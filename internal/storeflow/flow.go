@@ -14,6 +14,7 @@ package storeflow
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -34,7 +35,24 @@ type AccountTx interface {
 	Tx
 	// AccountExists returns ENOTFOUND when account id does not exist.
 	AccountExists(ctx context.Context, id int64) error
-	// AccountsIssuable is glpinet.CheckIssuable on the accounts ids,
-	// their states read (and kept) until the commit.
-	AccountsIssuable(ctx context.Context, action string, ids ...int64) error
+	// AccountStates reads the states of the accounts ids (sorted, without
+	// duplicates), kept until the commit; an account that does not exist
+	// has none.
+	AccountStates(ctx context.Context, ids []int64) (map[int64]glpinet.AccountState, error)
+}
+
+// accountsIssuable returns ENOTFOUND unless every account of ids exists,
+// and EFORBIDDEN when one is suspended (see glpinet.CheckIssuable). The
+// states are read in ID order, so that two transactions cannot lock them
+// in opposite orders.
+func accountsIssuable(ctx context.Context, tx AccountTx, action string, ids ...int64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) == 0 {
+		return nil
+	}
+	states, err := tx.AccountStates(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return glpinet.CheckIssuable(ids, states, action)
 }

@@ -37,7 +37,7 @@ func CreateKey(ctx context.Context, tx KeyTx, k *glpinet.RegistrationKey) error 
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	if err := tx.AccountsIssuable(ctx, "no key can be issued for it", k.AccountID); err != nil {
+	if err := accountsIssuable(ctx, tx, "no key can be issued for it", k.AccountID); err != nil {
 		return err
 	}
 	if err := tx.InsertKey(ctx, k); err != nil {
@@ -61,7 +61,7 @@ func CreateKeys(ctx context.Context, tx KeyTx, keys []*glpinet.RegistrationKey) 
 			accounts = append(accounts, k.AccountID)
 		}
 	}
-	if err := tx.AccountsIssuable(ctx, "no key can be issued for it", accounts...); err != nil {
+	if err := accountsIssuable(ctx, tx, "no key can be issued for it", accounts...); err != nil {
 		return err
 	}
 	if err := tx.InsertKeys(ctx, keys); err != nil {
@@ -105,7 +105,7 @@ func RotateKey(ctx context.Context, tx KeyTx, id int64, next *glpinet.Registrati
 	case old.ReplacedBy != nil:
 		return glpinet.Errorf(glpinet.ECONFLICT, "Key %d (%s) was already rotated; rotate its replacement, key %d.", id, old.Prefix, *old.ReplacedBy)
 	}
-	if err := tx.AccountsIssuable(ctx, "its keys cannot be rotated", old.AccountID); err != nil {
+	if err := accountsIssuable(ctx, tx, "its keys cannot be rotated", old.AccountID); err != nil {
 		return err
 	}
 	next.AccountID = old.AccountID

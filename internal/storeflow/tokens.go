@@ -38,7 +38,7 @@ func CreateToken(ctx context.Context, tx TokenTx, t *glpinet.APIToken) error {
 		return glpinet.Errorf(glpinet.ENOTFOUND, "User %d does not exist.", t.UserID)
 	}
 	if account != 0 { // operators belong to no account
-		if err := tx.AccountsIssuable(ctx, "its users cannot create API tokens", account); err != nil {
+		if err := accountsIssuable(ctx, tx, "its users cannot create API tokens", account); err != nil {
 			return err
 		}
 	}
