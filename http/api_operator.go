@@ -3,7 +3,6 @@ package http
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -33,12 +32,7 @@ func (s *Server) apiAccounts(w http.ResponseWriter, r *http.Request, c caller) {
 	if !s.operatorOnly(w, r, c) {
 		return
 	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f := glpinet.AccountFilter{}
-	if q != "" {
-		f.Name = &q
-	}
-	accounts, _, err := s.Store.FindAccounts(r.Context(), f)
+	accounts, _, err := s.Store.FindAccounts(r.Context(), service.AccountSearch(r.URL.Query().Get("q"), 0))
 	if err != nil {
 		s.Error(w, r, err)
 		return

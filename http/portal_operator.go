@@ -74,18 +74,17 @@ type opAccountsData struct {
 }
 
 func (s *Server) handleOpAccounts(w http.ResponseWriter, r *http.Request, v visitor) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f := glpinet.AccountFilter{Limit: 100}
-	if q != "" {
-		f.Name = &q
-	}
+	f := service.AccountSearch(r.URL.Query().Get("q"), 100)
 	accounts, total, err := s.Store.FindAccounts(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	offers, now := s.offerMap(), s.Now()
-	d := opAccountsData{Query: q, Total: total}
+	d := opAccountsData{Total: total}
+	if f.Name != nil {
+		d.Query = *f.Name
+	}
 	for _, a := range accounts {
 		row := opAccountRow{Account: a}
 		if subs, err := s.Store.ListSubscriptions(r.Context(), a.ID); err == nil {

@@ -1,6 +1,10 @@
 package service
 
-import "github.com/glpinet/glpinet"
+import (
+	"strings"
+
+	"github.com/glpinet/glpinet"
+)
 
 // CanManage reports whether u may change its account: issue, rotate and
 // revoke keys, invite people and see the invitations (whose codes let
@@ -22,4 +26,15 @@ func ScopesFor(u *glpinet.User) []glpinet.TokenScope {
 		s = append(s, glpinet.ScopePublish)
 	}
 	return s
+}
+
+// AccountSearch is the filter of an operator's search for accounts: q,
+// trimmed, is a part of their names (every account when empty); limit 0
+// means no limit.
+func AccountSearch(q string, limit int) glpinet.AccountFilter {
+	f := glpinet.AccountFilter{Limit: limit}
+	if q = strings.TrimSpace(q); q != "" {
+		f.Name = &q
+	}
+	return f
 }

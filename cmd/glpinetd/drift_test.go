@@ -17,18 +17,24 @@ import (
 // surface to it. (The command line's rotation grace is in
 // testdata/script/keys.txtar.)
 
+// customerWithToken signs an owner up for a new account in the portal and
+// gives them an API token with scopes: the same person on both surfaces.
+func customerWithToken(t *testing.T, ts *testServer, org string, scopes ...string) (*browser, *client.API) {
+	t.Helper()
+	b := newBrowser(t, ts.URL())
+	b.get("/signup")
+	b.post("/signup", "organisation", org, "name", "Owner", "email", "owner@"+strings.ToLower(org)+".example", "password", "a long enough password")
+	b.get("/tokens")
+	form := url.Values{"csrf": {b.csrf}, "name": {"drift"}, "scope": scopes, "days": {"1"}}
+	_, body := b.read(b.c.PostForm(ts.URL()+"/tokens", form))
+	return b, &client.API{BaseURL: ts.URL(), Token: tokenRE.FindString(body)}
+}
+
 // TestInvitationValidityEverySurface: an invitation is valid for 1 to 90
 // days. The portal used to replace any other number with 7 days
 // silently; it now refuses it above the form, as the API does.
 func TestInvitationValidityEverySurface(t *testing.T) {
-	ts := startServer(t, nil)
-	b := newBrowser(t, ts.URL())
-	b.get("/signup")
-	b.post("/signup", "organisation", "Vandelay", "name", "Art", "email", "art@vandelay.example", "password", "importer exporter")
-	b.get("/tokens")
-	form := url.Values{"csrf": {b.csrf}, "name": {"admin"}, "scope": {"admin"}, "days": {"1"}}
-	_, body := b.read(b.c.PostForm(ts.URL()+"/tokens", form))
-	api := &client.API{BaseURL: ts.URL(), Token: tokenRE.FindString(body)}
+	b, api := customerWithToken(t, startServer(t, nil), "Vandelay", "admin")
 	b.get("/members")
 
 	for _, days := range []string{"0", "91", "-3", "", "seven"} {
@@ -63,14 +69,7 @@ var keyRowRE = regexp.MustCompile(`action="/keys/(\d+)/rotate"`)
 // 90 days. The API refused more; the command line did not (see
 // testdata/script/keys.txtar). The portal rotates with the default grace.
 func TestRotationGraceEverySurface(t *testing.T) {
-	ts := startServer(t, nil)
-	b := newBrowser(t, ts.URL())
-	b.get("/signup")
-	b.post("/signup", "organisation", "Kramerica", "name", "Cosmo", "email", "cosmo@kramerica.example", "password", "oil tanker bladder")
-	b.get("/tokens")
-	form := url.Values{"csrf": {b.csrf}, "name": {"keys"}, "scope": {"keys", "read"}, "days": {"1"}}
-	_, body := b.read(b.c.PostForm(ts.URL()+"/tokens", form))
-	api := &client.API{BaseURL: ts.URL(), Token: tokenRE.FindString(body)}
+	b, api := customerWithToken(t, startServer(t, nil), "Kramerica", "keys", "read")
 	ctx := t.Context()
 
 	k, err := api.IssueKey(ctx, "prod")
@@ -90,7 +89,7 @@ func TestRotationGraceEverySurface(t *testing.T) {
 
 	// The portal gives the default grace, 7 days.
 	b.get("/keys")
-	_, body = b.post("/keys", "label", "staging")
+	_, body := b.post("/keys", "label", "staging")
 	id := keyRowRE.FindStringSubmatch(body)
 	if id == nil {
 		t.Fatalf("no key to rotate on the keys page: %.300s", body)
