@@ -94,14 +94,6 @@ type subscriptionInput struct {
 	State string `json:"state"`
 }
 
-func parseDayField(name, v string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, glpinet.Errorf(glpinet.EINVALID, "%s %q is not a day like 2027-12-31.", name, v)
-	}
-	return t, nil
-}
-
 func (s *Server) apiGrant(w http.ResponseWriter, r *http.Request, c caller) {
 	if !s.operatorOnly(w, r, c) {
 		return
@@ -118,17 +110,17 @@ func (s *Server) apiGrant(w http.ResponseWriter, r *http.Request, c caller) {
 	begin := s.Now().UTC()
 	if in.From != "" {
 		var err error
-		if begin, err = parseDayField("from", in.From); err != nil {
+		if begin, err = service.ParseDay("from", in.From); err != nil {
 			s.Error(w, r, err)
 			return
 		}
 	}
-	until, err := parseDayField("until", in.Until)
+	until, err := service.ParseDay("until", in.Until)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	end := until.AddDate(0, 0, 1)
+	end := service.EndAfter(until)
 	sub := &glpinet.Subscription{AccountID: id, OfferRef: in.Offer, Begin: begin, End: &end}
 	if err := s.Store.CreateSubscription(apiActor(r, c), sub); err != nil {
 		s.Error(w, r, err)
@@ -152,12 +144,12 @@ func (s *Server) apiUpdateSubscription(w http.ResponseWriter, r *http.Request, c
 	}
 	var end *time.Time
 	if in.Until != "" {
-		until, err := parseDayField("until", in.Until)
+		until, err := service.ParseDay("until", in.Until)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		e := until.AddDate(0, 0, 1)
+		e := service.EndAfter(until)
 		end = &e
 	}
 	state := glpinet.SubscriptionState(in.State)

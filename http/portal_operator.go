@@ -174,7 +174,7 @@ func formDay(r *http.Request, name string) (time.Time, bool, error) {
 	if v == "" {
 		return time.Time{}, false, nil
 	}
-	t, err := time.Parse(time.DateOnly, v)
+	t, err := service.ParseDay(name, v)
 	return t, true, err
 }
 
@@ -192,7 +192,7 @@ func (s *Server) handleOpGrant(w http.ResponseWriter, r *http.Request, v visitor
 	if !hasFrom {
 		from = s.Now().UTC()
 	}
-	end := until.AddDate(0, 0, 1) // the last day is included
+	end := service.EndAfter(until)
 	sub := &glpinet.Subscription{AccountID: a.ID, OfferRef: r.PostFormValue("offer"), Begin: from, End: &end}
 	if err := s.Store.CreateSubscription(s.actor(r, v), sub); err != nil {
 		if glpinet.ErrorCode(err) == glpinet.EINVALID {
@@ -216,7 +216,7 @@ func (s *Server) handleOpSubscription(w http.ResponseWriter, r *http.Request, v 
 	}
 	var end *time.Time
 	if hasUntil {
-		e := until.AddDate(0, 0, 1)
+		e := service.EndAfter(until)
 		end = &e
 	}
 	sub, err := s.Store.UpdateSubscription(s.actor(r, v), id, end, glpinet.SubscriptionState(r.PostFormValue("state")))

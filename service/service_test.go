@@ -181,3 +181,16 @@ func TestPublishFields(t *testing.T) {
 		})
 	}
 }
+
+func TestSubscriptionDays(t *testing.T) {
+	last, err := service.ParseDay("until", "2027-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := service.EndAfter(last), time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("EndAfter(2027-12-31) = %v, want %v", got, want)
+	}
+	if _, err := service.ParseDay("until", "31/12/2027"); glpinet.ErrorMessage(err) != `until "31/12/2027" is not a day like 2027-12-31.` {
+		t.Errorf("ParseDay of a bad day: %v", err)
+	}
+}

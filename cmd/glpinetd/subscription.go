@@ -8,6 +8,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/service"
 )
 
 func runSubscription(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +20,7 @@ func runSubscription(ctx context.Context, args []string, stdout, stderr io.Write
 
 // parseDay reads a YYYY-MM-DD date as the start of that day in UTC.
 func parseDay(s, flagName string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := service.ParseDay(flagName, s)
 	if err != nil {
 		return time.Time{}, cli.Usagef("--%s %q is not a date like 2027-12-31", flagName, s)
 	}
@@ -45,7 +46,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 			}
 		}
 		last, err := parseDay(*until, "until")
-		end = last.AddDate(0, 0, 1) // the last day is included
+		end = service.EndAfter(last)
 		return err
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
