@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 // attemptRule is a limit on attempts of one kind: at most limit within each
@@ -138,9 +138,7 @@ func (s *Server) reserveAttempts(w http.ResponseWriter, r *http.Request, list ..
 }
 
 // retryAfter tells the client when to try again.
-func retryAfter(w http.ResponseWriter, d time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
-}
+func retryAfter(w http.ResponseWriter, d time.Duration) { httpx.RetryAfter(w, d) }
 
 // knownPlace reports whether the person behind email logged in from addr
 // within loginKnownPlace's window.

@@ -1,93 +1,33 @@
 package http
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
-	"strings"
+
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 // DefaultTrustedProxies are the reverse proxies whose X-Forwarded-For is
 // believed when the server runs behind one and none were configured: a
 // proxy on the same host.
-var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+var DefaultTrustedProxies = httpx.DefaultTrustedProxies
 
-// clientIP is the address of the client a request comes from: the peer,
-// or, behind a trusted reverse proxy, the last address of X-Forwarded-For
-// that is not itself a trusted proxy (the ones before it are the client's
-// own claims, which anybody can forge).
-func (s *Server) clientIP(r *http.Request) netip.Addr {
-	peer := peerAddr(r)
-	if !s.TrustForwarded || !s.trustedProxy(peer) {
-		return peer
-	}
-	hops := r.Header.Values("X-Forwarded-For")
-	for i := len(hops) - 1; i >= 0; i-- {
-		parts := strings.Split(hops[i], ",")
-		for j := len(parts) - 1; j >= 0; j-- {
-			a, err := parseHop(strings.TrimSpace(parts[j]))
-			if err != nil {
-				return peer // a proxy we trust wrote garbage: count its own address
-			}
-			a = a.Unmap()
-			if !s.trustedProxy(a) {
-				return a
-			}
-		}
-	}
-	return peer
+// proxies is the server's rule for X-Forwarded-* headers, as every
+// surface applies it.
+func (s *Server) proxies() httpx.Proxies {
+	return httpx.Proxies{Trust: s.TrustForwarded, Trusted: s.TrustedProxies}
 }
+
+// clientIP is the address of the client a request comes from (see
+// httpx.Proxies.ClientIP).
+func (s *Server) clientIP(r *http.Request) netip.Addr { return s.proxies().ClientIP(r) }
 
 // forwarded reports whether the request's X-Forwarded-* headers are to be
 // believed: behind a proxy, and from a trusted one.
-func (s *Server) forwarded(r *http.Request) bool {
-	return s.TrustForwarded && s.trustedProxy(peerAddr(r))
-}
+func (s *Server) forwarded(r *http.Request) bool { return s.proxies().Forwarded(r) }
 
 // trustedProxy reports whether a is one of the configured reverse proxies.
-func (s *Server) trustedProxy(a netip.Addr) bool {
-	proxies := s.TrustedProxies
-	if proxies == nil {
-		proxies = DefaultTrustedProxies
-	}
-	for _, p := range proxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) trustedProxy(a netip.Addr) bool { return s.proxies().TrustedProxy(a) }
 
-// peerAddr is the address of the connection's other end.
-func peerAddr(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.IPv6Unspecified()
-	}
-	return a.Unmap()
-}
-
-// clientKey is what per-address limits count on: the IPv4 address, or the
-// /64 network of an IPv6 address (one subscriber commonly holds a whole
-// /64, so counting single addresses would count nothing).
-func clientKey(a netip.Addr) string {
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
-
-// parseHop reads an X-Forwarded-For entry: an address, or an address and
-// a port as some proxies write it ("192.0.2.1:5678", "[2001:db8::1]:80").
-func parseHop(h string) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(h); err == nil {
-		return a, nil
-	}
-	ap, err := netip.ParseAddrPort(h)
-	return ap.Addr(), err
-}
+// clientKey is what per-address limits count on (see httpx.ClientKey).
+func clientKey(a netip.Addr) string { return httpx.ClientKey(a) }

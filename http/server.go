@@ -1,6 +1,10 @@
-// Package http serves glpinet over HTTP: the GLPI Network contract that an
-// unmodified GLPI calls (registration and marketplace), archive downloads,
-// health and metrics.
+// Package http is glpinetd's server core: listeners and their limits, the
+// middleware (request ids, body limits, transfer rules, panics, metrics),
+// errors, health and metrics, and the routes that mount the surfaces: the
+// GLPI Network contract an unmodified GLPI calls (http/glpiapi) and, still
+// in this package until they move, the management API (api_*.go) and the
+// portal (portal_*.go). What the core and the surfaces share is in
+// http/httpx.
 package http
 
 import (
@@ -17,34 +21,30 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/http/glpiapi"
+	"github.com/glpinet/glpinet/http/httpx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // CatalogueSource returns the current catalogue snapshot.
-type CatalogueSource interface {
-	Current() *glpinet.Catalogue
-}
+type CatalogueSource = glpiapi.CatalogueSource
 
 // Server holds what the handlers need. Fields are set by the caller (see
 // cmd/glpinetd) before Handler is called.
 type Server struct {
-	Store     glpinet.Store
-	Validator glpinet.Validator
-	Catalogue CatalogueSource
-	// Sightings and Downloads receive what GLPI reports, to be written in
-	// batches off the request path.
-	Sightings interface{ Add(glpinet.Sighting) }
-	Downloads interface{ Add(key string) }
-	// ArchiveDir is where published archives are stored.
+	Store glpinet.Store
+	// Validator, Catalogue, Sightings, Downloads, ArchiveDir, SigningKey
+	// and PublicURL are what the GLPI wire API serves from: see the fields
+	// of the same names of glpiapi.Handler. Health, the portal and the
+	// management API read some of them too.
+	Validator  glpinet.Validator
+	Catalogue  CatalogueSource
+	Sightings  interface{ Add(glpinet.Sighting) }
+	Downloads  interface{ Add(key string) }
 	ArchiveDir string
-	// SigningKey is the public half of the key that signs archives,
-	// published so that clients can verify downloads; nil when unknown.
 	SigningKey ed25519.PublicKey
-	// PublicURL is the absolute URL GLPI reaches this server at (e.g.
-	// https://glpinet.example.com), used in download URLs. When empty it is
-	// derived from each request.
-	PublicURL string
+	PublicURL  string
 	// TrustForwarded uses X-Forwarded-Proto and X-Forwarded-Host, set by a
 	// reverse proxy, to build download links when PublicURL is empty.
 	TrustForwarded bool
@@ -75,11 +75,11 @@ type Server struct {
 
 	routes    []string // every pattern served, for the tests that keep docs and checks complete
 	metrics   *metrics
-	pages     *pageCache
+	glpi      *glpiapi.Handler // the GLPI wire API, built from the fields above
+	pages     portalPages      // the GLPI API's views, as the portal's marketplace page asks for them
 	templates pages
 	passwords *passwordWork
 	attempts  *attempts
-	verdicts  verdictLimiter
 	// unknownCredentials counts API tokens and session cookies that were
 	// not found, per address.
 	unknownCredentials verdictLimiter
@@ -89,7 +89,7 @@ type Server struct {
 
 // MarketplacePrefixes are the two roots GLPI uses for the marketplace: the
 // current one (10.0.8 and later) and the one of GLPI 9.5 to 10.0.7.
-var MarketplacePrefixes = []string{"/api/marketplace/", "/api/glpi-plugins/"}
+var MarketplacePrefixes = glpiapi.MarketplacePrefixes
 
 // Handler returns the server's routes wrapped in its middleware.
 func (s *Server) Handler() http.Handler {
@@ -103,21 +103,9 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry)
-	s.pages = newPageCache()
 
 	mux := http.NewServeMux()
-	s.route(mux, "GET /api/registration/info", s.handleInfo)
-	s.route(mux, "GET /api/registration/offers", s.handleOffers)
-	s.route(mux, "GET /api/registration/{$}", s.handleAvailability)
-	s.route(mux, "GET /api/ping", s.handleAvailability)
-	for _, p := range MarketplacePrefixes {
-		s.route(mux, "GET "+p+"plugins", s.handlePlugins)
-		s.route(mux, "GET "+p+"tags/top", s.handleTopTags)
-		s.route(mux, "GET "+p+"tags/{tag}/plugin", s.handleTagPlugins)
-		s.route(mux, "GET "+p+"plugin/{key}/download/{version}", s.handleDownloadNotice)
-		s.route(mux, "GET "+p+"archives/{key}/{version}/{file}", s.handleArchive)
-		s.route(mux, "GET "+p+"signing-key", s.handleSigningKey)
-	}
+	s.glpiRoutes(mux)
 	s.route(mux, "GET /healthz", s.handleHealthz)
 	s.route(mux, "GET /readyz", s.handleReadyz)
 	s.portalRoutes(mux)
@@ -142,13 +130,8 @@ func (s *Server) MetricsHandler() http.Handler {
 	return mux
 }
 
-type requestIDKey struct{}
-
 // RequestID returns the request's id, as logged and sent in X-Request-Id.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return httpx.RequestID(ctx) }
 
 // statusWriter records the status a handler wrote.
 type statusWriter struct {
@@ -196,7 +179,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		r = r.WithContext(httpx.WithRequestID(r.Context(), id))
 		// GLPI_NETWORK_SERVICES set with a trailing slash makes GLPI ask for
 		// "//api/…"; the mux would answer with a redirect, which GLPI must
 		// never get on registration endpoints. Serve the clean path instead.

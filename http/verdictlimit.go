@@ -1,84 +1,17 @@
 package http
 
 import (
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
-// Limits on the verdicts a client address may get for keys that are not
-// registration keys of this server. A GLPI instance asks about its key
-// about once a day, and a person mistyping one a few times; a client
-// asking about thousands of made-up keys is scanning. The keys' checksum
-// is public, so it keeps no scanner out: this does.
-const (
-	unknownKeyRate  = rate.Limit(1) // per second, per address, on average
-	unknownKeyBurst = 30
-	// maxVerdictLimiters bounds the addresses remembered; past it the
-	// idle ones are forgotten (an address forgotten starts with a full
-	// burst again: the cost is bounded by the key filter anyway).
-	maxVerdictLimiters = 100_000
-	verdictIdle        = 10 * time.Minute
-)
-
-// verdictLimiter keeps a token bucket per client address. It limits the
-// answers about unknown registration keys, and the lookups of unknown API
-// tokens and session cookies (each a database read an anonymous client
-// could otherwise repeat at will).
-type verdictLimiter struct {
-	mu       sync.Mutex
-	limiters map[string]*addrLimiter
-}
-
-type addrLimiter struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
+// verdictLimiter is the core's name for httpx.AddrLimiter, kept for the
+// management API and the portal until they move to their own packages.
+type verdictLimiter struct{ l httpx.AddrLimiter }
 
 // allow takes a token for addr at now; false: answer 429.
-func (v *verdictLimiter) allow(addr string, now time.Time) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.limiterLocked(addr, now).AllowN(now, 1)
-}
+func (v *verdictLimiter) allow(addr string, now time.Time) bool { return v.l.Allow(addr, now) }
 
-// exhausted reports, without taking one, whether addr has no token left:
-// the caller then skips the work whose failures are counted.
-func (v *verdictLimiter) exhausted(addr string, now time.Time) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.limiters[addr] == nil {
-		return false
-	}
-	return v.limiters[addr].lim.TokensAt(now) < 1
-}
-
-func (v *verdictLimiter) limiterLocked(addr string, now time.Time) *rate.Limiter {
-	if v.limiters == nil {
-		v.limiters = map[string]*addrLimiter{}
-	}
-	l := v.limiters[addr]
-	if l == nil {
-		if len(v.limiters) >= maxVerdictLimiters {
-			v.forgetIdleLocked(now)
-		}
-		l = &addrLimiter{lim: rate.NewLimiter(unknownKeyRate, unknownKeyBurst)}
-		v.limiters[addr] = l
-	}
-	l.seen = now
-	return l.lim
-}
-
-// forgetIdleLocked drops the addresses idle for verdictIdle, or all of
-// them when none is.
-func (v *verdictLimiter) forgetIdleLocked(now time.Time) {
-	for k, l := range v.limiters {
-		if now.Sub(l.seen) > verdictIdle {
-			delete(v.limiters, k)
-		}
-	}
-	if len(v.limiters) >= maxVerdictLimiters {
-		v.limiters = map[string]*addrLimiter{}
-	}
-}
+// exhausted reports, without taking one, whether addr has no token left.
+func (v *verdictLimiter) exhausted(addr string, now time.Time) bool { return v.l.Exhausted(addr, now) }

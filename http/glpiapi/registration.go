@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 // infoResponse is the body of GET /api/registration/info. GLPI reads
@@ -37,44 +38,44 @@ type subscriptionJSON struct {
 // handleInfo validates the key GLPI sends. Every verdict is 200 with
 // is_valid; an internal failure is a 503 without is_valid, because GLPI
 // caches any is_valid answer for a day.
-func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) handleInfo(w http.ResponseWriter, r *http.Request) {
 	lang := language(r.Header.Get("Accept-Language"))
-	addr := clientKey(s.clientIP(r))
-	ctx, limited := s.keyContext(r, addr)
-	v, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
+	addr := h.clientKey(r)
+	ctx, limited := h.keyContext(r, addr)
+	v, err := h.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
 	if err == glpinet.ErrRecheckBudget || err != nil && limited {
 		// Counted against the address as a verdict would be, so that a
 		// flood from one address meets its own limit.
-		s.verdicts.allow(addr, s.Now())
-		s.refuseUnknownKeys(w, r)
+		h.verdicts.Allow(addr, h.Now())
+		h.refuseUnknownKeys(w, r)
 		return
 	}
 	if err != nil {
-		s.metrics.validations.WithLabelValues("ERROR").Inc()
-		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		h.Metrics.Validations.WithLabelValues("ERROR").Inc()
+		h.error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 		return
 	}
-	if (v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed) && !s.verdicts.allow(addr, s.Now()) {
-		s.refuseUnknownKeys(w, r)
+	if (v.Code == glpinet.ValidationUnknown || v.Code == glpinet.ValidationMalformed) && !h.verdicts.Allow(addr, h.Now()) {
+		h.refuseUnknownKeys(w, r)
 		return
 	}
-	s.metrics.validations.WithLabelValues(string(v.Code)).Inc()
-	s.sighting(r, v)
+	h.Metrics.Validations.WithLabelValues(string(v.Code)).Inc()
+	h.sighting(r, v)
 	body, ok := v.Memo.Get(lang)
 	if !ok {
-		body = marshal(s.infoBody(v, lang))
+		body = httpx.Marshal(h.infoBody(v, lang))
 		v.Memo.Put(lang, body)
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
 
 // sighting records the instance behind a request made with a known key.
-func (s *Server) sighting(r *http.Request, v glpinet.Validation) {
-	if v.Record == nil || s.Sightings == nil {
+func (h *Handler) sighting(r *http.Request, v glpinet.Validation) {
+	if v.Record == nil || h.Sightings == nil {
 		return
 	}
 	uid := r.Header.Get("X-Glpi-Network-Uid")
@@ -82,11 +83,11 @@ func (s *Server) sighting(r *http.Request, v glpinet.Validation) {
 		return
 	}
 	ua := glpinet.ParseUserAgent(r.UserAgent())
-	s.Sightings.Add(glpinet.Sighting{KeyID: v.Record.Key.ID, AccountID: v.Record.Account.ID, UID: uid,
-		GLPIVersion: ua.GLPIVersion, InstallMode: ua.InstallMode, At: s.Now()})
+	h.Sightings.Add(glpinet.Sighting{KeyID: v.Record.Key.ID, AccountID: v.Record.Account.ID, UID: uid,
+		GLPIVersion: ua.GLPIVersion, InstallMode: ua.InstallMode, At: h.Now()})
 }
 
-func (s *Server) infoBody(v glpinet.Validation, lang string) infoResponse {
+func (h *Handler) infoBody(v glpinet.Validation, lang string) infoResponse {
 	out := infoResponse{IsValid: v.IsValid(), Code: string(v.Code)}
 	switch v.Code {
 	case glpinet.ValidationMalformed:
@@ -147,10 +148,10 @@ type offerJSON struct {
 
 // handleOffers lists the offers. GLPI calls it once per plugin card when
 // it fails, so it is served from the catalogue snapshot and never limited.
-func (s *Server) handleOffers(w http.ResponseWriter, r *http.Request) {
-	cat := s.Catalogue.Current()
+func (h *Handler) handleOffers(w http.ResponseWriter, r *http.Request) {
+	cat := h.Catalogue.Current()
 	if cat == nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		h.error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
 		return
 	}
 	lang := language(r.Header.Get("Accept-Language"))
@@ -162,13 +163,13 @@ func (s *Server) handleOffers(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, offerJSON{OfferReference: o.Reference, Title: o.Title(lang), Level: o.Level, Features: f})
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 // handleAvailability is GLPI's "are the services up" probe: any non-empty
 // body means yes.
-func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+func (h *Handler) handleAvailability(w http.ResponseWriter, r *http.Request) {
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // validUID reports whether an instance uid may be recorded: GLPI sends 40
@@ -190,8 +191,8 @@ func validUID(uid string) bool {
 // keyContext is the context to validate a request's key in: once the
 // client's address has spent its budget of unknown keys, the validator may
 // not read the store for a key it does not hold (limited is then true).
-func (s *Server) keyContext(r *http.Request, addr string) (ctx context.Context, limited bool) {
-	if s.verdicts.exhausted(addr, s.Now()) {
+func (h *Handler) keyContext(r *http.Request, addr string) (ctx context.Context, limited bool) {
+	if h.verdicts.Exhausted(addr, h.Now()) {
 		return glpinet.WithoutRechecks(r.Context()), true
 	}
 	return r.Context(), false
@@ -201,8 +202,8 @@ func (s *Server) keyContext(r *http.Request, addr string) (ctx context.Context, 
 // keys: 429 without is_valid, which GLPI reads as "unable to fetch" and
 // does not cache, so an instance behind the same address that merely
 // mistyped is not told its key is invalid for a day.
-func (s *Server) refuseUnknownKeys(w http.ResponseWriter, r *http.Request) {
-	s.metrics.refused.WithLabelValues("unknown_keys").Inc()
-	retryAfter(w, time.Minute)
-	s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown registration keys from your address: try again in a minute."))
+func (h *Handler) refuseUnknownKeys(w http.ResponseWriter, r *http.Request) {
+	h.Metrics.Refused.WithLabelValues("unknown_keys").Inc()
+	httpx.RetryAfter(w, time.Minute)
+	h.error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many unknown registration keys from your address: try again in a minute."))
 }

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"bytes"
@@ -33,9 +33,9 @@ func manyPlugins(n int) *glpinet.Catalogue {
 // again and evicted the shared page cache. Now neither renders nor
 // compresses anything past the first request.
 func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
-	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	h := s.Handler()
+	h := serve(s)
 	get := func(host, xrange string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", "http://"+host+"/api/marketplace/plugins", nil)
 		req.Header.Set("X-Range", xrange)
@@ -113,9 +113,9 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 // TestPublicURLPagesAreCompressedOnce: with a public URL, GLPI's pages are
 // sent gzip'ed, compressed once whatever Host the requests carry.
 func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
-	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "https://services.example.org"}
-	h := s.Handler()
+	h := serve(s)
 	for i := range 50 {
 		req := httptest.NewRequest("GET", fmt.Sprintf("http://host%d.example/api/marketplace/plugins", i), nil)
 		req.Header.Set("X-Range", "200-399")
@@ -140,9 +140,9 @@ func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
 // the copies never push out the copy of a host in use, and never get it
 // refused.
 func TestGLPIHostKeepsItsPages(t *testing.T) {
-	s := &Server{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	h := s.Handler()
+	h := serve(s)
 	get := func(host string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", "http://"+host+"/api/marketplace/plugins", nil)
 		req.Header.Set("X-Range", "0-199")

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"encoding/base64"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 	"github.com/glpinet/glpinet/signing"
 )
 
@@ -22,58 +23,58 @@ var contentTypes = map[string]string{
 // handleArchive serves a version's archive: exactly 200 with Content-Length
 // (GLPI's progress bar needs it), Range requests for resumable downloads,
 // and a valid, entitled X-Registration-Key when the version is gated.
-func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
-	cat := s.catalogue(w, r)
+func (h *Handler) handleArchive(w http.ResponseWriter, r *http.Request) {
+	cat := h.catalogue(w, r)
 	if cat == nil {
 		return
 	}
 	key, num := r.PathValue("key"), r.PathValue("version")
 	v := cat.Version(key, num)
 	if v == nil || v.Yanked || r.PathValue("file") != v.Archive.Filename {
-		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no archive %s for %s %s.", r.PathValue("file"), key, num))
+		h.error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no archive %s for %s %s.", r.PathValue("file"), key, num))
 		return
 	}
 	if len(v.RequiredOffers) > 0 {
-		addr := clientKey(s.clientIP(r))
-		ctx, _ := s.keyContext(r, addr)
-		val, err := s.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
+		addr := h.clientKey(r)
+		ctx, _ := h.keyContext(r, addr)
+		val, err := h.Validator.Validate(ctx, r.Header.Get("X-Registration-Key"))
 		if err == glpinet.ErrRecheckBudget {
-			s.verdicts.allow(addr, s.Now())
-			s.refuseUnknownKeys(w, r)
+			h.verdicts.Allow(addr, h.Now())
+			h.refuseUnknownKeys(w, r)
 			return
 		}
 		if err != nil {
-			s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+			h.error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 			return
 		}
-		s.sighting(r, val)
+		h.sighting(r, val)
 		if val.Code == glpinet.ValidationUnknown || val.Code == glpinet.ValidationMalformed {
-			s.verdicts.allow(addr, s.Now())
+			h.verdicts.Allow(addr, h.Now())
 		}
 		if !val.IsRunning() {
-			s.Error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
+			h.error(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This plugin needs a valid registration key with a running subscription (%s).", val.Code))
 			return
 		}
 		if !glpinet.Entitled(val, v.RequiredOffers, cat.OfferMap()) {
-			s.Error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This plugin needs a higher offer than %s.", val.Offer.Reference))
+			h.error(w, r, glpinet.Errorf(glpinet.EFORBIDDEN, "This plugin needs a higher offer than %s.", val.Offer.Reference))
 			return
 		}
 	}
-	f, err := os.Open(filepath.Join(s.ArchiveDir, filepath.FromSlash(v.Archive.Path)))
+	f, err := os.Open(filepath.Join(h.ArchiveDir, filepath.FromSlash(v.Archive.Path)))
 	if err != nil {
-		s.Error(w, r, err)
+		h.error(w, r, err)
 		return
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", contentTypes[v.Archive.Format])
-	h.Set("Content-Disposition", `attachment; filename="`+v.Archive.Filename+`"`)
-	h.Set("ETag", `"`+v.Archive.SHA256+`"`)
+	hdr := w.Header()
+	hdr.Set("Content-Type", contentTypes[v.Archive.Format])
+	hdr.Set("Content-Disposition", `attachment; filename="`+v.Archive.Filename+`"`)
+	hdr.Set("ETag", `"`+v.Archive.SHA256+`"`)
 	if sum, err := hex.DecodeString(v.Archive.SHA256); err == nil {
-		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+		hdr.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	}
-	h.Set("Cache-Control", "private, max-age=3600")
-	s.metrics.downloads.WithLabelValues("archive").Inc()
+	hdr.Set("Cache-Control", "private, max-age=3600")
+	h.Metrics.Downloads.WithLabelValues("archive").Inc()
 	http.ServeContent(w, r, v.Archive.Filename, v.CreatedAt, f)
 }
 
@@ -88,10 +89,10 @@ type signingKeyJSON struct {
 // handleSigningKey publishes the public key that verifies each version's
 // "signature" (see signing.Message), so that a client can check that
 // an archive is the one the catalogue's operator published.
-func (s *Server) handleSigningKey(w http.ResponseWriter, r *http.Request) {
-	if s.SigningKey == nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "This server does not sign archives."))
+func (h *Handler) handleSigningKey(w http.ResponseWriter, r *http.Request) {
+	if h.SigningKey == nil {
+		h.error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "This server does not sign archives."))
 		return
 	}
-	writeJSON(w, http.StatusOK, signingKeyJSON{Algorithm: signing.Algorithm, PublicKey: signing.PublicKeyText(s.SigningKey), Message: signing.MessageFormat})
+	httpx.WriteJSON(w, http.StatusOK, signingKeyJSON{Algorithm: signing.Algorithm, PublicKey: signing.PublicKeyText(h.SigningKey), Message: signing.MessageFormat})
 }

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 func testCatalogue() *glpinet.Catalogue {
@@ -26,7 +27,7 @@ func testCatalogue() *glpinet.Catalogue {
 	return glpinet.NewCatalogue(1, plugins, glpinet.DefaultOffers(), nil)
 }
 
-func plugins(t *testing.T, s *Server, headers map[string]string) []pluginJSON {
+func plugins(t *testing.T, s *Handler, headers map[string]string) []Plugin {
 	t.Helper()
 	s.Validator = fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}
 	s.Catalogue = fixedCatalogue{testCatalogue()}
@@ -36,8 +37,8 @@ func plugins(t *testing.T, s *Server, headers map[string]string) []pluginJSON {
 		req.Header.Set(k, v)
 	}
 	w := httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, req)
-	var out []pluginJSON
+	serve(s).ServeHTTP(w, req)
+	var out []Plugin
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
 		t.Fatalf("%v: %s", err, w.Body.Bytes())
 	}
@@ -51,14 +52,14 @@ func TestDownloadLinkRoot(t *testing.T) {
 	fwd := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "glpinet.example.com"}
 	for _, tt := range []struct {
 		name string
-		s    *Server
+		s    *Handler
 		want string
 	}{
-		{"from the request", &Server{}, "http://backend:8080/api/marketplace/archives/"},
-		{"forwarded headers ignored unless trusted", &Server{}, "http://backend:8080/api/marketplace/archives/"},
-		{"trusted proxy", &Server{TrustForwarded: true, TrustedProxies: testProxies}, "https://glpinet.example.com/api/marketplace/archives/"},
-		{"behind a proxy, from another peer", &Server{TrustForwarded: true}, "http://backend:8080/api/marketplace/archives/"},
-		{"public URL wins", &Server{TrustForwarded: true, PublicURL: "https://glpi-services.example.org/"}, "https://glpi-services.example.org/api/marketplace/archives/"},
+		{"from the request", &Handler{}, "http://backend:8080/api/marketplace/archives/"},
+		{"forwarded headers ignored unless trusted", &Handler{}, "http://backend:8080/api/marketplace/archives/"},
+		{"trusted proxy", &Handler{Proxies: httpx.Proxies{Trust: true, Trusted: testProxies}}, "https://glpinet.example.com/api/marketplace/archives/"},
+		{"behind a proxy, from another peer", &Handler{Proxies: httpx.Proxies{Trust: true}}, "http://backend:8080/api/marketplace/archives/"},
+		{"public URL wins", &Handler{Proxies: httpx.Proxies{Trust: true}, PublicURL: "https://glpi-services.example.org/"}, "https://glpi-services.example.org/api/marketplace/archives/"},
 	} {
 		h := fwd
 		if tt.name == "from the request" {
@@ -76,7 +77,7 @@ func TestDownloadLinkRoot(t *testing.T) {
 // by default, so the plugin-level offers (its badge) follow that version,
 // not a gated release candidate; yanked versions are not listed.
 func TestPrereleaseDoesNotGateBadge(t *testing.T) {
-	got := plugins(t, &Server{}, nil)[0]
+	got := plugins(t, &Handler{}, nil)[0]
 	if got.RequiredOffers != nil {
 		t.Fatalf("required_offers = %v, want null (the newest stable version is public)", got.RequiredOffers)
 	}

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"net/http"
@@ -54,14 +54,6 @@ func TestContentRange(t *testing.T) {
 	} {
 		if got := contentRange(tt.r, tt.total); got != tt.want {
 			t.Errorf("contentRange(%v, %d) = %q, want %q", tt.r, tt.total, got, tt.want)
-		}
-	}
-}
-
-func TestLanguage(t *testing.T) {
-	for in, want := range map[string]string{"fr": "fr", "en": "en", "fr-FR,fr;q=0.9": "fr", "de": "en", "": "en", "de-DE, fr;q=0.5": "fr", "FR": "fr", "fr;q=0.1, en": "en", "fr_FR": "fr"} {
-		if got := language(in); got != want {
-			t.Errorf("language(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"encoding/json"
@@ -25,13 +25,13 @@ func TestUnsafeStoredLinksServedEmpty(t *testing.T) {
 		Versions: []*glpinet.Version{{Num: "1.0.0", Stability: "stable",
 			Archive: glpinet.Archive{Filename: "glpi-evil-1.0.0.zip", Format: "zip", Size: 10, SHA256: "ab", Path: "x"}}},
 	}
-	s := &Server{
+	s := &Handler{
 		Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}},
 		Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, []*glpinet.Plugin{p}, glpinet.DefaultOffers(), nil)},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	w := httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, httptest.NewRequest("GET", "http://backend:8080/api/marketplace/plugins", nil))
+	serve(s).ServeHTTP(w, httptest.NewRequest("GET", "http://backend:8080/api/marketplace/plugins", nil))
 	var got []map[string]any
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || len(got) != 1 {
 		t.Fatalf("%v: %s", err, w.Body.Bytes())

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"net/http"
@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
-// urlRoot returns the absolute marketplace root download links start with,
+// URLRoot returns the absolute marketplace root download links start with,
 // on the same prefix the request used (so GLPI 9.5–10.0.7, which knows only
 // /api/glpi-plugins/, gets links it can follow through the same proxies).
-func (s *Server) urlRoot(r *http.Request) string {
-	base, _ := s.linkBase(r)
+func (h *Handler) URLRoot(r *http.Request) string {
+	base, _ := h.linkBase(r)
 	return base + marketplacePrefix(r)
 }
 
@@ -32,20 +33,20 @@ func marketplacePrefix(r *http.Request) string {
 // linkBase returns the scheme and host links to this server start with:
 // the configured public URL (fixed is then true), or what the request says
 // it reached (its Host, or a trusted proxy's X-Forwarded-Host).
-func (s *Server) linkBase(r *http.Request) (base string, fixed bool) {
-	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/"), true
+func (h *Handler) linkBase(r *http.Request) (base string, fixed bool) {
+	if h.PublicURL != "" {
+		return strings.TrimRight(h.PublicURL, "/"), true
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if s.forwarded(r) {
+	if h.Proxies.Forwarded(r) {
 		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 			scheme = p
 		}
-		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
-			host = h
+		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+			host = fh
 		}
 	}
 	if !validHost(host) {
@@ -76,18 +77,18 @@ const placeholderBase = "https://glpinet-link-base.invalid"
 
 // level returns the offer level the request's key entitles to, -1 for
 // none. The marketplace is public; a key only unlocks gated downloads.
-func (s *Server) level(r *http.Request) (int, error) {
+func (h *Handler) level(r *http.Request) (int, error) {
 	raw := r.Header.Get("X-Registration-Key")
 	if raw == "" {
 		return -1, nil
 	}
-	addr := clientKey(s.clientIP(r))
-	ctx, _ := s.keyContext(r, addr)
-	v, err := s.Validator.Validate(ctx, raw)
+	addr := h.clientKey(r)
+	ctx, _ := h.keyContext(r, addr)
+	v, err := h.Validator.Validate(ctx, raw)
 	if err == glpinet.ErrRecheckBudget {
 		// Not a key this server knows of, as far as it can tell without
 		// reading the store: the public catalogue.
-		s.verdicts.allow(addr, s.Now())
+		h.verdicts.Allow(addr, h.Now())
 		return -1, nil
 	}
 	if err != nil {
@@ -97,84 +98,84 @@ func (s *Server) level(r *http.Request) (int, error) {
 		// Counted as at /info: the catalogue is public, so the page is
 		// still served, but the store is not read for this address's
 		// made-up keys any more once its budget is spent.
-		s.verdicts.allow(addr, s.Now())
+		h.verdicts.Allow(addr, h.Now())
 	}
-	s.sighting(r, v)
+	h.sighting(r, v)
 	return v.Level(), nil
 }
 
 // catalogue returns the snapshot or writes a 503.
-func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) *glpinet.Catalogue {
-	cat := s.Catalogue.Current()
+func (h *Handler) catalogue(w http.ResponseWriter, r *http.Request) *glpinet.Catalogue {
+	cat := h.Catalogue.Current()
 	if cat == nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		h.error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
 	}
 	return cat
 }
 
 // handlePlugins serves a page of the catalogue.
-func (s *Server) handlePlugins(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, "")
+func (h *Handler) handlePlugins(w http.ResponseWriter, r *http.Request) {
+	h.servePage(w, r, "")
 }
 
 // handleTagPlugins serves a page of the plugins carrying a tag; an unknown
 // tag is an empty list, not an error (GLPI retries errors three times and
 // then reports a truncated list).
-func (s *Server) handleTagPlugins(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, r.PathValue("tag"))
+func (h *Handler) handleTagPlugins(w http.ResponseWriter, r *http.Request) {
+	h.servePage(w, r, r.PathValue("tag"))
 }
 
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tag string) {
-	cat := s.catalogue(w, r)
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, tag string) {
+	cat := h.catalogue(w, r)
 	if cat == nil {
 		return
 	}
 	if tag != "" && !cat.HasTag(tag) {
-		writeJSON(w, http.StatusOK, []struct{}{})
+		httpx.WriteJSON(w, http.StatusOK, []struct{}{})
 		return
 	}
-	level, err := s.level(r)
+	level, err := h.level(r)
 	if err != nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
+		h.error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "Registration information is temporarily unavailable; try again shortly."))
 		return
 	}
 	rng := ParseXRange(r.Header.Get("X-Range"))
-	base, fixed := s.linkBase(r)
+	base, fixed := h.linkBase(r)
 	root := base
 	if !fixed {
 		root = placeholderBase
 	}
 	v := view{gen: cat.Generation, level: level, urlRoot: root + marketplacePrefix(r)}
-	p := s.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
+	p := h.pages.get(cat, glpinet.ParseUserAgent(r.UserAgent()).GLPIVersion, pageKey{view: v, tag: tag, start: rng.Start, end: rng.End})
 	if p != nil && !fixed {
-		p = s.pages.hosts.get(p, base, acceptsGzip(r), s.Now())
+		p = h.pages.hosts.get(p, base, acceptsGzip(r), h.Now())
 	}
 	if p == nil {
 		// Other ranges than GLPI's, or pages for made-up hosts, past
 		// their budget of builds.
-		s.metrics.refused.WithLabelValues("page_builds").Inc()
-		retryAfter(w, time.Second)
-		s.Error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many uncommon catalogue pages are being asked for: try again shortly."))
+		h.Metrics.Refused.WithLabelValues("page_builds").Inc()
+		httpx.RetryAfter(w, time.Second)
+		h.error(w, r, glpinet.Errorf(glpinet.ETOOMANY, "Too many uncommon catalogue pages are being asked for: try again shortly."))
 		return
 	}
 
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Range", contentRange(rng, p.total))
-	h.Set("Accept-Range", "model "+strconv.Itoa(p.total))
-	h.Set("ETag", p.etag)
-	h.Set("Vary", "Accept-Encoding, X-Range, X-Registration-Key, User-Agent")
-	h.Set("Cache-Control", "private, no-cache")
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Content-Range", contentRange(rng, p.total))
+	hdr.Set("Accept-Range", "model "+strconv.Itoa(p.total))
+	hdr.Set("ETag", p.etag)
+	hdr.Set("Vary", "Accept-Encoding, X-Range, X-Registration-Key, User-Agent")
+	hdr.Set("Cache-Control", "private, no-cache")
 	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == p.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body := p.body
 	if p.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
+		hdr.Set("Content-Encoding", "gzip")
 		body = p.gz
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 }
@@ -209,8 +210,8 @@ type topTagJSON struct {
 
 // handleTopTags lists the ten most used tags, named in the X-Lang language
 // when a name exists in it.
-func (s *Server) handleTopTags(w http.ResponseWriter, r *http.Request) {
-	cat := s.catalogue(w, r)
+func (h *Handler) handleTopTags(w http.ResponseWriter, r *http.Request) {
+	cat := h.catalogue(w, r)
 	if cat == nil {
 		return
 	}
@@ -235,24 +236,24 @@ func (s *Server) handleTopTags(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, topTagJSON{Key: t.Key, Tag: t.Name(lang), Lang: l, PluginCount: t.Plugins})
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 // handleDownloadNotice counts the download GLPI reports after installing a
 // plugin; GLPI ignores the answer.
-func (s *Server) handleDownloadNotice(w http.ResponseWriter, r *http.Request) {
-	cat := s.catalogue(w, r)
+func (h *Handler) handleDownloadNotice(w http.ResponseWriter, r *http.Request) {
+	cat := h.catalogue(w, r)
 	if cat == nil {
 		return
 	}
 	key := r.PathValue("key")
 	if cat.Plugin(key) == nil {
-		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key))
+		h.error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "There is no plugin %q.", key))
 		return
 	}
-	if s.Downloads != nil {
-		s.Downloads.Add(key)
+	if h.Downloads != nil {
+		h.Downloads.Add(key)
 	}
-	s.metrics.downloads.WithLabelValues("notice").Inc()
+	h.Metrics.Downloads.WithLabelValues("notice").Inc()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 	"github.com/glpinet/glpinet/phpver"
 )
 
@@ -65,8 +66,9 @@ func hasTag(p *glpinet.Plugin, tag string) bool {
 	return false
 }
 
-// Wire shapes of the marketplace (see the spec, section 3.3).
-type pluginJSON struct {
+// Plugin is one plugin as the marketplace lists it, the wire shape of the
+// spec's section 3.3 (the portal shows the same).
+type Plugin struct {
 	Key            string            `json:"key"`
 	Name           string            `json:"name"`
 	LogoURL        string            `json:"logo_url"`
@@ -120,15 +122,15 @@ func renderItems(cat *glpinet.Catalogue, v view, visible func(constraint string)
 	offers := cat.OfferMap()
 	items := make([][]byte, len(cat.Plugins))
 	for i, p := range cat.Plugins {
-		items[i] = marshal(pluginFor(p, cat.Offers, offers, v, visible))
+		items[i] = httpx.Marshal(pluginFor(p, cat.Offers, offers, v, visible))
 	}
 	return items
 }
 
-func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view, visible func(string) bool) pluginJSON {
+func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]*glpinet.Offer, v view, visible func(string) bool) Plugin {
 	// Links stored before they were checked are served only if still safe:
 	// GLPI puts them in <a href> and <img src>.
-	out := pluginJSON{Key: p.Key, Name: p.Name, LogoURL: glpinet.SafeLink(p.LogoURL), HomepageURL: glpinet.SafeLink(p.HomepageURL),
+	out := Plugin{Key: p.Key, Name: p.Name, LogoURL: glpinet.SafeLink(p.LogoURL), HomepageURL: glpinet.SafeLink(p.HomepageURL),
 		IssuesURL: glpinet.SafeLink(p.IssuesURL), ReadmeURL: glpinet.SafeLink(p.ReadmeURL), ChangelogURL: glpinet.SafeLink(p.ChangelogURL),
 		License: p.License, Note: p.Note, DownloadCount: p.DownloadCount,
 		DateAdded: apiTime(p.DateAdded), DateUpdated: apiTime(p.DateUpdated),

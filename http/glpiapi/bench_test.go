@@ -1,4 +1,4 @@
-package http
+package glpiapi
 
 import (
 	"context"
@@ -34,9 +34,9 @@ func benchServer() http.Handler {
 	sub := &glpinet.Subscription{OfferRef: "standard", Begin: time.Now(), End: &end, State: glpinet.SubscriptionActive}
 	v := glpinet.Validation{Code: glpinet.ValidationValid, Running: sub, Offer: offers[2],
 		Record: &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1}, Account: glpinet.Account{ID: 1, Name: "ACME IT"}}, Memo: &glpinet.Memo{}}
-	s := &Server{Validator: fixedValidator{v}, Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, nil, offers, nil)},
+	s := &Handler{Validator: fixedValidator{v}, Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, nil, offers, nil)},
 		Sightings: nopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	return s.Handler()
+	return serve(s)
 }
 
 func BenchmarkInfoHandler(b *testing.B) {
