@@ -1,6 +1,9 @@
 package glpinet
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // AccountState says whether an account's keys may be used.
 type AccountState string
@@ -67,4 +70,19 @@ type AccountFilter struct {
 	Name   *string // case-insensitive substring
 	Offset int
 	Limit  int // 0 means no limit
+}
+
+// AccountStore keeps accounts.
+type AccountStore interface {
+	// CreateAccount stores a new account, sets its ID and timestamps, and
+	// gives it its perpetual free subscription. Returns EINVALID.
+	CreateAccount(ctx context.Context, a *Account) error
+	// FindAccountByID returns ENOTFOUND.
+	FindAccountByID(ctx context.Context, id int64) (*Account, error)
+	// FindAccounts returns the matching accounts by ID and their total count.
+	FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)
+	// SetAccountState suspends or reactivates an account. Returns ENOTFOUND, EINVALID.
+	SetAccountState(ctx context.Context, id int64, state AccountState) error
+	// CountAccounts returns how many accounts exist.
+	CountAccounts(ctx context.Context) (int, error)
 }

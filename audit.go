@@ -68,3 +68,9 @@ func TokenActor(tokenID, userID int64) string {
 
 // CLIActor names a command run by the operating-system user name: "cli:<name>".
 func CLIActor(name string) string { return "cli:" + name }
+
+// AuditStore reads the audit log (mutations write it themselves).
+type AuditStore interface {
+	// ListAuditEvents returns events newest first.
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}

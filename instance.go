@@ -1,6 +1,7 @@
 package glpinet
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -103,4 +104,12 @@ func trimLeadingZeros(s string) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// InstanceStore keeps the GLPI instances seen with each key.
+type InstanceStore interface {
+	// RecordSightings upserts instances (first seen kept, last seen raised).
+	RecordSightings(ctx context.Context, s []Sighting) error
+	// ListInstances returns an account's instances, most recently seen first.
+	ListInstances(ctx context.Context, accountID int64) ([]*Instance, error)
 }

@@ -1,11 +1,13 @@
 package glpinet
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"hash/crc32"
 	"strings"
+	"time"
 )
 
 // Registration key format: "gnk_" + 26 base32 characters holding 128 random
@@ -134,4 +136,70 @@ func KeyDisplayPrefix(s string) string {
 		return s
 	}
 	return s[:n]
+}
+
+// RegistrationKey is a key's stored record. The key itself is never stored:
+// only its SHA-256 and a display prefix.
+type RegistrationKey struct {
+	ID        int64      `json:"id"`
+	AccountID int64      `json:"account_id"`
+	Hash      [32]byte   `json:"-"`
+	Prefix    string     `json:"prefix"`
+	Label     string     `json:"label"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	// ReplacedBy is the key that rotation issued in place of this one, and
+	// GraceUntil the instant after which this one stops working.
+	ReplacedBy *int64     `json:"replaced_by"`
+	GraceUntil *time.Time `json:"grace_until"`
+}
+
+// Validate reports an EINVALID error when the key's label is too long
+// (MaxLabelLen) or not text. The rest of a key is made by the server.
+func (k *RegistrationKey) Validate() error {
+	return CheckText("key label", k.Label, MaxLabelLen)
+}
+
+// KeyRecord is everything a validation needs about one key, read in one go.
+type KeyRecord struct {
+	Key           RegistrationKey
+	Account       Account
+	Subscriptions []*Subscription
+}
+
+// DefaultRotationGrace is how long a rotated key keeps working, so that the
+// GLPI instances using it can be given the new key without an outage.
+const DefaultRotationGrace = 7 * 24 * time.Hour
+
+// KeyStore keeps registration keys (their hashes).
+type KeyStore interface {
+	// CreateKey stores a new key for k.AccountID from its Hash, Prefix and
+	// Label, and sets ID and CreatedAt. Returns EINVALID (label, see
+	// MaxLabelLen), ENOTFOUND, EFORBIDDEN (the account is suspended),
+	// ECONFLICT (hash already used).
+	CreateKey(ctx context.Context, k *RegistrationKey) error
+	// RotateKey stores next as the replacement of key id, which stays valid
+	// until graceUntil; next keeps the old label unless it has its own.
+	// Returns EINVALID (label), ENOTFOUND, ECONFLICT (already rotated or
+	// revoked), EFORBIDDEN (the account is suspended).
+	RotateKey(ctx context.Context, id int64, next *RegistrationKey, graceUntil time.Time) error
+	// RevokeKey revokes key id now. Returns ENOTFOUND, ECONFLICT (already revoked).
+	RevokeKey(ctx context.Context, id int64) error
+	// FindKeyRecord returns what validating the key with this hash needs.
+	// Returns ENOTFOUND.
+	FindKeyRecord(ctx context.Context, hash [32]byte) (*KeyRecord, error)
+	// FindKeyByID returns ENOTFOUND.
+	FindKeyByID(ctx context.Context, id int64) (*RegistrationKey, error)
+	// ListKeys returns an account's keys, newest first.
+	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
+	// CreateKeys stores many keys at once (seeding and imports): one audit
+	// event and one TopicKeys change for the whole batch, none per key.
+	// Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an account is
+	// suspended), ECONFLICT.
+	CreateKeys(ctx context.Context, keys []*RegistrationKey) error
+	// EachKeyHash calls fn with the hash of every stored key, revoked,
+	// rotated and expired ones included, in no particular order, from one
+	// snapshot of the database. It streams: memory does not grow with the
+	// number of keys. It stops at fn's first error and returns it.
+	EachKeyHash(ctx context.Context, fn func(hash [32]byte) error) error
 }

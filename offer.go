@@ -1,6 +1,9 @@
 package glpinet
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // Offer is a level of service a subscription grants: the free "registered"
 // offer or a paid one. A higher level includes everything a lower level
@@ -67,3 +70,11 @@ func DefaultOffers() []*Offer {
 
 // FreeOfferReference is the offer every account holds forever.
 const FreeOfferReference = "registered"
+
+// OfferStore keeps offers.
+type OfferStore interface {
+	// ListOffers returns every offer by increasing level.
+	ListOffers(ctx context.Context) ([]*Offer, error)
+	// SaveOffer creates or updates an offer by reference. Returns EINVALID.
+	SaveOffer(ctx context.Context, o *Offer) error
+}

@@ -1,6 +1,7 @@
 package glpinet
 
 import (
+	"context"
 	"regexp"
 	"time"
 )
@@ -170,4 +171,41 @@ func (t *Tag) Name(lang string) string {
 		return n
 	}
 	return t.Key
+}
+
+// PluginStore keeps the catalogue.
+type PluginStore interface {
+	// PublishVersion creates or updates plugin p's metadata and adds version
+	// v. Returns EINVALID, ECONFLICT (the version exists and force is false).
+	PublishVersion(ctx context.Context, p *Plugin, v *Version, force bool) error
+	// FindPlugin returns a plugin with all its versions. Returns ENOTFOUND.
+	FindPlugin(ctx context.Context, key string) (*Plugin, error)
+	// ListPlugins returns the whole catalogue by key, with versions (oldest
+	// first) and tags.
+	ListPlugins(ctx context.Context) ([]*Plugin, error)
+	// FindVersion returns one version. Returns ENOTFOUND.
+	FindVersion(ctx context.Context, key, num string) (*Version, error)
+	// SavePluginMeta updates an existing plugin's catalogue text and tags
+	// (not its versions). Returns EINVALID, ENOTFOUND.
+	SavePluginMeta(ctx context.Context, p *Plugin) error
+	// YankVersion withdraws a version from the catalogue and its downloads
+	// (or puts it back). Returns ENOTFOUND.
+	YankVersion(ctx context.Context, key, num string, yanked bool) error
+	// SignVersions replaces, in one transaction, the archive signature of
+	// every version for which sign returns one different from the stored
+	// one (after the signing key was lost or replaced), and returns how
+	// many changed.
+	SignVersions(ctx context.Context, sign func(v *Version) []byte) (int, error)
+	// AddDownloads adds n to the download counts of a plugin. Returns ENOTFOUND.
+	AddDownloads(ctx context.Context, key string, n int64) error
+	// ListTags returns every tag with how many plugins carry it.
+	ListTags(ctx context.Context) ([]*TagCount, error)
+	// SaveTag creates or updates a tag's names. Returns EINVALID.
+	SaveTag(ctx context.Context, t *Tag) error
+}
+
+// TagCount is a tag with the number of plugins that carry it.
+type TagCount struct {
+	Tag
+	Plugins int `json:"plugin_count"`
 }

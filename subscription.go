@@ -1,6 +1,7 @@
 package glpinet
 
 import (
+	"context"
 	"sort"
 	"time"
 )
@@ -109,4 +110,17 @@ func FormatDate(t time.Time) string {
 // 2028-01-01T00:00:00Z.
 func LastDay(end time.Time) string {
 	return FormatDate(end.Add(-time.Nanosecond))
+}
+
+// SubscriptionStore keeps subscriptions.
+type SubscriptionStore interface {
+	// CreateSubscription stores s and sets its ID. Returns EINVALID (bad
+	// period, unknown offer) and ENOTFOUND (no such account).
+	CreateSubscription(ctx context.Context, s *Subscription) error
+	// ListSubscriptions returns an account's subscriptions by begin date.
+	// Returns ENOTFOUND.
+	ListSubscriptions(ctx context.Context, accountID int64) ([]*Subscription, error)
+	// UpdateSubscription changes a subscription's end and state.
+	// Returns ENOTFOUND, EINVALID.
+	UpdateSubscription(ctx context.Context, id int64, end *time.Time, state SubscriptionState) (*Subscription, error)
 }

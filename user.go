@@ -1,6 +1,7 @@
 package glpinet
 
 import (
+	"context"
 	"net/mail"
 	"strings"
 	"time"
@@ -222,4 +223,72 @@ func (t *APIToken) Validate() error {
 		}
 	}
 	return nil
+}
+
+// UserStore keeps portal users.
+type UserStore interface {
+	// SignUp creates an account (with its free subscription) and its owner
+	// in one transaction, setting both IDs. Returns EINVALID, ECONFLICT
+	// (e-mail already used).
+	SignUp(ctx context.Context, a *Account, owner *User) error
+	// CreateUser stores a user of an existing account, or an operator
+	// (AccountID 0). Returns EINVALID, ENOTFOUND (account), ECONFLICT (e-mail).
+	CreateUser(ctx context.Context, u *User) error
+	// FindUserByID returns ENOTFOUND.
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// FindUserByEmail returns ENOTFOUND; e-mails compare without case.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	// ListUsers returns an account's users by ID.
+	ListUsers(ctx context.Context, accountID int64) ([]*User, error)
+	// SetPassword replaces a user's password hash and ends their sessions.
+	// Returns ENOTFOUND.
+	SetPassword(ctx context.Context, userID int64, hash string) error
+}
+
+// SessionStore keeps portal sessions.
+type SessionStore interface {
+	// CreateSession stores a session.
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns a session that has not expired, with its user.
+	// Returns ENOTFOUND.
+	FindSession(ctx context.Context, hash [32]byte) (*Session, *User, error)
+	// DeleteSession ends a session (logging out); unknown ones are ignored.
+	DeleteSession(ctx context.Context, hash [32]byte) error
+}
+
+// InvitationStore keeps invitations to join an account.
+type InvitationStore interface {
+	// CreateInvitation stores an invitation and sets its ID. Returns
+	// EINVALID, ENOTFOUND (account).
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// FindInvitation returns the invitation with this code hash. Returns
+	// ENOTFOUND.
+	FindInvitation(ctx context.Context, hash [32]byte) (*Invitation, error)
+	// ListInvitations returns an account's invitations, newest first.
+	ListInvitations(ctx context.Context, accountID int64) ([]*Invitation, error)
+	// RevokeInvitation revokes invitation id of the account. Returns
+	// ENOTFOUND, ECONFLICT (already revoked).
+	RevokeInvitation(ctx context.Context, accountID, id int64) error
+	// AcceptInvitation creates u in the invitation's account with its role
+	// and counts the use, in one transaction. Returns ENOTFOUND (unknown
+	// code), EINVALID (revoked, expired, used up, bad user), ECONFLICT
+	// (e-mail already used).
+	AcceptInvitation(ctx context.Context, hash [32]byte, u *User) (*Invitation, error)
+}
+
+// TokenStore keeps personal API tokens.
+type TokenStore interface {
+	// CreateToken stores a token and sets its ID. Returns EINVALID, ENOTFOUND
+	// (user), EFORBIDDEN (the user's account is suspended; operators, who
+	// have no account, are not concerned).
+	CreateToken(ctx context.Context, t *APIToken) error
+	// FindToken returns a token that is neither revoked nor expired, with
+	// its user. Returns ENOTFOUND.
+	FindToken(ctx context.Context, hash [32]byte) (*APIToken, *User, error)
+	// ListTokens returns a user's tokens, newest first.
+	ListTokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// RevokeToken revokes token id of the user. Returns ENOTFOUND, ECONFLICT.
+	RevokeToken(ctx context.Context, userID, id int64) error
+	// TouchToken records that a token was used at.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
 }
