@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 	"github.com/glpinet/glpinet/signing"
 )
 
 // handleHealthz answers as long as the process serves requests.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReadyz answers 200 when the database answers and the catalogue is
@@ -45,5 +46,5 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if s.SigningKey != nil && signing.CheckCatalogue(cat, s.SigningKey, 1) != nil {
 		checks["signing_key"] = "differs from the key that signed the newest version"
 	}
-	writeJSON(w, status, checks)
+	httpx.WriteJSON(w, status, checks)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 // bodyRule is what one route accepts as a request body. Every route has
@@ -87,4 +88,9 @@ func (s *Server) limitBody(rule bodyRule, h http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, rule.max)
 		h.ServeHTTP(w, r)
 	})
+}
+
+// uploads is where archives sent by clients are received.
+func (s *Server) uploads() httpx.Uploads {
+	return httpx.Uploads{Dir: s.TempDir, FieldBytes: formLimit}
 }

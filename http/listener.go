@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+
+	"github.com/glpinet/glpinet/http/httpx"
 )
 
 // ConnLimits bound the connections a listener keeps open: per client
@@ -62,7 +64,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		addr := connAddr(c)
-		key := clientKey(addr)
+		key := httpx.ClientKey(addr)
 		if l.limits.Exempt != nil && l.limits.Exempt(addr) {
 			key = ""
 		}

@@ -1,10 +1,11 @@
 // Package http is glpinetd's server core: listeners and their limits, the
 // middleware (request ids, body limits, transfer rules, panics, metrics),
-// errors, health and metrics, and the routes that mount the surfaces: the
-// GLPI Network contract an unmodified GLPI calls (http/glpiapi) and, still
-// in this package until they move, the management API (api_*.go) and the
-// portal (portal_*.go). What the core and the surfaces share is in
-// http/httpx.
+// errors, health and metrics, and the routes that mount the three surfaces,
+// each a package with its own authentication: the GLPI Network contract an
+// unmodified GLPI calls (http/glpiapi, the registration key), the
+// management API (http/api, personal API tokens) and the web portal
+// (http/portal, session cookies). What the core and the surfaces share is
+// in http/httpx.
 package http
 
 import (
@@ -23,6 +24,7 @@ import (
 	"github.com/glpinet/glpinet/auth"
 	"github.com/glpinet/glpinet/http/glpiapi"
 	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/http/portal"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -73,18 +75,12 @@ type Server struct {
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
 
-	routes    []string // every pattern served, for the tests that keep docs and checks complete
-	metrics   *metrics
-	glpi      *glpiapi.Handler // the GLPI wire API, built from the fields above
-	pages     portalPages      // the GLPI API's views, as the portal's marketplace page asks for them
-	templates pages
-	passwords *passwordWork
-	attempts  *attempts
-	// unknownCredentials counts API tokens and session cookies that were
-	// not found, per address.
-	unknownCredentials verdictLimiter
-	validCredentials   recentCredentials
-	dummyHash          string // compared against when an e-mail is unknown
+	routes  []string // every pattern served, for the tests that keep docs and checks complete
+	metrics *metrics
+	glpi    *glpiapi.Handler // the GLPI wire API, built from the fields above
+	portal  *portal.Handler  // the portal, which also writes the errors browsers see
+	// credentials guards the lookups of API tokens and session cookies.
+	credentials *httpx.Credentials
 }
 
 // MarketplacePrefixes are the two roots GLPI uses for the marketplace: the
@@ -108,11 +104,9 @@ func (s *Server) Handler() http.Handler {
 	s.glpiRoutes(mux)
 	s.route(mux, "GET /healthz", s.handleHealthz)
 	s.route(mux, "GET /readyz", s.handleReadyz)
+	s.credentials = &httpx.Credentials{TTL: portal.SessionTTL}
 	s.portalRoutes(mux)
 	s.apiRoutes(mux)
-	s.passwords = newPasswordWork(s.PasswordHashes, s.passwordParams())
-	s.attempts = &attempts{store: s.Store}
-	s.dummyHash, _ = auth.HashPassword("glpinet-dummy-password", s.passwordParams())
 	s.route(mux, "/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, glpinet.Errorf(glpinet.ENOTFOUND, "No such endpoint: %s %s.", r.Method, r.URL.Path))
 	})
@@ -194,7 +188,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", loggedPath(r))
+				s.Logger.Error("panic in handler", "request_id", id, "panic", p, "path", httpx.LoggedPath(r))
 				if sw.status == 0 {
 					s.Error(sw, r, glpinet.Errorf(glpinet.EINTERNAL, "Internal error."))
 				}
@@ -205,31 +199,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			s.metrics.observe(route, sw.status, time.Since(start))
 			if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
-				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", loggedPath(r),
+				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", httpx.LoggedPath(r),
 					"status", sw.status, "duration", time.Since(start))
 			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// secretWildcards are the path wildcards whose values are secrets: an
-// invitation code lets anyone join the account.
-var secretWildcards = []string{"{code}"}
-
-// loggedPath is the request's path as logs may show it: the route's
-// pattern when the path holds a secret.
-func loggedPath(r *http.Request) string {
-	if strings.HasPrefix(r.URL.Path, "/join/") && !strings.Contains(r.Pattern, "{code}") {
-		return "/join/…" // a path no route took, a code all the same
-	}
-	for _, w := range secretWildcards {
-		if strings.Contains(r.Pattern, w) {
-			_, path, _ := strings.Cut(r.Pattern, " ")
-			return path
-		}
-	}
-	return r.URL.Path
 }
 
 // collapseSlashes turns runs of slashes into one.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/testkit"
 	"golang.org/x/time/rate"
 )
 
@@ -33,7 +34,7 @@ func manyPlugins(n int) *glpinet.Catalogue {
 // again and evicted the shared page cache. Now neither renders nor
 // compresses anything past the first request.
 func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
-	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: testkit.FixedValidator{Verdict: glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: testkit.FixedCatalogue{Catalogue: manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	h := serve(s)
 	get := func(host, xrange string) *httptest.ResponseRecorder {
@@ -113,7 +114,7 @@ func TestAnonymousPagesCostACachedAnswer(t *testing.T) {
 // TestPublicURLPagesAreCompressedOnce: with a public URL, GLPI's pages are
 // sent gzip'ed, compressed once whatever Host the requests carry.
 func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
-	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: testkit.FixedValidator{Verdict: glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: testkit.FixedCatalogue{Catalogue: manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "https://services.example.org"}
 	h := serve(s)
 	for i := range 50 {
@@ -140,7 +141,7 @@ func TestPublicURLPagesAreCompressedOnce(t *testing.T) {
 // the copies never push out the copy of a host in use, and never get it
 // refused.
 func TestGLPIHostKeepsItsPages(t *testing.T) {
-	s := &Handler{Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: fixedCatalogue{manyPlugins(450)},
+	s := &Handler{Validator: testkit.FixedValidator{Verdict: glpinet.Validation{Code: glpinet.ValidationUnknown}}, Catalogue: testkit.FixedCatalogue{Catalogue: manyPlugins(450)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	h := serve(s)
 	get := func(host string) *httptest.ResponseRecorder {

@@ -1,7 +1,6 @@
 package glpiapi
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,19 +9,8 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/testkit"
 )
-
-// fixedValidator answers every key with the same verdict: the handler's
-// own cost, without the cache's.
-type fixedValidator struct{ v glpinet.Validation }
-
-func (f fixedValidator) Validate(context.Context, string) (glpinet.Validation, error) {
-	return f.v, nil
-}
-
-type fixedCatalogue struct{ c *glpinet.Catalogue }
-
-func (f fixedCatalogue) Current() *glpinet.Catalogue { return f.c }
 
 type nopSightings struct{}
 
@@ -34,7 +22,7 @@ func benchServer() http.Handler {
 	sub := &glpinet.Subscription{OfferRef: "standard", Begin: time.Now(), End: &end, State: glpinet.SubscriptionActive}
 	v := glpinet.Validation{Code: glpinet.ValidationValid, Running: sub, Offer: offers[2],
 		Record: &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1}, Account: glpinet.Account{ID: 1, Name: "ACME IT"}}, Memo: &glpinet.Memo{}}
-	s := &Handler{Validator: fixedValidator{v}, Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, nil, offers, nil)},
+	s := &Handler{Validator: testkit.FixedValidator{Verdict: v}, Catalogue: testkit.FixedCatalogue{Catalogue: glpinet.NewCatalogue(1, nil, offers, nil)},
 		Sightings: nopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return serve(s)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -26,8 +27,8 @@ func TestUnsafeStoredLinksServedEmpty(t *testing.T) {
 			Archive: glpinet.Archive{Filename: "glpi-evil-1.0.0.zip", Format: "zip", Size: 10, SHA256: "ab", Path: "x"}}},
 	}
 	s := &Handler{
-		Validator: fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}},
-		Catalogue: fixedCatalogue{glpinet.NewCatalogue(1, []*glpinet.Plugin{p}, glpinet.DefaultOffers(), nil)},
+		Validator: testkit.FixedValidator{Verdict: glpinet.Validation{Code: glpinet.ValidationUnknown}},
+		Catalogue: testkit.FixedCatalogue{Catalogue: glpinet.NewCatalogue(1, []*glpinet.Plugin{p}, glpinet.DefaultOffers(), nil)},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	w := httptest.NewRecorder()

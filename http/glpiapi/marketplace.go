@@ -19,6 +19,13 @@ func (h *Handler) URLRoot(r *http.Request) string {
 	return base + marketplacePrefix(r)
 }
 
+// BaseURL returns the server's absolute root (no trailing slash), for the
+// links people copy: the public URL, or what the request reached.
+func (h *Handler) BaseURL(r *http.Request) string {
+	base, _ := h.linkBase(r)
+	return base
+}
+
 // marketplacePrefix is the marketplace root the request used.
 func marketplacePrefix(r *http.Request) string {
 	prefix := MarketplacePrefixes[0]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/internal/testkit"
 )
 
 func testCatalogue() *glpinet.Catalogue {
@@ -29,8 +30,8 @@ func testCatalogue() *glpinet.Catalogue {
 
 func plugins(t *testing.T, s *Handler, headers map[string]string) []Plugin {
 	t.Helper()
-	s.Validator = fixedValidator{glpinet.Validation{Code: glpinet.ValidationUnknown}}
-	s.Catalogue = fixedCatalogue{testCatalogue()}
+	s.Validator = testkit.FixedValidator{Verdict: glpinet.Validation{Code: glpinet.ValidationUnknown}}
+	s.Catalogue = testkit.FixedCatalogue{Catalogue: testCatalogue()}
 	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	req := httptest.NewRequest("GET", "http://backend:8080/api/marketplace/plugins", nil)
 	for k, v := range headers {

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/service"
+)
+
+func (h *Handler) users(w http.ResponseWriter, r *http.Request, c caller) {
+	account, ok := h.customerOf(w, r, c)
+	if !ok {
+		return
+	}
+	users, err := h.Store.ListUsers(r.Context(), account)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, paginate(r, users))
+}
+
+func (h *Handler) invitations(w http.ResponseWriter, r *http.Request, c caller) {
+	account, ok := h.managerOf(w, r, c)
+	if !ok {
+		return
+	}
+	invs, err := h.Store.ListInvitations(r.Context(), account)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, paginate(r, invs))
+}
+
+// invitationJSON carries a new invitation's link: the only time it is shown.
+type invitationJSON struct {
+	*glpinet.Invitation
+	Link string `json:"link"`
+}
+
+func (h *Handler) invite(w http.ResponseWriter, r *http.Request, c caller) {
+	account, ok := h.managerOf(w, r, c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Role    glpinet.UserRole `json:"role"`
+		MaxUses int              `json:"max_uses"`
+		Days    int              `json:"days"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	inv, err := h.rules().Invite(actor(r, c), service.InvitationRequest{AccountID: account, CreatedBy: c.user.ID, Role: in.Role, MaxUses: in.MaxUses, Days: in.Days})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, invitationJSON{Invitation: inv.Invitation, Link: h.BaseURL(r) + "/join/" + inv.Code})
+}
+
+func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c caller) {
+	account, ok := h.managerOf(w, r, c)
+	if !ok {
+		return
+	}
+	id, ok := h.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := h.Store.RevokeInvitation(actor(r, c), account, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,288 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/service"
+)
+
+// customer returns the visitor's account, or renders a refusal for users
+// without one (operators).
+func (h *Handler) customer(w http.ResponseWriter, r *http.Request, v visitor) *glpinet.Account {
+	if v.user.AccountID == 0 {
+		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
+		return nil
+	}
+	a, err := h.Store.FindAccountByID(r.Context(), v.user.AccountID)
+	if err != nil {
+		h.Error(w, r, err)
+		return nil
+	}
+	return a
+}
+
+// pageFor fills what every page of a logged-in customer shows.
+func (h *Handler) pageFor(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, titleID string, data any) pageData {
+	return pageData{Lang: v.lang, Title: pt(v.lang, titleID), User: v.user, Account: a, CSRF: h.csrfFor(w, r, v),
+		CanManage: service.CanManage(v.user), Data: data}
+}
+
+// warnBefore is how long before a paid subscription ends the dashboard
+// warns about it.
+const warnBefore = 30 * 24 * time.Hour
+
+type dashboardData struct {
+	Running       *glpinet.Subscription
+	OfferTitle    string
+	EndsSoon      bool
+	Subscriptions []*glpinet.Subscription
+	Keys          int
+	Instances     int
+}
+
+func (h *Handler) handleDashboard(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.customer(w, r, v)
+	if a == nil {
+		return
+	}
+	ctx := r.Context()
+	subs, err := h.Store.ListSubscriptions(ctx, a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	keys, err := h.Store.ListKeys(ctx, a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	instances, err := h.Store.ListInstances(ctx, a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	offers := h.offerMap()
+	now := h.Now()
+	d := dashboardData{Subscriptions: subs, Keys: len(keys), Instances: len(instances)}
+	if d.Running = glpinet.RunningSubscription(subs, offers, now); d.Running != nil {
+		o := offers[d.Running.OfferRef]
+		d.OfferTitle = o.Title(v.lang)
+		d.EndsSoon = o.Level > 0 && d.Running.End != nil && d.Running.End.Sub(now) <= warnBefore
+	}
+	h.render(w, r, http.StatusOK, "dashboard", h.pageFor(w, r, v, a, "dashboard.title", d))
+}
+
+// rules are the service's rules, applied to the store.
+func (h *Handler) rules() *service.Service { return service.New(h.Store, h.Now) }
+
+// offerMap returns the offers of the catalogue snapshot.
+func (h *Handler) offerMap() map[string]*glpinet.Offer {
+	if cat := h.Catalogue.Current(); cat != nil {
+		return cat.OfferMap()
+	}
+	return glpinet.OfferMap(nil)
+}
+
+type keysData struct {
+	Keys       []*glpinet.RegistrationKey
+	NewKey     string
+	GraceUntil string
+}
+
+func (h *Handler) handleKeysPage(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.customer(w, r, v)
+	if a == nil {
+		return
+	}
+	h.renderKeys(w, r, v, a, keysData{}, "")
+}
+
+func (h *Handler) renderKeys(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d keysData, flash string) {
+	keys, err := h.Store.ListKeys(r.Context(), a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	d.Keys = keys
+	p := h.pageFor(w, r, v, a, "keys.title", d)
+	p.Flash = flash
+	h.render(w, r, http.StatusOK, "keys", p)
+}
+
+// manager returns the account if the visitor may change its keys, else
+// renders a refusal.
+func (h *Handler) manager(w http.ResponseWriter, r *http.Request, v visitor) *glpinet.Account {
+	a := h.customer(w, r, v)
+	if a != nil && !service.CanManage(v.user) {
+		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
+		return nil
+	}
+	return a
+}
+
+// accountKey returns the key of the path's {id} if it belongs to account
+// a; another account's key is "not found", never "forbidden", so that IDs
+// reveal nothing.
+func (h *Handler) accountKey(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account) *glpinet.RegistrationKey {
+	k, err := h.rules().AccountKey(r.Context(), a.ID, r.PathValue("id"))
+	if err != nil {
+		h.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
+		return nil
+	}
+	return k
+}
+
+func (h *Handler) handleKeyGenerate(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.manager(w, r, v)
+	if a == nil {
+		return
+	}
+	k, err := h.rules().IssueKey(h.actor(r, v), a.ID, r.PostFormValue("label"))
+	if err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.EFORBIDDEN {
+			// A label too long, a suspended account: said on the page.
+			h.message(w, r, v, httpx.ErrorStatus(code), "error.title", glpinet.ErrorMessage(err))
+			return
+		}
+		h.Error(w, r, err)
+		return
+	}
+	h.renderKeys(w, r, v, a, keysData{NewKey: k.Key}, "")
+}
+
+func (h *Handler) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.manager(w, r, v)
+	if a == nil {
+		return
+	}
+	old := h.accountKey(w, r, v, a)
+	if old == nil {
+		return
+	}
+	next, err := h.rules().RotateKey(h.actor(r, v), old.ID, glpinet.DefaultRotationGrace)
+	if err != nil {
+		if glpinet.ErrorCode(err) == glpinet.ECONFLICT {
+			h.renderKeys(w, r, v, a, keysData{}, glpinet.ErrorMessage(err))
+			return
+		}
+		if glpinet.ErrorCode(err) == glpinet.EFORBIDDEN {
+			h.message(w, r, v, http.StatusForbidden, "error.title", glpinet.ErrorMessage(err))
+			return
+		}
+		h.Error(w, r, err)
+		return
+	}
+	h.renderKeys(w, r, v, a, keysData{NewKey: next.Key, GraceUntil: next.OldKeyValidUntil.Format("2006-01-02 15:04 UTC")}, "")
+}
+
+func (h *Handler) handleKeyRevoke(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.manager(w, r, v)
+	if a == nil {
+		return
+	}
+	k := h.accountKey(w, r, v, a)
+	if k == nil {
+		return
+	}
+	if err := h.rules().RevokeKey(h.actor(r, v), k.ID); err != nil && glpinet.ErrorCode(err) != glpinet.ECONFLICT {
+		h.Error(w, r, err)
+		return
+	}
+	h.renderKeys(w, r, v, a, keysData{}, pt(v.lang, "keys.revokedflash"))
+}
+
+// actor attributes the request's changes to the logged-in user.
+func (h *Handler) actor(r *http.Request, v visitor) context.Context {
+	return glpinet.WithActor(r.Context(), glpinet.UserSubject(v.user.ID))
+}
+
+func (h *Handler) handleInstances(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.customer(w, r, v)
+	if a == nil {
+		return
+	}
+	ins, err := h.Store.ListInstances(r.Context(), a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	keys, err := h.Store.ListKeys(r.Context(), a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	prefixes := map[int64]string{}
+	for _, k := range keys {
+		prefixes[k.ID] = k.Prefix
+	}
+	rows := make([]instanceRow, len(ins))
+	for i, in := range ins {
+		rows[i] = instanceRow{Instance: in, KeyPrefix: prefixes[in.KeyID]}
+	}
+	h.render(w, r, http.StatusOK, "instances", h.pageFor(w, r, v, a, "instances.title", rows))
+}
+
+// instanceRow is an instance with the display prefix of its key.
+type instanceRow struct {
+	*glpinet.Instance
+	KeyPrefix string
+}
+
+type offerCard struct {
+	Title   string
+	Current bool
+	Plugins []string
+}
+
+// handleOffersPage compares the offers and lists the plugins each unlocks
+// (those whose newest version requires an offer it includes).
+func (h *Handler) handleOffersPage(w http.ResponseWriter, r *http.Request, v visitor) {
+	a := h.customer(w, r, v)
+	if a == nil {
+		return
+	}
+	subs, err := h.Store.ListSubscriptions(r.Context(), a.ID)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	cat := h.Catalogue.Current()
+	if cat == nil {
+		h.Error(w, r, glpinet.Errorf(glpinet.EUNAVAILABLE, "The catalogue is not loaded yet."))
+		return
+	}
+	offers := cat.OfferMap()
+	running := glpinet.RunningSubscription(subs, offers, h.Now())
+	var cards []offerCard
+	for _, o := range cat.Offers {
+		c := offerCard{Title: o.Title(v.lang), Current: running != nil && running.OfferRef == o.Reference}
+		for _, p := range cat.Plugins {
+			if gated := gatedPluginLevel(p, offers); gated >= 0 && gated <= o.Level {
+				c.Plugins = append(c.Plugins, p.Name)
+			}
+		}
+		sort.Strings(c.Plugins)
+		cards = append(cards, c)
+	}
+	h.render(w, r, http.StatusOK, "offers", h.pageFor(w, r, v, a, "offers.title", cards))
+}
+
+// gatedPluginLevel returns the lowest offer level that unlocks a plugin's
+// gated versions, or -1 when none of its versions is gated.
+func gatedPluginLevel(p *glpinet.Plugin, offers map[string]*glpinet.Offer) int {
+	level := -1
+	for _, ver := range p.Versions {
+		if len(ver.RequiredOffers) == 0 || ver.Yanked {
+			continue
+		}
+		if l := glpinet.MinLevel(ver.RequiredOffers, offers); level < 0 || l < level {
+			level = l
+		}
+	}
+	return level
+}

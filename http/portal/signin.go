@@ -1,0 +1,222 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/auth"
+	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/service"
+)
+
+type loginForm struct{ Email string }
+
+func (h *Handler) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	v := h.visitorOf(w, r)
+	h.render(w, r, http.StatusOK, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: h.csrfFor(w, r, v), Data: loginForm{}})
+}
+
+func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
+	v := h.visitorOf(w, r)
+	if !h.checkCSRF(r, v) {
+		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
+		return
+	}
+	email := glpinet.NormalizeEmail(r.PostFormValue("email"))
+	fail := func(status int, msgID string) {
+		h.render(w, r, status, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: h.csrfFor(w, r, v),
+			Error: pt(v.lang, msgID), Data: loginForm{Email: email}})
+	}
+	addr := httpx.ClientKey(h.Proxies.ClientIP(r))
+	pair := newAttempt(loginPerEmailAndAddress, email, addr)
+	counters := []attempt{pair, newAttempt(loginPerAddress, addr)}
+	known, err := h.knownPlace(r, email, addr)
+	if err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	if !known {
+		counters = append(counters, newAttempt(loginPerEmail, email))
+	}
+	// Counted before the password is judged: simultaneous guesses count
+	// one each, and a refused guess costs no hash.
+	if refused, err := h.reserveAttempts(w, r, counters...); err != nil {
+		h.Error(w, r, err)
+		return
+	} else if refused {
+		fail(http.StatusTooManyRequests, "login.locked")
+		return
+	}
+	password := r.PostFormValue("password")
+	u, err := h.Store.FindUserByEmail(r.Context(), email)
+	if err == nil {
+		err = h.checkPassword(r.Context(), password, u.PasswordHash)
+	} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
+		// Spend the time a real check takes, so that response times do
+		// not tell which addresses have an account.
+		if cerr := h.checkPassword(r.Context(), password, h.dummyHash); glpinet.ErrorCode(cerr) == glpinet.ETOOMANY {
+			err = cerr
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, auth.ErrMismatch) || glpinet.ErrorCode(err) == glpinet.ENOTFOUND:
+		fail(http.StatusUnauthorized, "login.failed")
+		return
+	case glpinet.ErrorCode(err) == glpinet.ETOOMANY:
+		httpx.RetryAfter(w, 5*time.Second)
+		fail(http.StatusTooManyRequests, "login.busy")
+		return
+	default:
+		h.Error(w, r, err)
+		return
+	}
+	if err := h.attempts.forget(r.Context(), pair); err != nil {
+		h.Logger.Warn("clearing a login counter", "err", err, "request_id", httpx.RequestID(r.Context()))
+	}
+	if err := h.rememberPlace(r, email, addr); err != nil {
+		h.Logger.Warn("recording a login's place", "err", err, "request_id", httpx.RequestID(r.Context()))
+	}
+	if auth.NeedsRehash(u.PasswordHash, h.passwordParams()) {
+		if hash, err := h.hashPassword(r.Context(), password); err == nil {
+			h.Store.SetPassword(r.Context(), u.ID, hash)
+		}
+	}
+	if err := h.startSession(w, r, u); err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	next := r.URL.Query().Get("next")
+	if !localPath(next) {
+		next = "/dashboard" // only local paths: no open redirect
+		if u.Role == glpinet.RoleOperator {
+			next = "/operator/accounts"
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// localPath reports whether next is a path of this site, safe to redirect
+// to after logging in: it starts with one "/", and nothing in it can make
+// a browser read it as another host ("//host", "/\\host", and "/\thost"
+// or "/\nhost", which browsers read as "//host" once they drop tabs and
+// line breaks from URLs).
+func localPath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
+		return false
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return !strings.HasPrefix(next, "//")
+}
+
+// startSession creates a session for u and sets its cookie.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *glpinet.User) error {
+	tok, err := auth.NewToken(auth.PrefixSession)
+	if err != nil {
+		return err
+	}
+	csrf, err := auth.NewToken("")
+	if err != nil {
+		return err
+	}
+	sess := &glpinet.Session{Hash: auth.HashToken(tok), UserID: u.ID, CSRF: csrf, ExpiresAt: h.Now().Add(sessionTTL)}
+	if err := h.Store.CreateSession(r.Context(), sess); err != nil {
+		return err
+	}
+	h.setCookie(w, r, sessionCookie, tok, sessionTTL)
+	return nil
+}
+
+func (h *Handler) handleLogout(w http.ResponseWriter, r *http.Request, v visitor) {
+	if err := h.Store.DeleteSession(r.Context(), v.session.Hash); err != nil {
+		h.Error(w, r, err)
+		return
+	}
+	h.setCookie(w, r, sessionCookie, "", -time.Second)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type signupForm struct{ Organisation, Name, Email string }
+
+func (h *Handler) handleSignupPage(w http.ResponseWriter, r *http.Request) {
+	v := h.visitorOf(w, r)
+	h.render(w, r, http.StatusOK, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: h.csrfFor(w, r, v), Data: signupForm{}})
+}
+
+func (h *Handler) handleSignup(w http.ResponseWriter, r *http.Request) {
+	v := h.visitorOf(w, r)
+	if !h.checkCSRF(r, v) {
+		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.csrf"))
+		return
+	}
+	form := signupForm{Organisation: strings.TrimSpace(r.PostFormValue("organisation")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Email: glpinet.NormalizeEmail(r.PostFormValue("email"))}
+	fail := func(status int, msg string) {
+		h.render(w, r, status, "signup", pageData{Lang: v.lang, Title: pt(v.lang, "signup.title"), CSRF: h.csrfFor(w, r, v), Error: msg, Data: form})
+	}
+	if refused, err := h.reserveAttempts(w, r, newAttempt(signupPerAddress, httpx.ClientKey(h.Proxies.ClientIP(r)))); err != nil {
+		h.Error(w, r, err)
+		return
+	} else if refused {
+		fail(http.StatusTooManyRequests, pt(v.lang, "signup.throttled"))
+		return
+	}
+	a := &glpinet.Account{Name: form.Organisation}
+	u := &glpinet.User{Email: form.Email, Name: form.Name, Lang: v.lang}
+	if !h.createUser(w, r, v, u, func(u *glpinet.User) error { return h.Store.SignUp(r.Context(), a, u) }, fail) {
+		return
+	}
+	http.Redirect(w, r, "/keys", http.StatusSeeOther)
+}
+
+// newPasswordHash checks and hashes a new password; problem is what to
+// tell the person when it is refused, status its HTTP status.
+func (h *Handler) newPasswordHash(ctx context.Context, lang, password string) (hash, problem string, status int) {
+	switch service.CheckPassword(password) {
+	case service.ErrPasswordShort:
+		return "", pt(lang, "signup.weak"), http.StatusBadRequest
+	case service.ErrPasswordLong:
+		return "", pt(lang, "signup.long"), http.StatusBadRequest
+	}
+	hash, err := h.hashPassword(ctx, password)
+	if glpinet.ErrorCode(err) == glpinet.ETOOMANY {
+		return "", pt(lang, "login.busy"), http.StatusTooManyRequests
+	} else if err != nil {
+		return "", err.Error(), http.StatusInternalServerError
+	}
+	return hash, "", 0
+}
+
+// createUser gives u the form's password, stores it with create (sign-up
+// or invitation) and logs it in. It renders refusals with fail and reports
+// whether the user was created.
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, v visitor, u *glpinet.User,
+	create func(*glpinet.User) error, fail func(status int, msg string)) bool {
+	hash, problem, status := h.newPasswordHash(r.Context(), v.lang, r.PostFormValue("password"))
+	if problem != "" {
+		fail(status, problem)
+		return false
+	}
+	u.PasswordHash = hash
+	if err := create(u); err != nil {
+		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.ECONFLICT {
+			fail(httpx.ErrorStatus(code), glpinet.ErrorMessage(err))
+			return false
+		}
+		h.Error(w, r, err)
+		return false
+	}
+	if err := h.startSession(w, r, u); err != nil {
+		h.Error(w, r, err)
+		return false
+	}
+	return true
+}
