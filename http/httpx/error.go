@@ -1,8 +1,10 @@
-// Package httpx holds what the server core (package http) and each surface
-// it mounts (http/glpiapi, and later the management API and the portal)
-// both need: the JSON error shape, request ids, the client's address behind
-// trusted proxies, per-address budgets and the answer language. A surface
-// cannot import the core, which mounts it, so these live below both.
+// Package httpx holds what the server core (package http) and the surfaces
+// it mounts (http/glpiapi, http/api, http/portal) share: the JSON error
+// shape and whether a client wants HTML instead, request ids and paths safe
+// to log, the client's address behind trusted proxies, per-address budgets
+// and the credentials guard, streamed uploads, and the answer language. A
+// surface cannot import the core, which mounts it, so these live below
+// both.
 package httpx
 
 import (
