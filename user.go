@@ -240,6 +240,8 @@ type UserStore interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	// ListUsers returns an account's users by ID.
 	ListUsers(ctx context.Context, accountID int64) ([]*User, error)
+	// ListOperators returns the operators (users of no account) by ID.
+	ListOperators(ctx context.Context) ([]*User, error)
 	// SetPassword replaces a user's password hash and ends their sessions.
 	// Returns ENOTFOUND.
 	SetPassword(ctx context.Context, userID int64, hash string) error

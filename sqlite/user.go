@@ -61,6 +61,11 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, 
 	return collect(scanUser)(db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID))
 }
 
+// ListOperators returns the operators by ID.
+func (db *DB) ListOperators(ctx context.Context) ([]*glpinet.User, error) {
+	return collect(scanUser)(db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id IS NULL ORDER BY id`))
+}
+
 // UpdatePassword replaces a user's password hash.
 func (tx *Tx) UpdatePassword(ctx context.Context, id int64, hash string) (bool, error) {
 	return affected(tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id))

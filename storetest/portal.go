@@ -69,6 +69,10 @@ func testUsers(t *testing.T, open Opener) {
 	if err != nil || len(users) != 2 || users[1].Email != "bob@example.com" {
 		t.Fatalf("ListUsers = %v, %v", users, err)
 	}
+	ops, err := s.ListOperators(ctx)
+	if err != nil || len(ops) != 1 || ops[0].ID != op.ID || ops[0].AccountID != 0 {
+		t.Fatalf("ListOperators = %v, %v", ops, err)
+	}
 
 	// Sessions: found until they expire or the password changes.
 	sess := &glpinet.Session{Hash: glpinet.HashKey("session-1"), UserID: member.ID, CSRF: "csrf", ExpiresAt: c.t.Add(time.Hour)}

@@ -45,11 +45,11 @@ func ParseFlags(prog string, fs *flag.FlagSet, args []string) ([]string, error) 
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				var b strings.Builder
-				fmt.Fprintf(&b, "Usage of %s %s:\n", prog, fs.Name())
-				fs.SetOutput(&b)
-				fs.PrintDefaults()
-				return nil, &HelpRequest{b.String()}
+				h := registered(prog)
+				if h == nil {
+					h = &Help{Prog: prog}
+				}
+				return nil, &HelpRequest{h.CommandText(fs)}
 			}
 			return nil, Usagef("%s: %v", fs.Name(), err)
 		}
