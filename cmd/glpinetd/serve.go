@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,10 +51,22 @@ type Main struct {
 	// the database and files need).
 	MaxConnsPerAddr, MaxConns int
 	// TLSCert and TLSKey are PEM files; when set, the server speaks HTTPS
-	// (GLPI verifies certificates: use one its host trusts).
+	// (GLPI verifies certificates: use one its host trusts). They are read
+	// again on SIGHUP and when they change (tls.go).
 	TLSCert, TLSKey string
-	Store           storeFlags
-	Logger          *slog.Logger
+	// CertCheckInterval is how often TLSCert and TLSKey are checked for a
+	// change (default 10s).
+	CertCheckInterval time.Duration
+	// ACME obtains and renews the certificate instead of TLSCert.
+	ACME ACMEConfig
+	// RedirectAddr, with TLS, is a plain HTTP listener for ACME HTTP-01
+	// challenges and redirects to HTTPS ("": none).
+	RedirectAddr string
+	Store        storeFlags
+	Logger       *slog.Logger
+	// AccessLog logs a line per request at info level (serve's
+	// --access-log, on by default).
+	AccessLog bool
 	// PollInterval is how often the change feed is read (default 1s).
 	PollInterval time.Duration
 
@@ -71,12 +83,13 @@ type Main struct {
 	closeOnce sync.Once
 	closeErr  error
 	failed    chan error
+	tls       tlsState
 }
 
 // URL returns the base URL the server listens on.
 func (m *Main) URL() string {
 	scheme := "http"
-	if m.TLSCert != "" {
+	if m.usesTLS() {
 		scheme = "https"
 	}
 	return scheme + "://" + m.listener.Addr().String()
@@ -90,13 +103,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.PollInterval == 0 {
 		m.PollInterval = time.Second
 	}
-	if (m.TLSCert == "") != (m.TLSKey == "") {
-		return cli.Usagef("--tls-cert and --tls-key go together")
-	}
-	if m.TLSCert != "" {
-		if _, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey); err != nil {
-			return fmt.Errorf("TLS certificate: %w", err)
-		}
+	if err := m.checkTLS(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(m.Store.archiveDir(), 0o750); err != nil {
 		return err
@@ -153,10 +161,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := m.setupTLS(reg); err != nil {
+		return err
+	}
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signer.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
+		AccessLog:      m.AccessLog,
 		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes, Transfer: m.Transfer,
 	}
 	handler := srv.Handler()
@@ -193,7 +205,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		m.metrics = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 			ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 	}
+	if err := m.listenRedirect(); err != nil {
+		l.Close()
+		if m.metricsLn != nil {
+			m.metricsLn.Close()
+		}
+		return err
+	}
 	m.cancel, m.failed = cancel, make(chan error, 1)
+	m.startTLS(bg)
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })
@@ -217,8 +237,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.wg.Go(func() {
 		serve := func() error { return m.server.Serve(m.listener) }
-		if m.TLSCert != "" {
-			serve = func() error { return m.server.ServeTLS(m.listener, m.TLSCert, m.TLSKey) }
+		if m.tls.config != nil {
+			m.server.TLSConfig = m.tls.config
+			serve = func() error { return m.server.ServeTLS(m.listener, "", "") }
 		}
 		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.failed <- err
@@ -256,6 +277,7 @@ func (m *Main) close() error {
 	if m.metrics != nil {
 		m.metrics.Close()
 	}
+	m.closeTLS()
 	if m.cancel != nil {
 		m.cancel()
 		m.wg.Wait() // the batch writers flush once more before returning
@@ -273,7 +295,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Addr, "addr", cli.Env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
 	fs.StringVar(&m.PublicURL, "public-url", cli.Env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
 	fs.StringVar(&m.TLSCert, "tls-cert", cli.Env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
-	fs.StringVar(&m.TLSKey, "tls-key", cli.Env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY)")
+	fs.StringVar(&m.TLSKey, "tls-key", cli.Env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY); both files are read again on SIGHUP and when they change")
+	m.registerTLSFlags(fs)
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
 	proxies := fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
 	fs.IntVar(&m.PasswordHashes, "password-hashes", envInt("GLPINET_PASSWORD_HASHES", 0), "password hashes computed at once, 19 MiB each (default: sized from GOMEMLIMIT or 256 MiB; env GLPINET_PASSWORD_HASHES)")
@@ -281,6 +304,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", envInt("GLPINET_MAX_CONNS_PER_ADDR", 256), "simultaneous connections one client address (IPv6: /64) may hold; 0 for no limit (env GLPINET_MAX_CONNS_PER_ADDR)")
 	fs.IntVar(&m.MaxConns, "max-conns", envInt("GLPINET_MAX_CONNS", 0), "simultaneous connections in all (default: the open-files limit less 256; env GLPINET_MAX_CONNS)")
 	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
+	format := fs.String("log-format", cli.Env("GLPINET_LOG_FORMAT", "text"), "text (key=value lines) or json (one object a line) (env GLPINET_LOG_FORMAT)")
+	accessLogEnv := cli.Env("GLPINET_ACCESS_LOG", "true")
+	accessLogDefault, accessLogErr := strconv.ParseBool(accessLogEnv)
+	fs.BoolVar(&m.AccessLog, "access-log", accessLogDefault || accessLogErr != nil, "log a line per request at info level; =false when the reverse proxy logs them (env GLPINET_ACCESS_LOG=false)")
 	_, err := cli.ParseFlags("glpinetd", fs, args)
 	if err != nil {
 		return err
@@ -295,7 +322,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		return cli.Usagef("bad --log-level %q", *level)
 	}
-	m.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	if accessLogErr != nil {
+		return cli.Usagef("bad GLPINET_ACCESS_LOG %q: true or false", accessLogEnv)
+	}
+	if m.Logger, err = newLogger(stderr, *format, lv); err != nil {
+		return err
+	}
 	slog.SetDefault(m.Logger)
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -325,9 +357,25 @@ Then in GLPI's config/local_define.php:
 	}
 }
 
+// newLogger builds serve's logger: text (slog's key=value lines) or JSON
+// (one object a line, for log collectors), at level and above.
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, cli.Usagef("bad --log-format %q: text or json", format)
+}
+
 func publicOr(m *Main) string {
 	if m.PublicURL != "" {
 		return m.PublicURL
+	}
+	if u := m.acmeURL(); u != "" {
+		return u
 	}
 	return reachableURL(m.URL(), os.Hostname)
 }
