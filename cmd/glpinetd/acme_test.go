@@ -41,20 +41,21 @@ var (
 	pebbleErr  error
 )
 
-// buildPebble compiles Pebble once per test binary.
+// buildPebble returns Pebble's executable: "go tool -n" builds the go.mod
+// tool once into the build cache and prints its path, so that nothing is
+// left behind in a temporary folder.
 func buildPebble(t *testing.T) string {
 	t.Helper()
 	pebbleOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pebble")
+		out, err := exec.Command("go", "tool", "-n", "pebble").Output()
 		if err != nil {
-			pebbleErr = err
+			pebbleErr = fmt.Errorf("go tool -n pebble: %v", err)
+			if ee, ok := err.(*exec.ExitError); ok {
+				pebbleErr = fmt.Errorf("%w\n%s", pebbleErr, ee.Stderr)
+			}
 			return
 		}
-		pebbleBin = filepath.Join(dir, "pebble")
-		out, err := exec.Command("go", "build", "-o", pebbleBin, "github.com/letsencrypt/pebble/v2/cmd/pebble").CombinedOutput()
-		if err != nil {
-			pebbleErr = fmt.Errorf("go build pebble: %v\n%s", err, out)
-		}
+		pebbleBin = strings.TrimSpace(string(out))
 	})
 	if pebbleErr != nil {
 		t.Fatal(pebbleErr)
