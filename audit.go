@@ -33,6 +33,32 @@ func WithActor(ctx context.Context, actor string) context.Context {
 	return context.WithValue(ctx, actorKey{}, actor)
 }
 
+type auditNoticeKey struct{}
+
+// WithAuditNotice returns a context whose audit events are passed to
+// notice once the transaction that wrote them committed (never those of a
+// transaction rolled back), with the context of the store call that wrote
+// them. glpinetd serve logs operator actions this way, in one place for
+// every surface.
+func WithAuditNotice(ctx context.Context, notice func(context.Context, AuditEvent)) context.Context {
+	return context.WithValue(ctx, auditNoticeKey{}, notice)
+}
+
+// NoticeAudit passes events to the notice of ctx (see WithAuditNotice),
+// if it has one. Stores call it after a commit.
+func NoticeAudit(ctx context.Context, events []AuditEvent) {
+	if len(events) == 0 {
+		return
+	}
+	notice, _ := ctx.Value(auditNoticeKey{}).(func(context.Context, AuditEvent))
+	if notice == nil {
+		return
+	}
+	for _, e := range events {
+		notice(ctx, e)
+	}
+}
+
 // ActorFrom returns the actor of ctx, "system" when none was set.
 func ActorFrom(ctx context.Context) string {
 	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {

@@ -51,8 +51,12 @@ type Server struct {
 	// reverse proxy, to build download links when PublicURL is empty.
 	TrustForwarded bool
 	Logger         *slog.Logger
-	Registry       *prometheus.Registry
-	Now            func() time.Time
+	// AccessLog logs a line per request at info level (method, path as
+	// httpx.LoggedPath gives it, route, status, bytes, duration, client
+	// address, request id); off, the line is logged at debug level.
+	AccessLog bool
+	Registry  *prometheus.Registry
+	Now       func() time.Time
 
 	// Publisher publishes archives uploaded through the portal; nil
 	// disables uploads.
@@ -81,6 +85,8 @@ type Server struct {
 	portal  *portal.Handler  // the portal, which also writes the errors browsers see
 	// credentials guards the lookups of API tokens and session cookies.
 	credentials *httpx.Credentials
+	// auditNotice is logAudit, made once (see glpinet.WithAuditNotice).
+	auditNotice func(context.Context, glpinet.AuditEvent)
 }
 
 // MarketplacePrefixes are the two roots GLPI uses for the marketplace: the
@@ -99,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry)
+	s.auditNotice = s.logAudit
 
 	mux := http.NewServeMux()
 	s.glpiRoutes(mux)
@@ -127,10 +134,12 @@ func (s *Server) MetricsHandler() http.Handler {
 // RequestID returns the request's id, as logged and sent in X-Request-Id.
 func RequestID(ctx context.Context) string { return httpx.RequestID(ctx) }
 
-// statusWriter records the status a handler wrote.
+// statusWriter records the status a handler wrote and the bytes of the
+// body it sent.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -144,7 +153,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // ReadFrom passes files on to the writer below (sendfile, deadlines).
@@ -152,17 +163,25 @@ func (w *statusWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	var n int64
+	var err error
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-		return rf.ReadFrom(src)
+		n, err = rf.ReadFrom(src)
+	} else {
+		n, err = io.Copy(writerOnly{w.ResponseWriter}, src)
 	}
-	return io.Copy(writerOnly{w.ResponseWriter}, src)
+	w.bytes += n
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware adds a request id, recovers panics, logs and counts requests.
-// It never logs headers: they carry registration keys.
+// It never logs headers (they carry registration keys, API tokens and
+// session cookies) nor query strings (a client may put anything there,
+// secrets included, and the routes need none of it to be told apart); the
+// path is the one httpx.LoggedPath gives, without invitation codes.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -173,7 +192,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(httpx.WithRequestID(r.Context(), id))
+		ctx := httpx.WithRequestID(r.Context(), id)
+		if !safeMethod(r.Method) {
+			// Only requests that may change something write audit
+			// events: GLPI's GETs do not pay for the context.
+			ctx = glpinet.WithAuditNotice(ctx, s.auditNotice)
+		}
+		r = r.WithContext(ctx)
 		// GLPI_NETWORK_SERVICES set with a trailing slash makes GLPI ask for
 		// "//api/…"; the mux would answer with a redirect, which GLPI must
 		// never get on registration endpoints. Serve the clean path instead.
@@ -197,14 +222,58 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			s.metrics.observe(route, sw.status, time.Since(start))
-			if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
-				s.Logger.Debug("request", "request_id", id, "method", r.Method, "route", route, "path", httpx.LoggedPath(r),
-					"status", sw.status, "duration", time.Since(start))
-			}
+			elapsed := time.Since(start)
+			s.metrics.observe(route, sw.status, elapsed)
+			s.logRequest(r, route, sw, elapsed, id)
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// logRequest writes the access log line: at info with AccessLog, else at
+// debug. Attributes, not a formatted message, so that a JSON log keeps
+// them as fields and the line costs no formatting when it is not written.
+func (s *Server) logRequest(r *http.Request, route string, sw *statusWriter, elapsed time.Duration, id string) {
+	level := slog.LevelDebug
+	if s.AccessLog {
+		level = slog.LevelInfo
+	}
+	ctx := r.Context()
+	if !s.Logger.Enabled(ctx, level) {
+		return
+	}
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK // nothing written: net/http sends 200
+	}
+	s.Logger.LogAttrs(ctx, level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", httpx.LoggedPath(r)),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Int64("bytes", sw.bytes),
+		slog.Duration("duration", elapsed),
+		slog.String("client", s.proxies().ClientIP(r).String()),
+		slog.String("request_id", id))
+}
+
+// logAudit logs an operator's or a user's action at info, once the store
+// committed its audit event: every surface's actions, logged in one place
+// (the events' details never hold secrets).
+func (s *Server) logAudit(ctx context.Context, e glpinet.AuditEvent) {
+	s.Logger.LogAttrs(ctx, slog.LevelInfo, "audit",
+		slog.String("action", e.Action),
+		slog.String("actor", e.Actor),
+		slog.String("subject", e.Subject),
+		slog.String("details", e.Details),
+		slog.String("request_id", httpx.RequestID(ctx)))
+}
+
+// safeMethod reports whether method is one that changes nothing (RFC 9110
+// §9.2.1): the portal and the APIs change state only on the others, as
+// their CSRF checks assume.
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
 // collapseSlashes turns runs of slashes into one.

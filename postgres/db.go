@@ -114,7 +114,8 @@ type querier interface {
 // rules are storeflow's, the SQL is here.
 type Tx struct {
 	pgx.Tx
-	now time.Time
+	now     time.Time
+	audited []glpinet.AuditEvent // passed to glpinet.NoticeAudit after the commit
 }
 
 var _ storeflow.StoreTx = (*Tx)(nil)
@@ -163,7 +164,11 @@ func (db *DB) updateOnce(ctx context.Context, fn func(tx *Tx) error) error {
 		pgTx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	return pgTx.Commit(ctx)
+	if err := pgTx.Commit(ctx); err != nil {
+		return err
+	}
+	glpinet.NoticeAudit(ctx, tx.audited)
+	return nil
 }
 
 // Audit records e, attributed to e.Actor or else to the context's actor.
@@ -174,6 +179,10 @@ func (tx *Tx) Audit(ctx context.Context, e glpinet.AuditEvent) error {
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)`,
 		tx.now, actor, e.Action, e.Subject, e.Details)
+	if err == nil {
+		e.Actor, e.At = actor, tx.now
+		tx.audited = append(tx.audited, e)
+	}
 	return err
 }
 

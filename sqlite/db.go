@@ -160,7 +160,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // rules are storeflow's, the SQL is here.
 type Tx struct {
 	*sql.Tx
-	now time.Time
+	now     time.Time
+	audited []glpinet.AuditEvent // passed to glpinet.NoticeAudit after the commit
 }
 
 var _ storeflow.StoreTx = (*Tx)(nil)
@@ -181,7 +182,11 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		sqlTx.Rollback()
 		return mapError(err)
 	}
-	return mapError(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return mapError(err)
+	}
+	glpinet.NoticeAudit(ctx, tx.audited)
+	return nil
 }
 
 // Audit records an audit event, attributed to e.Actor or else to the
@@ -192,6 +197,10 @@ func (tx *Tx) Audit(ctx context.Context, e glpinet.AuditEvent) error {
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)`,
 		fmtTime(tx.now), e.Actor, e.Action, e.Subject, e.Details)
+	if err == nil {
+		e.At = tx.now
+		tx.audited = append(tx.audited, e)
+	}
 	return err
 }
 

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Plugins", testPlugins},
 		{"SignVersions", testSignVersions},
 		{"AuditAndChanges", testAuditAndChanges},
+		{"AuditNotice", testAuditNotice},
 		{"Users", testUsers},
 		{"Invitations", testInvitations},
 		{"InvitationRace", testInvitationRace},

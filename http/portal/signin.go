@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.Error(w, r, err)
 		return
 	} else if refused {
+		h.logFailedLogin(r, email, "too many attempts")
 		fail(http.StatusTooManyRequests, "login.locked")
 		return
 	}
@@ -65,6 +67,7 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, auth.ErrMismatch) || glpinet.ErrorCode(err) == glpinet.ENOTFOUND:
+		h.logFailedLogin(r, email, "wrong e-mail or password")
 		fail(http.StatusUnauthorized, "login.failed")
 		return
 	case glpinet.ErrorCode(err) == glpinet.ETOOMANY:
@@ -98,6 +101,25 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logFailedLogin logs a refused sign-in at info: the client's address
+// (behind a trusted proxy, the forwarded one), for fail2ban and the like,
+// and the domain of the e-mail address, not the address: enough to see
+// which customer is being tried, without logging the addresses people
+// mistype, or the password some type in the e-mail field (a hash of the
+// address would not hide it: it is checked against any list of addresses
+// in an instant).
+func (h *Handler) logFailedLogin(r *http.Request, email, reason string) {
+	_, domain, _ := strings.Cut(email, "@")
+	if len(domain) > 100 {
+		domain = domain[:100]
+	}
+	h.Logger.LogAttrs(r.Context(), slog.LevelInfo, "sign-in refused",
+		slog.String("reason", reason),
+		slog.String("email_domain", domain),
+		slog.String("client", h.Proxies.ClientIP(r).String()),
+		slog.String("request_id", httpx.RequestID(r.Context())))
 }
 
 // localPath reports whether next is a path of this site, safe to redirect
