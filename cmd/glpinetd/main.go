@@ -30,6 +30,7 @@ Usage:
   glpinetd restore --from DIR [--force]            # server stopped
   glpinetd db copy --from PATH --to postgres://...  # SQLite to an empty PostgreSQL, verified; see docs/operations.md
   glpinetd db check                                # SQLite's quick_check: is the database file damaged?
+  glpinetd healthcheck [--url URL] [--timeout 5s]  # exit 0 when /readyz answers 200 (container health check)
 
 Every command takes --data DIR (default ./data, env GLPINET_DATA), --database PATH
 (env GLPINET_DATABASE) and --json. Flags may come before or after arguments.
@@ -61,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"backup":       runBackup,
 		"restore":      runRestore,
 		"db":           runDB,
+		"healthcheck":  runHealthcheck,
 	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"data": true, "database": true})
 	cmd, ok := cmds[args[0]]
