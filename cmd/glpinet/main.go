@@ -18,6 +18,7 @@ import (
 	"github.com/glpinet/glpinet/glpicrypt"
 	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/internal/version"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -52,6 +53,14 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if v := args[0]; v == "--version" || v == "-version" || v == "version" { // before the commands: it needs no data or config
+		if len(args) > 1 && args[1] == "--json" {
+			fmt.Fprintf(stdout, "%s\n", version.JSON())
+		} else {
+			fmt.Fprintln(stdout, version.Line("glpinet"))
+		}
 		return 0
 	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"glpi-root": true})

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/internal/version"
 	"io"
 	"os"
 	"os/signal"
@@ -47,6 +48,14 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if v := args[0]; v == "--version" || v == "-version" || v == "version" { // before the commands: it needs no data or config
+		if len(args) > 1 && args[1] == "--json" {
+			fmt.Fprintf(stdout, "%s\n", version.JSON())
+		} else {
+			fmt.Fprintln(stdout, version.Line("glpinetd"))
+		}
 		return 0
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
