@@ -4,9 +4,9 @@
 # (packaging/image). Load it with "podman load -i" or "docker load -i"; it is
 # named glpinetd:local.
 #
-# It takes the linux/amd64 binaries from DISTDIR/linux_amd64/ or DISTDIR/
-# (packaging/build.sh puts them there before calling this script) and builds
-# them into DISTDIR/linux_amd64/ when they are missing.
+# It takes the linux/amd64 binaries DISTDIR/glpinetd and DISTDIR/glpinet
+# (packaging/build.sh builds them there before calling this script) and
+# builds them there when they are missing: remove them to rebuild.
 #
 # Reproducible: every timestamp is SOURCE_DATE_EPOCH, by default the commit's
 # time, so the same commit gives the same image digest.
@@ -33,15 +33,10 @@ else
 fi
 export SOURCE_DATE_EPOCH
 
-bindir=
-for d in "$dist/linux_amd64" "$dist/linux-amd64" "$dist"; do
-	if [ -f "$d/glpinetd" ] && [ -f "$d/glpinet" ]; then
-		bindir=$d
-		break
-	fi
-done
-if [ -z "$bindir" ]; then
-	bindir=$dist/linux_amd64
+bindir=$dist
+if [ -f "$bindir/glpinetd" ] && [ -f "$bindir/glpinet" ]; then
+	echo "using $bindir/glpinetd and $bindir/glpinet as they are" >&2
+else
 	mkdir -p "$bindir"
 	date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 	pkg=github.com/glpinet/glpinet/internal/version
