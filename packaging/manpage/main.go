@@ -42,6 +42,11 @@ func main() {
 }
 
 func run(bin, out, see string) error {
+	// Absolute: the program runs in a temporary folder (see helpOf).
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
 	name := filepath.Base(bin)
 	page, err := generate(name, func(args ...string) (string, error) { return helpOf(bin, args...) }, pageDate(), see)
 	if err != nil {
@@ -142,12 +147,14 @@ func generate(name string, help func(args ...string) (string, error), date time.
 		switch {
 		case l == "Usage:":
 			inUsage = true
-		case inUsage && strings.HasPrefix(l, "  "):
+		case inUsage && strings.HasPrefix(l, "  "+name+" "):
+			// Only lines naming the program: a deeper indented line
+			// continues the description above it.
 			if words := commandOf(l); words != "" && !seen[words] {
 				seen[words] = true
 				cmds = append(cmds, words)
 			}
-		case inUsage && l != "":
+		case inUsage && !strings.HasPrefix(l, " ") && l != "":
 			inUsage = false
 		}
 	}
