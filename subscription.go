@@ -37,7 +37,9 @@ func (s *Subscription) Validate() error {
 	case s.Begin.IsZero():
 		return Errorf(EINVALID, "A subscription needs a start date.")
 	case s.End != nil && !s.End.After(s.Begin):
-		return Errorf(EINVALID, "A subscription must end after it starts (%s is not after %s).", FormatDate(*s.End), FormatDate(s.Begin))
+		// The end is the instant after the last day: say the last day, as
+		// the person gave it.
+		return Errorf(EINVALID, "A subscription must end after it starts: its last day, %s, is before its first day, %s.", LastDay(*s.End), FormatDate(s.Begin))
 	case s.State != SubscriptionActive && s.State != SubscriptionSuspended:
 		return Errorf(EINVALID, "Unknown subscription state %q (use active or suspended).", s.State)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -55,16 +54,15 @@ func runConfigure(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("configure", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	server := fs.String("server", "", "the services server's URL, e.g. https://glpinet.example.com (required)")
+	server := fs.String("server", "", "the services server's `URL`, e.g. https://glpinet.example.com (required)")
 	force := fs.Bool("force", false, "replace local_define.php even if it is read-only (its mode is kept)")
 	if _, err := cli.ParseFlags("glpinet", fs, args); err != nil {
 		return err
 	}
-	u, err := url.Parse(strings.TrimSpace(*server))
-	if *server == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return cli.Usagef("--server needs the server's root URL, like https://glpinet.example.com (no path)")
+	value, err := cli.ServerURL("server", *server, false)
+	if err != nil {
+		return err
 	}
-	value := u.Scheme + "://" + u.Host
 	in, err := c.install()
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ type keyFlags struct {
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
 	k.common.register(fs)
-	fs.StringVar(&k.server, "server", "", "the services server (default: GLPI_NETWORK_SERVICES of the installation)")
+	fs.StringVar(&k.server, "server", "", "the services server `URL` (default: GLPI_NETWORK_SERVICES of the installation)")
 	fs.BoolVar(&k.offline, "offline", false, "do not ask the server")
 }
 

@@ -12,6 +12,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/glpinet/glpinet"
@@ -21,24 +22,6 @@ import (
 	"github.com/glpinet/glpinet/internal/version"
 	"github.com/go-sql-driver/mysql"
 )
-
-const usage = `glpinet: the GLPI administrator's tool for GLPI Network services
-
-Usage:
-  glpinet configure --server URL     point GLPI at a services server (config/local_define.php)
-  glpinet cryptkey check             check config/glpicrypt.key against GLPI's encrypted values
-  glpinet cryptkey rotate            new glpicrypt.key, every encrypted value re-encrypted, old key kept
-  glpinet key set KEY|-              check a registration key and store it as GLPI does
-  glpinet key show | check KEY|- | remove
-  glpinet doctor [--offline]         diagnose registration and marketplace failures, with remedies
-  glpinet plugins search [TEXT] [--tag T] | info KEY | list [--offline]
-  glpinet plugins download KEY [--version V] [--output FILE] [--force]
-  glpinet plugins update KEY... | --all [--force]
-                                     the marketplace as GLPI sees it; verified installs into marketplace/
-
-Every command takes --glpi-root DIR (default: the current directory) and --json.
-Flags may come before or after arguments.
-`
 
 func main() {
 	// The MySQL driver logs connection failures to stderr on its own;
@@ -51,8 +34,8 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1 {
+		fmt.Fprint(stdout, help.Text())
 		return 0
 	}
 	if v := args[0]; v == "--version" || v == "-version" || v == "version" { // before the commands: it needs no data or config
@@ -63,12 +46,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if args[0] == "help" { // "glpinet help key set" is "glpinet key set -h"
+		args = append(args[1:len(args):len(args)], "-h")
+	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"glpi-root": true})
+	if err := checkGroup(args); err != nil {
+		return cli.Fail("glpinet", stdout, stderr, err, remedy)
+	}
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
 		"configure": runConfigure,
 		"cryptkey":  runCryptkey,
 		"key":       runKey,
 		"doctor":    runDoctor,
+		"completion": func(ctx context.Context, args []string, stdout io.Writer) error {
+			return runCompletion(ctx, args, stdout)
+		},
 		"plugins": func(ctx context.Context, args []string, stdout io.Writer) error {
 			return runPlugins(ctx, args, stdout, stderr)
 		},
@@ -81,6 +73,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cli.Fail("glpinet", stdout, stderr, err, remedy)
 	}
 	return 0
+}
+
+// checkGroup answers a command group ("glpinet key") given no subcommand,
+// -h or an unknown one, with the subcommands that exist.
+func checkGroup(args []string) error {
+	noun := args[0]
+	if len(help.Group(noun)) == 0 {
+		return nil
+	}
+	switch {
+	case len(args) == 1:
+		return cli.Usagef("%s needs a subcommand: %s", noun, help.Subcommands(noun))
+	case args[1] == "-h" || args[1] == "--help" || args[1] == "help":
+		return &cli.HelpRequest{Text: help.GroupText(noun)}
+	case help.Find(noun+" "+args[1]) == nil && !(noun == "plugins" && args[1] == "install"):
+		return cli.Usagef("unknown command %q %q: choose %s", noun, args[1], help.Subcommands(noun))
+	}
+	return nil
+}
+
+// runCompletion prints a shell's completion script. Every command is asked
+// for its help first, so that the script completes its flags too.
+func runCompletion(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		c := help.Find("completion")
+		return &cli.HelpRequest{Text: fmt.Sprintf("Usage: glpinet completion bash|zsh|fish\n\n%s\n\nExample:\n  %s\n", c.Summary, c.Example)}
+	}
+	if len(args) != 1 {
+		return cli.Usagef("completion takes one shell: %s", strings.Join(cli.Shells, ", "))
+	}
+	for _, c := range help.Commands {
+		if c.Name != "completion" {
+			run(ctx, append(strings.Fields(c.Name), "-h"), io.Discard, io.Discard)
+		}
+	}
+	script, err := help.Completion(args[0])
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, script)
+	return err
 }
 
 // remedy says what to do about an error.
@@ -114,7 +147,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.root, "glpi-root", cli.Env("GLPI_ROOT", "."), "the GLPI installation (env GLPI_ROOT)")
+	fs.StringVar(&c.root, "glpi-root", cli.Env("GLPI_ROOT", "."), "the GLPI installation `DIR` (env GLPI_ROOT)")
 	fs.BoolVar(&c.json, "json", false, "print results as JSON")
 }
 

@@ -53,7 +53,7 @@ type pluginFlags struct {
 func (p *pluginFlags) parse(name string, args []string, extra func(fs *flag.FlagSet)) ([]string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	p.common.register(fs)
-	fs.StringVar(&p.server, "server", "", "the services server (default: GLPI_NETWORK_SERVICES of the installation)")
+	fs.StringVar(&p.server, "server", "", "the services server `URL` (default: GLPI_NETWORK_SERVICES of the installation)")
 	if extra != nil {
 		extra(fs)
 	}

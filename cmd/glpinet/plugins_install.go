@@ -26,7 +26,7 @@ import (
 type installResult struct {
 	Key      string `json:"key"`
 	Version  string `json:"version,omitempty"`
-	Status   string `json:"status"` // installed, updated, saved, up-to-date, failed
+	Status   string `json:"status"` // installed, updated, reinstalled, saved, up-to-date, failed
 	Previous string `json:"previous,omitempty"`
 	Path     string `json:"path,omitempty"`
 	Size     int64  `json:"size,omitempty"`
@@ -276,6 +276,11 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 	res.Path, res.Previous, res.Status = done.Path, previous, "installed"
 	if done.Replaced {
 		res.Status = "updated"
+		if previous == v.Num {
+			// The same version again (a repair, or --force): GLPI has
+			// nothing to update.
+			res.Status = "reinstalled"
+		}
 	}
 	if man.Version != v.Num {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("setup.php declares version %s, the catalogue %s", man.Version, v.Num))
@@ -294,7 +299,9 @@ func (m *market) install(ctx context.Context, pl *client.Plugin, v client.Versio
 	} else {
 		res.Warnings = append(res.Warnings, "setup.php's version is not a version string: no download notice sent")
 	}
-	res.NextStep = nextStep(pl.Key, res.Status == "updated")
+	if res.Status != "reinstalled" {
+		res.NextStep = nextStep(pl.Key, res.Status == "updated")
+	}
 	return res, nil
 }
 
@@ -440,9 +447,11 @@ func refusal(err error) error {
 // print shows one result for people.
 func (r *installResult) print(w io.Writer) {
 	switch r.Status {
-	case "installed", "updated":
+	case "installed", "updated", "reinstalled":
 		from := ""
-		if r.Previous != "" {
+		if r.Status == "reinstalled" {
+			from = " (the same version was installed already)"
+		} else if r.Previous != "" {
 			from = " (was " + r.Previous + ")"
 		}
 		fmt.Fprintf(w, "%s %s %s in %s%s: %s.\n", r.Status, r.Key, r.Version, r.Path, from, r.Verification)

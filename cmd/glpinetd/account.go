@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/internal/cli"
@@ -15,17 +16,27 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"create": accountCreate,
 		"list":   accountList,
 		"suspend": func(ctx context.Context, a []string, o, e io.Writer) error {
-			return accountState(ctx, a, o, glpinet.AccountSuspended)
+			return accountState(ctx, "account suspend", a, o, glpinet.AccountSuspended)
 		},
 		"activate": func(ctx context.Context, a []string, o, e io.Writer) error {
-			return accountState(ctx, a, o, glpinet.AccountActive)
+			return accountState(ctx, "account activate", a, o, glpinet.AccountActive)
 		},
 	})
 }
 
 func accountCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("account create")
+	duplicate := c.fs.Bool("allow-duplicate", false, "create the account even if one already has this name")
 	return c.run(ctx, args, stdout, nArgs(1, "account create takes one NAME (quote it if it has spaces)"), func(db Store, pos []string, out cli.Output) error {
+		if !*duplicate {
+			// Two accounts of one name are most often one created twice
+			// (a script run again), and their keys then get mixed up.
+			if same, err := accountsNamed(ctx, db, pos[0]); err != nil {
+				return err
+			} else if len(same) > 0 {
+				return glpinet.Errorf(glpinet.ECONFLICT, "Account %d is already named %q; to create another one all the same, add --allow-duplicate.", same[0].ID, same[0].Name)
+			}
+		}
 		a := &glpinet.Account{Name: pos[0]}
 		if err := db.CreateAccount(cliActor(ctx), a); err != nil {
 			return err
@@ -65,8 +76,8 @@ func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	})
 }
 
-func accountState(ctx context.Context, args []string, stdout io.Writer, state glpinet.AccountState) error {
-	c := newDBCommand("account " + string(state))
+func accountState(ctx context.Context, name string, args []string, stdout io.Writer, state glpinet.AccountState) error {
+	c := newDBCommand(name)
 	var id int64
 	return c.run(ctx, args, stdout, oneID("account", "give one account ID", &id), func(db Store, _ []string, out cli.Output) error {
 		if err := db.SetAccountState(cliActor(ctx), id, state); err != nil {
@@ -76,6 +87,27 @@ func accountState(ctx context.Context, args []string, stdout io.Writer, state gl
 			fmt.Fprintf(w, "Account %d is now %s (running servers notice within a second).\n", id, state)
 		})
 	})
+}
+
+// accountsNamed returns the accounts whose name is name, ignoring case and
+// surrounding spaces.
+func accountsNamed(ctx context.Context, db Store, name string) ([]*glpinet.Account, error) {
+	name = strings.TrimSpace(name)
+	var same []*glpinet.Account
+	for offset := 0; ; offset += 1000 {
+		as, total, err := db.FindAccounts(ctx, glpinet.AccountFilter{Name: &name, Limit: 1000, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if strings.EqualFold(strings.TrimSpace(a.Name), name) {
+				same = append(same, a)
+			}
+		}
+		if offset+len(as) >= total || len(as) == 0 {
+			return same, nil
+		}
+	}
 }
 
 // parseID reads a numeric ID given on the command line.

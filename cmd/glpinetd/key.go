@@ -38,8 +38,8 @@ type issuedKey struct {
 
 func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key issue")
-	account := c.fs.Int64("account", 0, "account ID (required)")
-	label := c.fs.String("label", "", "a note to tell keys apart, e.g. the GLPI instance it is for")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
+	label := c.fs.String("label", "", "a note `TEXT` to tell keys apart, e.g. the GLPI instance it is for")
 	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db Store, _ []string, out cli.Output) error {
 		issued, err := service.New(db, nil).IssueKey(cliActor(ctx), *account, *label)
 		if err != nil {
@@ -64,7 +64,7 @@ func needAccount(name string, account *int64) func([]string) error {
 
 func keyBulkIssue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key bulk-issue")
-	account := c.fs.Int64("account", 0, "account ID (required)")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	count := c.fs.Int("count", 0, "how many keys (required)")
 	out := c.fs.String("out", "", "file to write the keys to, one per line (required; created with mode 0600, never overwritten).\n"+
 		"It only ever holds keys the database has: each batch is written once committed. A run stopped\n"+
@@ -130,7 +130,7 @@ func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("key list")
-	account := c.fs.Int64("account", 0, "account ID (required)")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	return c.run(ctx, args, stdout, needAccount("key list", account), func(db Store, _ []string, out cli.Output) error {
 		keys, err := db.ListKeys(ctx, *account)
 		if err != nil {

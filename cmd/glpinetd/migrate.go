@@ -27,8 +27,14 @@ type migrationRow struct {
 // itself; running "migrate up" first lets an operator upgrade the schema
 // once, before rolling new replicas out, and see what changed.
 func runMigrate(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	if len(args) == 0 || args[0] != "up" && args[0] != "status" {
-		return cli.Usagef("migrate needs a subcommand: up or status")
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		return &cli.HelpRequest{Text: help.GroupText("migrate")}
+	}
+	if len(args) == 0 {
+		return cli.Usagef("migrate needs a subcommand: %s", help.Subcommands("migrate"))
+	}
+	if args[0] != "up" && args[0] != "status" {
+		return cli.Usagef("unknown command \"migrate\" %q: choose %s", args[0], help.Subcommands("migrate"))
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("migrate "+sub, flag.ContinueOnError)

@@ -21,8 +21,8 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", cli.Env("GLPINET_DATA", "data"), "data directory: database, archives, signing key (env GLPINET_DATA)")
-	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "database: a SQLite file path, sqlite:PATH, or PostgreSQL: postgres://user:password@host/db or 'host=… dbname=…' (default DATA/glpinet.db; env GLPINET_DATABASE)")
+	fs.StringVar(&f.data, "data", cli.Env("GLPINET_DATA", "data"), "data folder `DIR`: database, archives, signing key (env GLPINET_DATA)")
+	fs.StringVar(&f.database, "database", cli.Env("GLPINET_DATABASE", ""), "`DATABASE`: a SQLite file path, sqlite:PATH, or PostgreSQL: postgres://user:password@host/db or 'host=… dbname=…' (default DATA/glpinet.db; env GLPINET_DATABASE)")
 	fs.BoolVar(&f.json, "json", false, "print results as JSON")
 }
 

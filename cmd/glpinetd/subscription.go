@@ -29,7 +29,7 @@ func parseDay(s, flagName string) (time.Time, error) {
 
 func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("subscription grant")
-	account := c.fs.Int64("account", 0, "account ID (required)")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	offer := c.fs.String("offer", "", "offer reference, e.g. standard (required)")
 	from := c.fs.String("from", "", "first day, YYYY-MM-DD (default today)")
 	until := c.fs.String("until", "", "last day included, YYYY-MM-DD (required)")
@@ -62,7 +62,7 @@ func subscriptionGrant(ctx context.Context, args []string, stdout, stderr io.Wri
 
 func subscriptionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("subscription list")
-	account := c.fs.Int64("account", 0, "account ID (required)")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	return c.run(ctx, args, stdout, needAccount("subscription list", account), func(db Store, _ []string, out cli.Output) error {
 		subs, err := db.ListSubscriptions(ctx, *account)
 		if err != nil {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/service"
+)
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return sub(ctx, "user", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"list":     userList,
+		"password": userPassword,
+	})
+}
+
+// userList lists an account's portal users.
+func userList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newDBCommand("user list")
+	account := c.fs.Int64("account", 0, "account `ID` (required)")
+	check := func(pos []string) error {
+		if len(pos) != 0 || *account <= 0 {
+			return cli.Usagef("user list needs --account ID (and no other argument)")
+		}
+		return nil
+	}
+	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
+		if _, err := db.FindAccountByID(ctx, *account); err != nil {
+			return err
+		}
+		users, err := db.ListUsers(ctx, *account)
+		if err != nil {
+			return err
+		}
+		return out.Result(map[string]any{"users": nonNil(users)}, func(w io.Writer) { printUsers(w, users) })
+	})
+}
+
+// userPassword sets the password of a user or an operator who lost access:
+// the operator's way back in when nobody can log in to the portal.
+func userPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newDBCommand("user password")
+	var password string
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return cli.Usagef("user password takes one EMAIL; the password comes on standard input")
+		}
+		var err error
+		password, err = readPassword("glpinetd user password " + pos[0])
+		return err
+	}
+	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
+		u, err := service.New(db, nil).ResetPassword(cliActor(ctx), pos[0], password)
+		if err != nil {
+			return err
+		}
+		return out.Result(map[string]any{"id": u.ID, "email": u.Email, "password_set": true}, func(w io.Writer) {
+			fmt.Fprintf(w, "New password set for %s (user %d); their portal sessions are ended.\n", u.Email, u.ID)
+		})
+	})
+}
+
+// printUsers writes users as a table.
+func printUsers(w io.Writer, users []*glpinet.User) {
+	fmt.Fprintln(w, "ID\tE-MAIL\tNAME\tROLE\tCREATED")
+	for _, u := range users {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, glpinet.FormatDate(u.CreatedAt))
+	}
+}
+
+// nonNil returns s, or an empty slice for nil: JSON lists are [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
