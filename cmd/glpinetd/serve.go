@@ -315,6 +315,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkEnvInts("GLPINET_PASSWORD_HASHES", "GLPINET_MAX_CONNS_PER_ADDR", "GLPINET_MAX_CONNS"); err != nil {
 		return cli.Usagef("%v", err)
 	}
+	if m.PublicURL != "" {
+		// "glpi.example.com" without a scheme would make every download
+		// link relative: GLPI could not follow one.
+		if m.PublicURL, err = cli.ServerURL("public-url", m.PublicURL, true); err != nil {
+			return err
+		}
+	}
 	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
 		return cli.Usagef("bad --trusted-proxies: %v", err)
 	}
@@ -335,14 +342,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n, _ := m.DB.CountAccounts(ctx)
 	m.Logger.Info("glpinetd serving", "url", m.URL(), "database", m.Store.describe(), "accounts", n)
 	if n == 0 {
-		fmt.Fprintf(stdout, `glpinetd is running on %s with an empty database (%s).
-Next steps:
-  glpinetd account create "My company"            # prints the account ID
-  glpinetd key issue --account 1                   # prints a registration key, once
-  glpinetd plugin publish glpi-myplugin-1.0.0.tar.gz
-Then in GLPI's config/local_define.php:
-  define('GLPI_NETWORK_SERVICES', '%s');
-`, m.URL(), m.Store.describe(), strings.TrimSuffix(publicOr(m), "/"))
+		printFirstSteps(stdout, m.URL(), m.Store.describe(), strings.TrimSuffix(publicOr(m), "/"), storeArgs(fs))
 	}
 	if m.PublicURL == "" {
 		m.Logger.Warn("no --public-url: download links are built from each request's Host header; set it to the address GLPI uses (https://…)")
@@ -368,6 +368,51 @@ func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, erro
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, cli.Usagef("bad --log-format %q: text or json", format)
+}
+
+// printFirstSteps tells whoever started a server on an empty database what
+// to do next, with the --data and --database they gave (the commands must
+// open the same database).
+func printFirstSteps(w io.Writer, listening, database, public, store string) {
+	fmt.Fprintf(w, `glpinetd is running on %s with an empty database (%s).
+Next steps, in another terminal:
+  glpinetd account create "My company"%[3]s            # prints the account ID
+  glpinetd key issue --account 1%[3]s                  # prints a registration key, once
+  glpinetd plugin publish glpi-myplugin-1.0.0.tar.gz%[3]s
+  glpinetd operator create you@example.com%[3]s < password.txt   # an operator of the portal
+The portal: %[4]s/ (customers sign up there; operators manage accounts at %[4]s/operator)
+Then in GLPI's config/local_define.php:
+  define('GLPI_NETWORK_SERVICES', '%[4]s');
+`, listening, database, store, public)
+}
+
+// storeArgs repeats the --data and --database flags given on serve's
+// command line, for the commands printFirstSteps suggests (values from the
+// environment need no repeating: the next command reads them too). A
+// database password is not printed.
+func storeArgs(fs *flag.FlagSet) string {
+	var b strings.Builder
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" || f.Name == "database" {
+			v := f.Value.String()
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				if _, ok := u.User.Password(); ok {
+					u.User = url.UserPassword(u.User.Username(), "PASSWORD")
+					v = u.String()
+				}
+			}
+			fmt.Fprintf(&b, " --%s %s", f.Name, shellWord(v))
+		}
+	})
+	return b.String()
+}
+
+// shellWord quotes s for a POSIX shell when it needs quoting.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func publicOr(m *Main) string {
