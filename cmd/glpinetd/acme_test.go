@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -280,13 +281,13 @@ func openACME(t *testing.T, p *pebble, data string, port int, redirect string, l
 // handshake connects to m as a client of acmeTestDomain trusting roots,
 // retrying while the certificate is being obtained, and returns the
 // verified chain's leaf.
-func handshake(t *testing.T, m *Main, roots *x509.CertPool, logs fmt.Stringer) *x509.Certificate {
+func handshake(t *testing.T, addr string, roots *x509.CertPool, logs fmt.Stringer) *x509.Certificate {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		d := &tls.Dialer{Config: &tls.Config{ServerName: acmeTestDomain, RootCAs: roots}}
 		ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
-		c, err := d.DialContext(ctx, "tcp", m.listener.Addr().String())
+		c, err := d.DialContext(ctx, "tcp", addr)
 		cancel()
 		if err == nil {
 			st := c.(*tls.Conn).ConnectionState()
@@ -326,7 +327,7 @@ func TestACMETLSALPN(t *testing.T) {
 	defer m.Close()
 
 	roots := p.roots(t)
-	leaf := handshake(t, m, roots, logs)
+	leaf := handshake(t, m.listener.Addr().String(), roots, logs)
 	if err := leaf.VerifyHostname(acmeTestDomain); err != nil {
 		t.Fatal(err)
 	}
@@ -351,9 +352,8 @@ func TestACMETLSALPN(t *testing.T) {
 		t.Fatalf("cache folder: %v %v", fi.Mode(), err)
 	}
 	// The metric says when it expires (Pebble's default profile: 90 days).
-	if got := scrapeMetric(t, m.MetricsURL(), `glpinet_tls_certificate_expiry_timestamp_seconds{name="glpinet.test"}`); got != fmt.Sprintf("%d", leaf.NotAfter.Unix()) &&
-		got != fmt.Sprintf("%.9e", float64(leaf.NotAfter.Unix())) {
-		t.Fatalf("expiry metric %q, want %d", got, leaf.NotAfter.Unix())
+	if got := scrapeMetric(t, m.MetricsURL(), `glpinet_tls_certificate_expiry_timestamp_seconds{name="glpinet.test"}`); got != float64(leaf.NotAfter.Unix()) {
+		t.Fatalf("expiry metric %v, want %d", got, leaf.NotAfter.Unix())
 	}
 	// A name outside --acme-domain gets no certificate (and no order).
 	d := &tls.Dialer{Config: &tls.Config{ServerName: "other.test", RootCAs: roots}}
@@ -371,7 +371,7 @@ func TestACMETLSALPN(t *testing.T) {
 	logs2 := &syncBuffer{}
 	m2 := openACME(t, p, data, port, "", logs2)
 	defer m2.Close()
-	again := handshake(t, m2, roots, logs2)
+	again := handshake(t, m2.listener.Addr().String(), roots, logs2)
 	if again.SerialNumber.Cmp(leaf.SerialNumber) != 0 {
 		t.Fatalf("after a restart: serial %v, want the cached %v", again.SerialNumber, leaf.SerialNumber)
 	}
@@ -383,14 +383,27 @@ func TestACMETLSALPN(t *testing.T) {
 
 // TestACMEHTTP01 obtains the certificate over HTTP-01 on --redirect-addr
 // (Pebble's TLS-ALPN-01 port points nowhere, so autocert falls back), and
-// checks what that plain listener does with everything else.
+// checks what that plain listener does with everything else. It goes
+// through "glpinetd serve" and its flags, as an operator would.
 func TestACMEHTTP01(t *testing.T) {
-	httpPort := freePort(t)
+	httpPort, httpsPort := freePort(t), freePort(t)
 	p := startPebble(t, freePort(t), httpPort, serveDNS(t))
-	logs := &syncBuffer{}
-	m := openACME(t, p, filepath.Join(t.TempDir(), "data"), freePort(t), fmt.Sprintf("127.0.0.1:%d", httpPort), logs)
-	defer m.Close()
-	leaf := handshake(t, m, p.roots(t), logsAnd{logs, p.out})
+	httpsAddr, redirectAddr := fmt.Sprintf("127.0.0.1:%d", httpsPort), fmt.Sprintf("127.0.0.1:%d", httpPort)
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--addr", httpsAddr, "--metrics-addr", "127.0.0.1:0",
+			"--acme-domain", acmeTestDomain, "--acme-email", "ops@glpinet.test", "--acme-directory", p.dir, "--acme-ca-roots", p.caPEM,
+			"--redirect-addr", redirectAddr}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if code := <-exited; code != 0 {
+			t.Errorf("glpinetd serve exited with %d:\n%s", code, &stderr)
+		}
+	}()
+	leaf := handshake(t, httpsAddr, p.roots(t), logsAnd{&stderr, p.out})
 	if err := leaf.VerifyHostname(acmeTestDomain); err != nil {
 		t.Fatal(err)
 	}
@@ -398,11 +411,14 @@ func TestACMEHTTP01(t *testing.T) {
 	if !strings.Contains(p.out.String(), "set VALID by completed challenge") {
 		t.Fatalf("Pebble validated no challenge:\n%s", p.out)
 	}
+	if want := fmt.Sprintf("define('GLPI_NETWORK_SERVICES', 'https://%s:%d')", acmeTestDomain, httpsPort); !strings.Contains(stdout.String(), want) {
+		t.Errorf("the start-up hint does not say %s:\n%s", want, &stdout)
+	}
 
 	plain := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(method, path string, hdr map[string]string) (*http.Response, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, m.RedirectURL()+path, nil)
+		req, _ := http.NewRequest(method, "http://"+redirectAddr+path, nil)
 		req.Host = acmeTestDomain
 		for k, v := range hdr {
 			req.Header.Set(k, v)
@@ -417,7 +433,7 @@ func TestACMEHTTP01(t *testing.T) {
 	}
 	// Browsers are sent to HTTPS, on the HTTPS listener's port.
 	resp, _ := get("GET", "/login?next=%2Fkeys", nil)
-	want := fmt.Sprintf("https://%s:%s/login?next=%%2Fkeys", acmeTestDomain, portOf(m.listener.Addr()))
+	want := fmt.Sprintf("https://%s:%d/login?next=%%2Fkeys", acmeTestDomain, httpsPort)
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != want {
 		t.Fatalf("portal over HTTP: %d to %q, want 302 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
 	}
@@ -440,7 +456,7 @@ type logsAnd struct{ glpinetd, pebble fmt.Stringer }
 func (l logsAnd) String() string { return l.glpinetd.String() + "\nPebble:\n" + l.pebble.String() }
 
 // scrapeMetric returns the value of one series from /metrics.
-func scrapeMetric(t *testing.T, url, series string) string {
+func scrapeMetric(t *testing.T, url, series string) float64 {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -450,9 +466,13 @@ func scrapeMetric(t *testing.T, url, series string) string {
 	b, _ := io.ReadAll(resp.Body)
 	for line := range bytes.Lines(b) {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(string(line)), series+" "); ok {
-			return v
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", series, err)
+			}
+			return f
 		}
 	}
 	t.Fatalf("no %s in /metrics", series)
-	return ""
+	return 0
 }

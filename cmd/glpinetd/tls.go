@@ -69,8 +69,8 @@ func (m *Main) registerTLSFlags(fs *flag.FlagSet) {
 	m.ACME.Domains = splitDomains(cli.Env("GLPINET_ACME_DOMAIN", ""))
 	fs.Func("acme-domain", "obtain and renew the certificate from an ACME CA (Let's Encrypt) for these comma-separated `NAMES`, instead of --tls-cert; --addr must be reachable on port 443 for them (env GLPINET_ACME_DOMAIN)",
 		func(s string) error { m.ACME.Domains = splitDomains(s); return nil })
-	fs.StringVar(&m.ACME.Email, "acme-email", cli.Env("GLPINET_ACME_EMAIL", ""), "contact address given to the ACME CA, for expiry notices (env GLPINET_ACME_EMAIL)")
-	fs.StringVar(&m.ACME.Directory, "acme-directory", cli.Env("GLPINET_ACME_DIRECTORY", autocert.DefaultACMEDirectory), "ACME directory `URL`: Let's Encrypt production by default; https://acme-staging-v02.api.letsencrypt.org/directory for trials (env GLPINET_ACME_DIRECTORY)")
+	fs.StringVar(&m.ACME.Email, "acme-email", cli.Env("GLPINET_ACME_EMAIL", ""), "contact e-mail `ADDRESS` given to the ACME CA, for expiry notices (env GLPINET_ACME_EMAIL)")
+	fs.StringVar(&m.ACME.Directory, "acme-directory", cli.Env("GLPINET_ACME_DIRECTORY", autocert.DefaultACMEDirectory), "ACME directory `URL`; Let's Encrypt's staging one, https://acme-staging-v02.api.letsencrypt.org/directory, for trials (env GLPINET_ACME_DIRECTORY)")
 	fs.StringVar(&m.ACME.CARoots, "acme-ca-roots", cli.Env("GLPINET_ACME_CA_ROOTS", ""), "PEM `FILE` of CA certificates to trust for the ACME directory's own HTTPS, for a private ACME CA such as step-ca (env GLPINET_ACME_CA_ROOTS)")
 	fs.StringVar(&m.RedirectAddr, "redirect-addr", cli.Env("GLPINET_REDIRECT_ADDR", ""), "with TLS: plain HTTP `ADDRESS` (:80) that answers ACME HTTP-01 challenges and sends browsers to HTTPS; the GLPI API is refused there, never redirected (env GLPINET_REDIRECT_ADDR)")
 }
@@ -366,15 +366,6 @@ func (m *Main) acmeURL() string {
 		host = net.JoinHostPort(host, p)
 	}
 	return "https://" + host
-}
-
-// RedirectURL returns the base URL of the redirect listener, "" when
-// there is none.
-func (m *Main) RedirectURL() string {
-	if m.tls.redirectLn == nil {
-		return ""
-	}
-	return "http://" + m.tls.redirectLn.Addr().String()
 }
 
 // redirectHandler answers plain HTTP next to the HTTPS listener: browsers
