@@ -12,10 +12,6 @@ import (
 	"github.com/glpinet/glpinet/internal/testkit"
 )
 
-type nopSightings struct{}
-
-func (nopSightings) Add(glpinet.Sighting) {}
-
 // benchInfoServer is the core over a fixed valid verdict, logging as
 // glpinetd serve does (text, info) to nowhere.
 func benchInfoServer(accessLog bool) http.Handler {
@@ -25,7 +21,7 @@ func benchInfoServer(accessLog bool) http.Handler {
 	v := glpinet.Validation{Code: glpinet.ValidationValid, Running: sub, Offer: offers[2],
 		Record: &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1}, Account: glpinet.Account{ID: 1, Name: "ACME IT"}}, Memo: &glpinet.Memo{}}
 	s := &Server{Validator: testkit.FixedValidator{Verdict: v}, Catalogue: testkit.FixedCatalogue{Catalogue: glpinet.NewCatalogue(1, nil, offers, nil)},
-		Sightings: nopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+		Sightings: testkit.NopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	s.AccessLog = accessLog
 	return s.Handler()
 }

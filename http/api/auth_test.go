@@ -5,15 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/http/httpx"
+	"github.com/glpinet/glpinet/internal/testkit"
 	"github.com/glpinet/glpinet/service"
-	"github.com/glpinet/glpinet/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -22,15 +21,7 @@ import (
 // from one address, which stops being looked up while a colleague's real
 // token from the same address still works.
 func TestTokenAuth(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "glpinet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	owner := &glpinet.User{Email: "owner@example.com", Name: "Owner", PasswordHash: "x"}
-	if err := db.SignUp(t.Context(), &glpinet.Account{Name: "Acme"}, owner); err != nil {
-		t.Fatal(err)
-	}
+	db, owner := testkit.SignedUp(t)
 	raw, _, err := service.New(db, time.Now).CreateToken(t.Context(), service.TokenRequest{User: owner, Name: "ci", Scopes: []glpinet.TokenScope{glpinet.ScopeRead}})
 	if err != nil {
 		t.Fatal(err)

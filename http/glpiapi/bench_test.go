@@ -12,10 +12,6 @@ import (
 	"github.com/glpinet/glpinet/internal/testkit"
 )
 
-type nopSightings struct{}
-
-func (nopSightings) Add(glpinet.Sighting) {}
-
 func benchServer() http.Handler {
 	offers := glpinet.DefaultOffers()
 	end := time.Now().AddDate(1, 0, 0)
@@ -23,7 +19,7 @@ func benchServer() http.Handler {
 	v := glpinet.Validation{Code: glpinet.ValidationValid, Running: sub, Offer: offers[2],
 		Record: &glpinet.KeyRecord{Key: glpinet.RegistrationKey{ID: 1}, Account: glpinet.Account{ID: 1, Name: "ACME IT"}}, Memo: &glpinet.Memo{}}
 	s := &Handler{Validator: testkit.FixedValidator{Verdict: v}, Catalogue: testkit.FixedCatalogue{Catalogue: glpinet.NewCatalogue(1, nil, offers, nil)},
-		Sightings: nopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Sightings: testkit.NopSightings{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return serve(s)
 }
 

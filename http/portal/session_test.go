@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/auth"
 	"github.com/glpinet/glpinet/http/httpx"
-	"github.com/glpinet/glpinet/sqlite"
+	"github.com/glpinet/glpinet/internal/testkit"
 )
 
 // TestSessionAuth replays what a browser without a good session tries: no
@@ -22,15 +21,7 @@ import (
 // from one address, which stop being looked up while a colleague's real
 // session from the same address stays logged in.
 func TestSessionAuth(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "glpinet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	owner := &glpinet.User{Email: "owner@example.com", Name: "Owner", PasswordHash: "x"}
-	if err := db.SignUp(t.Context(), &glpinet.Account{Name: "Acme"}, owner); err != nil {
-		t.Fatal(err)
-	}
+	db, owner := testkit.SignedUp(t)
 	cookie, _ := auth.NewToken(auth.PrefixSession)
 	if err := db.CreateSession(t.Context(), &glpinet.Session{Hash: auth.HashToken(cookie), UserID: owner.ID, CSRF: strings.Repeat("c", 43), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)

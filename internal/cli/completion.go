@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
@@ -93,4 +94,29 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // fishQuote quotes s for fish.
 func fishQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// RunCompletion is the "completion SHELL" command of h's program: it asks
+// every command for its help through askHelp (run the program with the
+// command's words and -h, output discarded), so that the script completes
+// flags too, and prints the script for the shell args name.
+func (h *Help) RunCompletion(args []string, stdout io.Writer, askHelp func(args []string)) error {
+	c := h.Find("completion")
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") && c != nil {
+		return &HelpRequest{Text: fmt.Sprintf("Usage: %s completion bash|zsh|fish\n\n%s\n\nExample:\n  %s\n", h.Prog, c.Summary, c.Example)}
+	}
+	if len(args) != 1 {
+		return Usagef("completion takes one shell: %s", strings.Join(Shells, ", "))
+	}
+	for _, cmd := range h.Commands {
+		if cmd.Name != "completion" {
+			askHelp(append(strings.Fields(cmd.Name), "-h"))
+		}
+	}
+	script, err := h.Completion(args[0])
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, script)
+	return err
 }

@@ -20,3 +20,9 @@ type FixedCatalogue struct{ Catalogue *glpinet.Catalogue }
 
 // Current returns the fixed catalogue.
 func (f FixedCatalogue) Current() *glpinet.Catalogue { return f.Catalogue }
+
+// NopSightings forgets every sighting.
+type NopSightings struct{}
+
+// Add does nothing.
+func (NopSightings) Add(glpinet.Sighting) {}
