@@ -189,6 +189,8 @@ start_server() { # start_server LOG: the service on a free loopback port, until 
 
 start_server "$tmp/serve1.log"
 check "the server runs as glpinet: $(ps -o user=,args= -p "$pid")" test "$(ps -o user= -p "$pid")" = glpinet
+check "glpinetd config (as the unit): data folder from env GLPINET_DATA" \
+	grep -qE '^data +/var/lib/glpinet +env GLPINET_DATA$' <(as_service glpinetd config)
 as_service glpinetd account create "Packaging Test" --json >"$tmp/account.json" || fail "glpinetd account create"
 account=$(sed -n 's/^  "id": \([0-9]*\),$/\1/p' "$tmp/account.json")
 check "glpinetd account create (as glpinet, server running): account $account" test -n "$account"

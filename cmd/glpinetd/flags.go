@@ -30,6 +30,29 @@ func checkEnvInts(names ...string) error {
 	return nil
 }
 
+// envBool reads a true/false setting from the environment (1, t, true,
+// 0, f, false… as strconv.ParseBool), def when unset or not a boolean;
+// checkEnvBools reports a value that is not one.
+func envBool(name string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return b
+	}
+	return def
+}
+
+// checkEnvBools returns an error naming the first of the variables set to
+// something that is not true or false.
+func checkEnvBools(names ...string) error {
+	for _, n := range names {
+		if v, ok := os.LookupEnv(n); ok && v != "" {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return fmt.Errorf("%s=%q is neither true nor false", n, v)
+			}
+		}
+	}
+	return nil
+}
+
 // parsePrefixes reads "10.0.0.0/8, 192.0.2.1, ::1": addresses or CIDR
 // ranges; "" is nil.
 func parsePrefixes(s string) ([]netip.Prefix, error) {

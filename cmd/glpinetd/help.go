@@ -13,6 +13,11 @@ var help = &cli.Help{
 			Details: "Creates the data folder and the database on first start and applies pending migrations. " +
 				"Point GLPI at it with GLPI_NETWORK_SERVICES (see README.md).",
 			Example: "glpinetd serve --addr :8080 --public-url https://glpinet.example.com"},
+		{Name: "config", Summary: "print the settings serve would run with, and where each comes from",
+			Details: "Takes serve's flags and reads the same environment (GLPINET_*, or GLPINET_*_FILE naming a file). " +
+				"Each setting is shown with its source: a flag, the environment or the default; the database password is hidden. " +
+				"Exits 2 when serve would refuse the settings.",
+			Example: "glpinetd config --json"},
 		{Name: "account create", Args: "NAME", Summary: "create a customer account (with the free offer)",
 			Example: "glpinetd account create \"Acme Corp\""},
 		{Name: "account list", Summary: "list accounts, optionally by name",

@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"serve":        runServe,
+		"config":       runConfig,
 		"account":      runAccount,
 		"key":          runKey,
 		"subscription": runSubscription,

@@ -13,7 +13,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -164,8 +163,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.setupTLS(reg); err != nil {
 		return err
 	}
+	archives := newArchiveCache(db, m.Store.archiveDir(), m.Logger)
 	srv := &ghttp.Server{
-		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads,
+		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads, Archives: archives,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signer.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 		AccessLog:      m.AccessLog,
@@ -217,6 +217,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })
+	// Archives published while replicas shared a disk, into the database.
+	m.wg.Go(func() { archives.UploadAndLog(bg) })
 	m.wg.Go(func() {
 		cache.Every(bg, 10*time.Minute, m.Logger, "sweeping the temporary folder", func(context.Context) error {
 			return sweepTempDir(m.Store.tmpDir(), time.Now(), m.Logger)
@@ -288,51 +290,86 @@ func (m *Main) close() error {
 	return errors.Join(errs...)
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	m := &Main{}
+// serveFlags are serve's settings, also read by `glpinetd config`. Every
+// flag but --json has an environment variable named after it (GLPINET_,
+// upper case, - as _; see envName) that gives its default, so that a
+// unit file or a container sets anything a command line can.
+type serveFlags struct {
+	fs                     *flag.FlagSet
+	proxies, level, format *string
+}
+
+// newServeFlags declares serve's flags, storing their values in m.
+func newServeFlags(name string, m *Main) *serveFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	sf := &serveFlags{fs: fs}
 	m.Store.register(fs)
 	fs.StringVar(&m.Addr, "addr", cli.Env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
 	fs.StringVar(&m.PublicURL, "public-url", cli.Env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
 	fs.StringVar(&m.TLSCert, "tls-cert", cli.Env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
 	fs.StringVar(&m.TLSKey, "tls-key", cli.Env("GLPINET_TLS_KEY", ""), "PEM private key of --tls-cert (env GLPINET_TLS_KEY); both files are read again on SIGHUP and when they change")
 	m.registerTLSFlags(fs)
-	fs.BoolVar(&m.BehindProxy, "behind-proxy", cli.Env("GLPINET_BEHIND_PROXY", "") != "", "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=1)")
-	proxies := fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
+	fs.BoolVar(&m.BehindProxy, "behind-proxy", envBool("GLPINET_BEHIND_PROXY", false), "trust X-Forwarded-Proto/-Host from a reverse proxy for download links (env GLPINET_BEHIND_PROXY=true)")
+	sf.proxies = fs.String("trusted-proxies", cli.Env("GLPINET_TRUSTED_PROXIES", ""), "with --behind-proxy: comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For gives the client address (default: this host; env GLPINET_TRUSTED_PROXIES)")
 	fs.IntVar(&m.PasswordHashes, "password-hashes", envInt("GLPINET_PASSWORD_HASHES", 0), "password hashes computed at once, 19 MiB each (default: sized from GOMEMLIMIT or 256 MiB; env GLPINET_PASSWORD_HASHES)")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", cli.Env("GLPINET_METRICS_ADDR", "127.0.0.1:9464"), "address serving Prometheus /metrics, kept off the public port; \"\" for none (env GLPINET_METRICS_ADDR)")
 	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", envInt("GLPINET_MAX_CONNS_PER_ADDR", 256), "simultaneous connections one client address (IPv6: /64) may hold; 0 for no limit (env GLPINET_MAX_CONNS_PER_ADDR)")
 	fs.IntVar(&m.MaxConns, "max-conns", envInt("GLPINET_MAX_CONNS", 0), "simultaneous connections in all (default: the open-files limit less 256; env GLPINET_MAX_CONNS)")
-	level := fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
-	format := fs.String("log-format", cli.Env("GLPINET_LOG_FORMAT", "text"), "text (key=value lines) or json (one object a line) (env GLPINET_LOG_FORMAT)")
-	accessLogEnv := cli.Env("GLPINET_ACCESS_LOG", "true")
-	accessLogDefault, accessLogErr := strconv.ParseBool(accessLogEnv)
-	fs.BoolVar(&m.AccessLog, "access-log", accessLogDefault || accessLogErr != nil, "log a line per request at info level; =false when the reverse proxy logs them (env GLPINET_ACCESS_LOG=false)")
-	_, err := cli.ParseFlags("glpinetd", fs, args)
-	if err != nil {
-		return err
-	}
+	sf.level = fs.String("log-level", cli.Env("GLPINET_LOG_LEVEL", "info"), "debug, info, warn or error (env GLPINET_LOG_LEVEL)")
+	sf.format = fs.String("log-format", cli.Env("GLPINET_LOG_FORMAT", "text"), "text (key=value lines) or json (one object a line) (env GLPINET_LOG_FORMAT)")
+	fs.BoolVar(&m.AccessLog, "access-log", envBool("GLPINET_ACCESS_LOG", true), "log a line per request at info level; =false when the reverse proxy logs them (env GLPINET_ACCESS_LOG=false)")
+	return sf
+}
+
+// apply checks the parsed settings and fills what m derives from them,
+// without opening anything: serve and config report the same mistakes.
+func (sf *serveFlags) apply(m *Main) (slog.Level, error) {
+	var lv slog.Level
 	if err := checkEnvInts("GLPINET_PASSWORD_HASHES", "GLPINET_MAX_CONNS_PER_ADDR", "GLPINET_MAX_CONNS"); err != nil {
-		return cli.Usagef("%v", err)
+		return lv, cli.Usagef("%v", err)
 	}
+	if err := checkEnvBools("GLPINET_BEHIND_PROXY", "GLPINET_ACCESS_LOG"); err != nil {
+		return lv, cli.Usagef("%v", err)
+	}
+	if err := cli.CheckEnvFiles("GLPINET_"); err != nil {
+		return lv, err
+	}
+	var err error
 	if m.PublicURL != "" {
 		// "glpi.example.com" without a scheme would make every download
 		// link relative: GLPI could not follow one.
 		if m.PublicURL, err = cli.ServerURL("public-url", m.PublicURL, true); err != nil {
-			return err
+			return lv, err
 		}
 	}
-	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
-		return cli.Usagef("bad --trusted-proxies: %v", err)
+	if m.TrustedProxies, err = parsePrefixes(*sf.proxies); err != nil {
+		return lv, cli.Usagef("bad --trusted-proxies: %v", err)
 	}
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(*level)); err != nil {
-		return cli.Usagef("bad --log-level %q", *level)
+	if err := lv.UnmarshalText([]byte(*sf.level)); err != nil {
+		return lv, cli.Usagef("bad --log-level %q: debug, info, warn or error", *sf.level)
 	}
-	if accessLogErr != nil {
-		return cli.Usagef("bad GLPINET_ACCESS_LOG %q: true or false", accessLogEnv)
+	if *sf.format != "text" && *sf.format != "json" {
+		return lv, cli.Usagef("bad --log-format %q: text or json", *sf.format)
 	}
-	if m.Logger, err = newLogger(stderr, *format, lv); err != nil {
+	return lv, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := &Main{}
+	sf := newServeFlags("serve", m)
+	fs := sf.fs
+	pos, err := cli.ParseFlags("glpinetd", fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return cli.Usagef("serve takes no arguments (got %q)", pos[0])
+	}
+	lv, err := sf.apply(m)
+	if err != nil {
+		return err
+	}
+	if m.Logger, err = newLogger(stderr, *sf.format, lv); err != nil {
 		return err
 	}
 	slog.SetDefault(m.Logger)

@@ -67,13 +67,19 @@ type tlsState struct {
 // --tls-key are in runServe).
 func (m *Main) registerTLSFlags(fs *flag.FlagSet) {
 	m.ACME.Domains = splitDomains(cli.Env("GLPINET_ACME_DOMAIN", ""))
-	fs.Func("acme-domain", "obtain and renew the certificate from an ACME CA (Let's Encrypt) for these comma-separated `NAMES`, instead of --tls-cert; --addr must be reachable on port 443 for them (env GLPINET_ACME_DOMAIN)",
-		func(s string) error { m.ACME.Domains = splitDomains(s); return nil })
+	fs.Var((*domainList)(&m.ACME.Domains), "acme-domain", "obtain and renew the certificate from an ACME CA (Let's Encrypt) for these comma-separated `NAMES`, instead of --tls-cert; --addr must be reachable on port 443 for them (env GLPINET_ACME_DOMAIN)")
 	fs.StringVar(&m.ACME.Email, "acme-email", cli.Env("GLPINET_ACME_EMAIL", ""), "contact e-mail `ADDRESS` given to the ACME CA, for expiry notices (env GLPINET_ACME_EMAIL)")
 	fs.StringVar(&m.ACME.Directory, "acme-directory", cli.Env("GLPINET_ACME_DIRECTORY", autocert.DefaultACMEDirectory), "ACME directory `URL`; Let's Encrypt's staging one, https://acme-staging-v02.api.letsencrypt.org/directory, for trials (env GLPINET_ACME_DIRECTORY)")
 	fs.StringVar(&m.ACME.CARoots, "acme-ca-roots", cli.Env("GLPINET_ACME_CA_ROOTS", ""), "PEM `FILE` of CA certificates to trust for the ACME directory's own HTTPS, for a private ACME CA such as step-ca (env GLPINET_ACME_CA_ROOTS)")
 	fs.StringVar(&m.RedirectAddr, "redirect-addr", cli.Env("GLPINET_REDIRECT_ADDR", ""), "with TLS: plain HTTP `ADDRESS` (:80) that answers ACME HTTP-01 challenges and sends browsers to HTTPS; the GLPI API is refused there, never redirected (env GLPINET_REDIRECT_ADDR)")
 }
+
+// domainList is --acme-domain's value: comma-separated names, shown
+// the same way (by help's default and by `glpinetd config`).
+type domainList []string
+
+func (d *domainList) String() string     { return strings.Join(*d, ",") }
+func (d *domainList) Set(s string) error { *d = splitDomains(s); return nil }
 
 // splitDomains reads "a.example, B.example": lower case, blanks dropped.
 func splitDomains(s string) []string {
@@ -92,6 +98,22 @@ func (m *Main) usesTLS() bool { return m.TLSCert != "" || len(m.ACME.Domains) > 
 // checkTLS rejects contradictory settings and loads the certificate files
 // once, before anything else starts, so that a bad pair fails at start.
 func (m *Main) checkTLS() error {
+	if err := m.checkTLSFlags(); err != nil {
+		return err
+	}
+	if m.TLSCert != "" {
+		r, err := tlsreload.New(m.TLSCert, m.TLSKey, m.Logger, m.observeFileCert)
+		if err != nil {
+			return err
+		}
+		m.tls.files = r
+	}
+	return nil
+}
+
+// checkTLSFlags rejects contradictory TLS settings, reading no file
+// (`glpinetd config` reports them too).
+func (m *Main) checkTLSFlags() error {
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return cli.Usagef("--tls-cert and --tls-key go together")
 	}
@@ -108,13 +130,6 @@ func (m *Main) checkTLS() error {
 	}
 	if m.RedirectAddr != "" && !m.usesTLS() {
 		return cli.Usagef("--redirect-addr needs TLS (--tls-cert or --acme-domain): there is nothing to redirect to")
-	}
-	if m.TLSCert != "" {
-		r, err := tlsreload.New(m.TLSCert, m.TLSKey, m.Logger, m.observeFileCert)
-		if err != nil {
-			return err
-		}
-		m.tls.files = r
 	}
 	return nil
 }
@@ -148,10 +163,13 @@ func (m *Main) setupTLS(reg *prometheus.Registry) error {
 	return nil
 }
 
+// acmeCacheDir is where the ACME account key and certificates are kept.
+func (m *Main) acmeCacheDir() string { return filepath.Join(m.Store.data, "acme") }
+
 // acmeManager builds the autocert manager: account key and certificates
 // cached in DATA/acme, shared by nothing else.
 func (m *Main) acmeManager() (*autocert.Manager, error) {
-	dir := filepath.Join(m.Store.data, "acme")
+	dir := m.acmeCacheDir()
 	// 0700: the folder holds the ACME account key and the certificates'
 	// private keys.
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -155,6 +155,24 @@ func Env(name, def string) string {
 	return def
 }
 
+// CheckEnvFiles returns an error naming the first NAME_FILE variable,
+// among those whose name starts with prefix, whose file cannot be read:
+// Env falls back to NAME then, and a secret silently left unset (a
+// database password file mounted at the wrong path) is worse than a
+// refusal to start that names the file.
+func CheckEnvFiles(prefix string) error {
+	for _, kv := range os.Environ() {
+		name, path, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, "_FILE") || path == "" {
+			continue
+		}
+		if _, err := os.ReadFile(path); err != nil {
+			return glpinet.Errorf(glpinet.EINVALID, "%s names a file that cannot be read (%v)", name, errors.Unwrap(err))
+		}
+	}
+	return nil
+}
+
 // Count writes n with the singular or plural form of a noun:
 // Count(1, "check", "checks") is "1 check".
 func Count(n int, one, many string) string {
