@@ -13,7 +13,7 @@
 #
 # Environment: VERSION (default: git describe --tags --always --dirty),
 # SOURCE_DATE_EPOCH, LICENSES (SPDX expression for the label, default
-# NOASSERTION), CA_CERTS (default /etc/ssl/certs/ca-certificates.crt).
+# GPL-3.0-or-later), CA_CERTS (default /etc/ssl/certs/ca-certificates.crt).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,5 +54,5 @@ fi
 env -u GOOS -u GOARCH go run ./packaging/image \
 	--glpinetd "$bindir/glpinetd" --glpinet "$bindir/glpinet" \
 	--ca-certs "${CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" \
-	--version "$VERSION" --revision "$revision" --licenses "${LICENSES:-NOASSERTION}" \
+	--version "$VERSION" --revision "$revision" --licenses "${LICENSES:-GPL-3.0-or-later}" \
 	--out "$dist/glpinetd-image.tar"

@@ -71,6 +71,8 @@ func build(version, dist, filesDir, docs, out string) error {
 		// glpinet group (0640): it may hold the database's password.
 		{Source: f("glpinetd.env"), Destination: "/etc/glpinet/glpinetd.env", Type: files.TypeConfig, FileInfo: mode(0o640)},
 		{Destination: "/etc/glpinet", Type: files.TypeDir, FileInfo: mode(0o755)},
+		// Debian policy 12.5: every package carries its copyright file.
+		{Source: f("copyright"), Destination: "/usr/share/doc/glpinet/copyright", FileInfo: mode(0o644)},
 	}
 	if docs != "" {
 		contents = append(contents,
@@ -90,6 +92,7 @@ func build(version, dist, filesDir, docs, out string) error {
 		Priority:      "optional",
 		Maintainer:    "glpinet maintainers <glpinet@users.noreply.github.com>",
 		Homepage:      "https://github.com/glpinet/glpinet",
+		License:       "GPL-3.0-or-later",
 		Description: "self-hosted GLPI Network services: registration keys, subscriptions, plugin marketplace\n" +
 			"glpinetd serves the GLPI Network API that an unmodified GLPI uses (registration\n" +
 			"keys, subscriptions, the plugin marketplace), a customer portal and a management\n" +

@@ -74,7 +74,7 @@ func main() {
 	flag.StringVar(&o.Version, "version", "dev", "org.opencontainers.image.version")
 	flag.StringVar(&o.Revision, "revision", "", "org.opencontainers.image.revision (the commit)")
 	flag.StringVar(&o.Source, "source", "https://github.com/glpinet/glpinet", "org.opencontainers.image.source")
-	flag.StringVar(&o.Licenses, "licenses", "NOASSERTION", "org.opencontainers.image.licenses (an SPDX expression)")
+	flag.StringVar(&o.Licenses, "licenses", "GPL-3.0-or-later", "org.opencontainers.image.licenses (an SPDX expression)")
 	epoch := flag.String("source-date-epoch", os.Getenv("SOURCE_DATE_EPOCH"), "timestamp of every file and of the image, in Unix seconds (env SOURCE_DATE_EPOCH)")
 	flag.Parse()
 	if o.Glpinetd == "" || o.Glpinet == "" || flag.NArg() > 0 {
