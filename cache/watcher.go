@@ -159,6 +159,17 @@ func (w *Watcher) listen(ctx context.Context, l glpinet.ChangeListener) {
 	}
 }
 
+// Reset makes every follower read the store again, as after a gap in the
+// feed: for a change made without the feed (a database restored under a
+// running server, a hand-made SQL fix), which no notice announces. Safe
+// to call from any goroutine.
+func (w *Watcher) Reset() {
+	for _, f := range w.Followers {
+		f.Reset()
+	}
+	w.poke()
+}
+
 // poke asks Run to settle soon; a burst of changes costs one settle.
 func (w *Watcher) poke() {
 	select {

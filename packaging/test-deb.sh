@@ -198,6 +198,13 @@ check "glpinetd account create (as glpinet, server running): account $account" t
 key=$(as_service glpinetd key issue --account "$account" --label packaging --json | sed -n 's/^  "key": "\(.*\)",$/\1/p')
 check "glpinetd key issue: ${key:0:12}…" test -n "$key"
 check "glpinetd key check: VALID" grep -q '"code": "VALID"' <(as_service glpinetd key check "$key" --json)
+exec_reload=$(unit_value ExecReload)
+reload_cmd=${exec_reload//\$MAINPID/$pid}
+$reload_cmd || fail "ExecReload: $reload_cmd"
+sleep 0.5
+check "ExecReload ($exec_reload) leaves the server running and ready" \
+	bash -c "kill -0 $pid && test \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:$port/readyz)\" = 200"
+check "the server logged the reload" grep -q 'SIGHUP: reading the database again' "$tmp/serve1.log"
 check "the database is glpinet's, mode 600" test "$(stat -c '%a %U' /var/lib/glpinet/glpinet.db)" = "600 glpinet"
 check "no file in /var/lib/glpinet belongs to another user" test -z "$(find /var/lib/glpinet ! -user glpinet -print -quit)"
 as_service /usr/lib/glpinet/glpinetd-backup >"$tmp/backup.log" 2>&1 || { cat "$tmp/backup.log"; fail "glpinetd-backup"; }

@@ -214,6 +214,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.cancel, m.failed = cancel, make(chan error, 1)
 	m.startTLS(bg)
+	m.startHangups(bg, watcher)
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })

@@ -13,12 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/glpinet/glpinet/internal/cli"
@@ -56,6 +54,7 @@ const defaultCertCheck = 10 * time.Second
 type tlsState struct {
 	config     *tls.Config // nil: plain HTTP
 	files      *tlsreload.Reloader
+	reload     chan os.Signal // with files: a signal here reloads them now
 	acme       *autocert.Manager
 	expiry     *prometheus.GaugeVec
 	served     sync.Map // ACME domain → time.Time NotAfter of its certificate last served
@@ -326,14 +325,9 @@ func (m *Main) startTLS(ctx context.Context) {
 		if interval <= 0 {
 			interval = defaultCertCheck
 		}
-		// SIGHUP asks for a reload now. Registering it also keeps the
-		// signal's default action, ending the process, from applying.
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		m.wg.Go(func() {
-			defer signal.Stop(hup)
-			r.Watch(ctx, interval, hup)
-		})
+		// SIGHUP asks for a reload now (startHangups sends it here).
+		m.tls.reload = make(chan os.Signal, 1)
+		m.wg.Go(func() { r.Watch(ctx, interval, m.tls.reload) })
 	}
 	if m.tls.acme != nil {
 		// Not waited for by Close: an order can take minutes when the CA

@@ -99,10 +99,10 @@ func build(version, dist, filesDir, docs, out string) error {
 			"API. glpinet is the GLPI administrator's tool: it points GLPI at a server,\n" +
 			"stores the key as GLPI does and diagnoses registration and marketplace failures.",
 		Overridables: nfpm.Overridables{
-			// useradd and groupadd (passwd) and systemd's helpers
-			// (init-system-helpers) are in every Debian; named anyway
-			// for minimal images.
-			Depends:  []string{"passwd", "init-system-helpers (>= 1.52)"},
+			// useradd and groupadd (passwd), systemd's helpers
+			// (init-system-helpers) and kill for ExecReload (procps) are
+			// in every Debian; named anyway for minimal images.
+			Depends:  []string{"passwd", "init-system-helpers (>= 1.52)", "procps"},
 			Contents: contents,
 			Umask:    0o022,
 			Scripts: nfpm.Scripts{
