@@ -89,6 +89,14 @@ done
 
 # The docs are copied first: nfpm reads a file's size and then its bytes,
 # and a file changed in between (a checkout) fails the build.
+# Shell completions, from the same help table as everything else.
+mkdir -p "$dist/completions"
+for prog in glpinetd glpinet; do
+	"$dist/$prog" completion bash >"$dist/completions/$prog.bash"
+	"$dist/$prog" completion zsh >"$dist/completions/_$prog"
+	"$dist/$prog" completion fish >"$dist/completions/$prog.fish"
+done
+
 mkdir -p "$dist/doc"
 cp README.md docs/operations.md "$dist/doc/"
 

@@ -126,6 +126,9 @@ check "/var/lib/glpinet is 750 glpinet:glpinet" test "$(stat -c '%a %U:%G' /var/
 check "/var/backups/glpinet is 700 glpinet:glpinet" test "$(stat -c '%a %U:%G' /var/backups/glpinet)" = "700 glpinet:glpinet"
 check "/etc/glpinet/glpinetd.env is 640 root:glpinet" test "$(stat -c '%a %U:%G' /etc/glpinet/glpinetd.env)" = "640 root:glpinet"
 check "/etc/glpinet/glpinetd.env is a conffile" grep -q '^ /etc/glpinet/glpinetd.env ' <(dpkg-query -W -f='${Conffiles}\n' glpinet)
+check "bash completion installed and loads: complete -p glpinetd" \
+	bash -c '. /usr/share/bash-completion/completions/glpinetd && complete -p glpinetd >/dev/null && . /usr/share/bash-completion/completions/glpinet && complete -p glpinet >/dev/null'
+check "zsh and fish completions installed" test -s /usr/share/zsh/vendor-completions/_glpinetd -a -s /usr/share/fish/vendor_completions.d/glpinet.fish
 check "/usr/share/doc/glpinet/copyright: GPL-3+" grep -q '^License: GPL-3+$' /usr/share/doc/glpinet/copyright
 check "man pages glpinetd(1) and glpinet(1)" bash -c 'zcat /usr/share/man/man1/glpinetd.1.gz | grep -q "^\.TH GLPINETD 1" && zcat /usr/share/man/man1/glpinet.1.gz | grep -q "^\.SS glpinet doctor"'
 

@@ -62,6 +62,14 @@ func build(version, dist, filesDir, docs, out string) error {
 		{Source: d("glpinet"), Destination: "/usr/bin/glpinet", FileInfo: mode(0o755)},
 		{Source: d("man/glpinetd.1.gz"), Destination: "/usr/share/man/man1/glpinetd.1.gz", FileInfo: mode(0o644)},
 		{Source: d("man/glpinet.1.gz"), Destination: "/usr/share/man/man1/glpinet.1.gz", FileInfo: mode(0o644)},
+		// Where Debian's bash-completion, zsh and fish look for packaged
+		// completions.
+		{Source: d("completions/glpinetd.bash"), Destination: "/usr/share/bash-completion/completions/glpinetd", FileInfo: mode(0o644)},
+		{Source: d("completions/glpinet.bash"), Destination: "/usr/share/bash-completion/completions/glpinet", FileInfo: mode(0o644)},
+		{Source: d("completions/_glpinetd"), Destination: "/usr/share/zsh/vendor-completions/_glpinetd", FileInfo: mode(0o644)},
+		{Source: d("completions/_glpinet"), Destination: "/usr/share/zsh/vendor-completions/_glpinet", FileInfo: mode(0o644)},
+		{Source: d("completions/glpinetd.fish"), Destination: "/usr/share/fish/vendor_completions.d/glpinetd.fish", FileInfo: mode(0o644)},
+		{Source: d("completions/glpinet.fish"), Destination: "/usr/share/fish/vendor_completions.d/glpinet.fish", FileInfo: mode(0o644)},
 		{Source: f("glpinetd.service"), Destination: "/usr/lib/systemd/system/glpinetd.service", FileInfo: mode(0o644)},
 		{Source: f("glpinetd-backup.service"), Destination: "/usr/lib/systemd/system/glpinetd-backup.service", FileInfo: mode(0o644)},
 		{Source: f("glpinetd-backup.timer"), Destination: "/usr/lib/systemd/system/glpinetd-backup.timer", FileInfo: mode(0o644)},
