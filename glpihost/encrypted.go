@@ -230,6 +230,12 @@ func (c *ConfigDB) reEncrypt(ctx context.Context, old, next glpicrypt.Key, s Sec
 // another tool made meanwhile: a value is never committed under a key
 // that is no longer glpicrypt.key.
 func (c *ConfigDB) SetEncrypted(ctx context.Context, in *Install, name, plaintext string) error {
+	return c.setEncrypted(ctx, in, name, plaintext, nil)
+}
+
+// setEncrypted is SetEncrypted; also, when set, writes more in the same
+// transaction, before the commit.
+func (c *ConfigDB) setEncrypted(ctx context.Context, in *Install, name, plaintext string, also func(*sql.Tx) error) error {
 	unlock, err := in.lockCryptKeys(false)
 	if err != nil {
 		return err
@@ -256,6 +262,11 @@ func (c *ConfigDB) SetEncrypted(ctx context.Context, in *Install, name, plaintex
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO glpi_configs (context, name, value) VALUES ('core', ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", name, enc); err != nil {
 		return fmt.Errorf("write glpi_configs %s: %w", name, err)
+	}
+	if also != nil {
+		if err := also(tx); err != nil {
+			return err
+		}
 	}
 	if again, err := writeKey(in); err != nil {
 		return err
