@@ -20,21 +20,29 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-// Checks returns every check, in the order they depend on each other.
+// Checks returns every check, in the order they depend on each other. The
+// checks that use GLPI's proxy settings or its stored key need the
+// installation checks that read them (ProxySettingsCheck,
+// StoredKeyCheck), when those run first.
 func Checks() []Check {
+	// GLPI goes through its proxy when it has one: a failed proxy stops
+	// what follows, a proxy that is not checked (none, or settings that
+	// could not be read) leaves the direct path.
+	viaProxy := Need{ID: "proxy", IfRun: true}
 	return []Check{
-		{"url", "Services URL", checkURL},
-		{"dns", "Name resolution", checkDNS},
-		{"tcp", "TCP connection", checkTCP},
-		{"proxy", "Proxy", checkProxy},
-		{"tls", "TLS certificate", checkTLS},
-		{"ping", "Services available (/api/ping)", checkPing},
-		{"clock", "Clock", checkClock},
-		{"glpi-version", "GLPI version", checkGLPIVersion},
-		{"key-format", "Registration key format", checkKeyFormat},
-		{"key", "Registration key validity", checkKey},
-		{"large-response", "Large responses (path MTU)", checkLargeResponse},
-		{"latency", "Response times", checkLatency},
+		{ID: "url", Title: "Services URL", Run: checkURL},
+		{ID: "dns", Title: "Name resolution", Needs: []Need{{ID: "url"}}, Run: checkDNS},
+		{ID: "tcp", Title: "TCP connection", Needs: []Need{{ID: "dns"}}, Run: checkTCP},
+		{ID: "proxy", Title: "Proxy", Needs: []Need{{ID: "tcp"},
+			{ID: ProxySettingsCheck, Why: "GLPI's proxy settings are unknown; the checks below go straight to the server"}}, Run: checkProxy},
+		{ID: "tls", Title: "TLS certificate", Needs: []Need{{ID: "tcp"}, viaProxy}, Run: checkTLS},
+		{ID: "ping", Title: "Services available (/api/ping)", Needs: []Need{{ID: "tcp"}, viaProxy, {ID: "tls"}}, Run: checkPing},
+		{ID: "clock", Title: "Clock", Needs: []Need{{ID: "ping", Why: "the server's time comes with its answer"}}, Run: checkClock},
+		{ID: "glpi-version", Title: "GLPI version", Run: checkGLPIVersion},
+		{ID: "key-format", Title: "Registration key format", Needs: []Need{{ID: StoredKeyCheck, Why: "the key checked is the one GLPI stores"}}, Run: checkKeyFormat},
+		{ID: "key", Title: "Registration key validity", Needs: []Need{{ID: "key-format"}, {ID: "ping"}}, Run: checkKey},
+		{ID: "large-response", Title: "Large responses (path MTU)", Needs: []Need{{ID: "ping"}}, Run: checkLargeResponse},
+		{ID: "latency", Title: "Response times", Needs: []Need{{ID: "ping"}}, Run: checkLatency},
 	}
 }
 
@@ -78,9 +86,6 @@ func firstHop(t *Target, env *Env) (name, addr string) {
 }
 
 func checkDNS(ctx context.Context, t *Target, env *Env) Result {
-	if env.URL == nil {
-		return skip("no URL")
-	}
 	name, addr := firstHop(t, env)
 	host, _, _ := net.SplitHostPort(addr)
 	if net.ParseIP(host) != nil {
@@ -99,9 +104,6 @@ func checkDNS(ctx context.Context, t *Target, env *Env) Result {
 }
 
 func checkTCP(ctx context.Context, t *Target, env *Env) Result {
-	if env.URL == nil || env.Failed["dns"] {
-		return skip("name resolution failed")
-	}
 	name, addr := firstHop(t, env)
 	start := time.Now()
 	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr)
@@ -201,9 +203,6 @@ func checkProxy(ctx context.Context, t *Target, env *Env) Result {
 	if t.Proxy == nil {
 		return skip("no proxy configured in GLPI")
 	}
-	if env.Failed["tcp"] {
-		return skip("cannot reach the proxy")
-	}
 	if !tunnelled(env.URL) {
 		return checkProxyForward(ctx, t, env)
 	}
@@ -240,11 +239,8 @@ func checkProxyForward(ctx context.Context, t *Target, env *Env) Result {
 }
 
 func checkTLS(ctx context.Context, t *Target, env *Env) Result {
-	switch {
-	case env.URL == nil || env.URL.Scheme != "https":
+	if env.URL.Scheme != "https" {
 		return skip("not HTTPS")
-	case env.Failed["tcp"] || env.Failed["proxy"]:
-		return skip("no connection")
 	}
 	raw, err := tunnel(ctx, t, env)
 	if err != nil {
@@ -335,14 +331,7 @@ func getMax(ctx context.Context, t *Target, env *Env, path string, h map[string]
 	return resp, b, err
 }
 
-func connectionFailed(env *Env) bool {
-	return env.URL == nil || env.Failed["tcp"] || env.Failed["proxy"] || env.Failed["tls"]
-}
-
 func checkPing(ctx context.Context, t *Target, env *Env) Result {
-	if connectionFailed(env) {
-		return skip("no connection")
-	}
 	for _, path := range []string{"/api/ping", "/api/registration/"} {
 		resp, body, err := get(ctx, t, env, path, nil)
 		if err != nil {
@@ -360,9 +349,6 @@ func checkPing(ctx context.Context, t *Target, env *Env) Result {
 }
 
 func checkClock(ctx context.Context, t *Target, env *Env) Result {
-	if env.Failed["ping"] || connectionFailed(env) {
-		return skip("no answer from the server")
-	}
 	skew := env.DateSkew.Round(time.Second)
 	if skew.Abs() > 5*time.Minute {
 		return Result{Status: Warn, Detail: fmt.Sprintf("this host's clock is %s off the server's", skew),
@@ -416,8 +402,8 @@ type infoBody struct {
 }
 
 func checkKey(ctx context.Context, t *Target, env *Env) Result {
-	if connectionFailed(env) || env.Failed["key-format"] || t.Key == "" {
-		return skip("no key, or no connection")
+	if t.Key == "" { // key-format fails then; this covers a run without it
+		return skip("no registration key is set")
 	}
 	resp, body, err := get(ctx, t, env, "/api/registration/info", map[string]string{
 		"Accept": "application/json", "Accept-Language": "en", "X-Registration-Key": glpinet.NormalizeKey(t.Key), "X-Glpi-Network-Uid": t.UID})
@@ -466,9 +452,6 @@ func orNone(s string) string {
 const largeSize = 24 << 10
 
 func checkLargeResponse(ctx context.Context, t *Target, env *Env) Result {
-	if connectionFailed(env) || env.Failed["ping"] {
-		return skip("no connection")
-	}
 	// Without compression, so that the page really is large on the wire.
 	resp, body, err := getMax(ctx, t, env, "/api/marketplace/plugins", map[string]string{
 		"Accept": "application/json", "X-Range": "0-199", "X-Registration-Key": glpinet.NormalizeKey(t.Key), "Accept-Encoding": "identity"}, maxPageBody)
@@ -489,9 +472,6 @@ func checkLargeResponse(ctx context.Context, t *Target, env *Env) Result {
 }
 
 func checkLatency(ctx context.Context, t *Target, env *Env) Result {
-	if connectionFailed(env) || env.Failed["ping"] {
-		return skip("no connection")
-	}
 	var ds []time.Duration
 	for range 5 {
 		start := time.Now()

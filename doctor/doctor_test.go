@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +253,137 @@ func TestHumanDuration(t *testing.T) {
 	} {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// only returns the checks of cs with the given IDs, in cs's order.
+func only(cs []Check, ids ...string) []Check {
+	var out []Check
+	for _, c := range cs {
+		if slices.Contains(ids, c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestDNSFailureSkipsWhatFollows: a name that does not resolve fails once;
+// every check that needs the connection is skipped and names that
+// failure, none fails in its turn.
+func TestDNSFailureSkipsWhatFollows(t *testing.T) {
+	key, _ := glpinet.GenerateKey()
+	rs := Run(t.Context(), &Target{Server: "https://glpinet.invalid", Key: key, GLPIVersion: "10.0.16", Timeout: 5 * time.Second}, Checks())
+	if r := byID(rs)["dns"]; r.Status != Fail {
+		t.Fatalf("dns: %+v", r)
+	}
+	for _, r := range rs {
+		switch r.ID {
+		case "url", "glpi-version", "key-format":
+			if r.Status != OK {
+				t.Errorf("%s does not need the network: %+v", r.ID, r)
+			}
+		case "dns":
+		default:
+			if r.Status != Skip || r.Cause != "dns" || !strings.HasPrefix(r.Detail, "skipped: name resolution failed") {
+				t.Errorf("%s after a DNS failure: %+v", r.ID, r)
+			}
+		}
+	}
+}
+
+// TestTCPFailureSkipsWhatFollows: nothing listens; the checks after the
+// connection name the TCP failure.
+func TestTCPFailureSkipsWhatFollows(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	key, _ := glpinet.GenerateKey()
+	rs := byID(Run(t.Context(), &Target{Server: "https://" + addr, Key: key, Timeout: 5 * time.Second}, Checks()))
+	if rs["tcp"].Status != Fail {
+		t.Fatalf("tcp: %+v", rs["tcp"])
+	}
+	for _, id := range []string{"proxy", "tls", "ping", "clock", "key", "large-response", "latency"} {
+		if r := rs[id]; r.Status != Skip || r.Cause != "tcp" || !strings.Contains(r.Detail, "skipped: TCP connection failed") {
+			t.Errorf("%s after a TCP failure: %+v", id, r)
+		}
+	}
+}
+
+// installation stands for glpinet's checks of the GLPI installation: the
+// database fails or answers, and the checks that read from it need it.
+func installation(databaseOK bool, key string, proxy *url.URL) []Check {
+	return []Check{
+		{ID: DatabaseCheck, Title: "GLPI database", Run: func(context.Context, *Target, *Env) Result {
+			if databaseOK {
+				return Result{Status: OK}
+			}
+			return Result{Status: Fail, Detail: "Cannot connect"}
+		}},
+		{ID: StoredKeyCheck, Title: "Stored registration key", Needs: []Need{{ID: DatabaseCheck, Why: "the key is read from it"}},
+			Run: func(_ context.Context, t *Target, _ *Env) Result { t.Key = key; return Result{Status: OK} }},
+		{ID: ProxySettingsCheck, Title: "GLPI's proxy settings", Needs: []Need{{ID: DatabaseCheck}},
+			Run: func(_ context.Context, t *Target, _ *Env) Result { t.Proxy = proxy; return Result{Status: OK} }},
+	}
+}
+
+// TestDatabaseFailureSkipsProxyAndKey: without GLPI's database, its proxy
+// settings and its key are unknown: the proxy and key checks are skipped
+// and say why, while the path straight to the server is still checked.
+func TestDatabaseFailureSkipsProxyAndKey(t *testing.T) {
+	ts, key := server(t)
+	checks := append(installation(false, key, nil), Checks()...)
+	rs := byID(Run(t.Context(), &Target{Server: ts.URL, GLPIVersion: "10.0.16", RootCAs: roots(ts), Timeout: 5 * time.Second}, checks))
+	for id, want := range map[string]string{
+		StoredKeyCheck:     "skipped: GLPI database failed (the key is read from it)",
+		ProxySettingsCheck: "skipped: GLPI database failed",
+		"proxy":            "skipped: GLPI database failed (GLPI's proxy settings are unknown; the checks below go straight to the server)",
+		"key-format":       "skipped: GLPI database failed (the key checked is the one GLPI stores)",
+		"key":              "skipped: GLPI database failed",
+	} {
+		if r := rs[id]; r.Status != Skip || r.Cause != DatabaseCheck || r.Detail != want {
+			t.Errorf("%s: %+v, want skipped with %q", id, r, want)
+		}
+	}
+	for _, id := range []string{"dns", "tcp", "tls", "ping", "latency"} {
+		if r := rs[id]; r.Status != OK {
+			t.Errorf("%s goes straight to the server: %+v", id, r)
+		}
+	}
+
+	// With the database, the same run checks the key it read.
+	rs = byID(Run(t.Context(), &Target{Server: ts.URL, GLPIVersion: "10.0.16", RootCAs: roots(ts), Timeout: 5 * time.Second}, append(installation(true, key, nil), Checks()...)))
+	if rs["key"].Status != OK || rs["proxy"].Detail != "no proxy configured in GLPI" {
+		t.Errorf("with the database: key %+v, proxy %+v", rs["key"], rs["proxy"])
+	}
+}
+
+// TestProxyFailureSkipsWhatFollows: a proxy that refuses GLPI stops every
+// check that goes through it, and they name the proxy.
+func TestProxyFailureSkipsWhatFollows(t *testing.T) {
+	ts, key := server(t)
+	proxy := connectProxy(t, "glpi", "secret")
+	proxy.User = url.UserPassword("glpi", "wrong")
+	rs := byID(Run(t.Context(), &Target{Server: ts.URL, GLPIVersion: "10.0.16", RootCAs: roots(ts), Timeout: 5 * time.Second},
+		append(installation(true, key, proxy), Checks()...)))
+	if rs["proxy"].Status != Fail {
+		t.Fatalf("proxy: %+v", rs["proxy"])
+	}
+	for _, id := range []string{"tls", "ping", "clock", "key", "large-response", "latency"} {
+		if r := rs[id]; r.Status != Skip || r.Cause != "proxy" || !strings.HasPrefix(r.Detail, "skipped: proxy failed") {
+			t.Errorf("%s after a proxy failure: %+v", id, r)
+		}
+	}
+}
+
+func TestSentenceStart(t *testing.T) {
+	for in, want := range map[string]string{"Name resolution": "name resolution", "GLPI database": "GLPI database",
+		"TCP connection": "TCP connection", "Proxy": "proxy", "": "", "X": "X"} {
+		if got := sentenceStart(in); got != want {
+			t.Errorf("sentenceStart(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

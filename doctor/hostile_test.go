@@ -55,8 +55,7 @@ func TestHostileVerdicts(t *testing.T) {
 			defer srv.Close()
 			target := &Target{Server: srv.URL, Key: "gnk_whatever", GLPIVersion: "10.0.16", Timeout: 500 * time.Millisecond}
 			start := time.Now()
-			rs := byID(Run(t.Context(), target, []Check{{"url", "", checkURL}, {"dns", "", checkDNS}, {"tcp", "", checkTCP},
-				{"ping", "", checkPing}, {"key", "", checkKey}}))
+			rs := byID(Run(t.Context(), target, only(Checks(), "url", "dns", "tcp", "ping", "key")))
 			if r := rs["key"]; r.Status != tt.status || !strings.Contains(r.Detail, tt.detail) {
 				t.Fatalf("key: %s %q, want %s with %q", r.Status, r.Detail, tt.status, tt.detail)
 			}
