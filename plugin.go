@@ -2,6 +2,7 @@ package glpinet
 
 import (
 	"context"
+	"io"
 	"regexp"
 	"time"
 )
@@ -202,6 +203,41 @@ type PluginStore interface {
 	ListTags(ctx context.Context) ([]*TagCount, error)
 	// SaveTag creates or updates a tag's names. Returns EINVALID.
 	SaveTag(ctx context.Context, t *Tag) error
+}
+
+// ArchiveStore keeps the bytes of published archives in the database, as
+// content-addressed chunks, so that replicas sharing one database need no
+// shared disk: each keeps the archives it serves in a local cache (package
+// archivecache) filled from here. It is optional: the postgres store
+// implements it; with the sqlite store the data folder is the archives'
+// only home. Callers detect it with a type assertion on the Store.
+//
+// A blob is named by the lower-case hex SHA-256 of its bytes, as
+// Archive.SHA256: a stored blob never changes, and storing it again is a
+// no-op.
+type ArchiveStore interface {
+	// PublishVersionArchive is PluginStore.PublishVersion that also stores
+	// the archive's bytes, the first v.Archive.Size bytes of archive, in
+	// the same transaction: a version is never visible without its blob,
+	// and a publication the store refuses leaves no blob behind. Returns
+	// EINVALID (also when the bytes are not v.Archive's size and SHA-256),
+	// ECONFLICT (the version exists and force is false).
+	PublishVersionArchive(ctx context.Context, p *Plugin, v *Version, force bool, archive io.ReaderAt) error
+	// PutArchive stores the size bytes read from r as the blob sha256,
+	// unless that blob is stored already (r is then not read). Returns
+	// EINVALID when r's bytes do not have that size and SHA-256 (nothing
+	// is stored then).
+	PutArchive(ctx context.Context, sha256 string, size int64, r io.Reader) error
+	// OpenArchive streams the blob sha256 and returns its recorded size.
+	// The bytes are read as stored, a chunk at a time: the caller checks
+	// them against the version before trusting them (a reader that finds
+	// a chunk missing or of the wrong length fails with EINTERNAL).
+	// Returns ENOTFOUND.
+	OpenArchive(ctx context.Context, sha256 string) (io.ReadCloser, int64, error)
+	// MissingArchives returns, once per SHA-256, the archives that
+	// versions (yanked ones included) refer to and that have no blob:
+	// those published before the database kept archives.
+	MissingArchives(ctx context.Context) ([]Archive, error)
 }
 
 // TagCount is a tag with the number of plugins that carry it.

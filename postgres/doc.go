@@ -55,6 +55,12 @@
 //     they, have no account (SQLite: the same CHECK, unnamed).
 //   - changes has the trigger changes_notify and its function
 //     glpinet_notify_change (SQLite: nothing; its caches poll).
-//   - goose keeps its versions in goose_db_version in both; the two
-//     migrations have the same versions and purposes in both stores.
+//   - archive_blobs and archive_chunks (migration 00005) exist only here:
+//     the archives' bytes, in chunks, so that replicas need no shared disk
+//     (glpinet.ArchiveStore, archive.go). SQLite's 00005 creates nothing:
+//     there the files of the data folder are the archives' only home, and
+//     `glpinetd db copy` fills these tables from them.
+//   - goose keeps its versions in goose_db_version in both; the
+//     migrations have the same versions and purposes in both stores
+//     (00005 aside, above).
 package postgres
