@@ -12,7 +12,7 @@ import (
 func (s *Server) glpiRoutes(mux *http.ServeMux) {
 	s.glpi = &glpiapi.Handler{
 		Validator: s.Validator, Catalogue: s.Catalogue, Sightings: s.Sightings, Downloads: s.Downloads,
-		ArchiveDir: s.ArchiveDir, SigningKey: s.SigningKey, PublicURL: s.PublicURL, Proxies: s.proxies(),
+		ArchiveDir: s.ArchiveDir, Archives: s.Archives, SigningKey: s.SigningKey, PublicURL: s.PublicURL, Proxies: s.proxies(),
 		Logger:  s.Logger,
 		Metrics: glpiapi.Metrics{Validations: s.metrics.validations, Downloads: s.metrics.downloads, Refused: s.metrics.refused},
 		// Read at each request: tests move the server's clock.

@@ -45,6 +45,9 @@ type Server struct {
 	Sightings  interface{ Add(glpinet.Sighting) }
 	Downloads  interface{ Add(key string) }
 	ArchiveDir string
+	// Archives opens the archive files downloads serve; nil: those under
+	// ArchiveDir (see glpiapi.Handler).
+	Archives   glpiapi.ArchiveFiles
 	SigningKey ed25519.PublicKey
 	PublicURL  string
 	// TrustForwarded uses X-Forwarded-Proto and X-Forwarded-Host, set by a

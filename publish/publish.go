@@ -1,6 +1,8 @@
 // Package publish adds plugin versions to the catalogue: it inspects the
 // archive, stores it under the archive directory atomically, signs it and
-// records the version, so that a rejected archive leaves nothing behind.
+// records the version (with the archive's bytes, when the store keeps
+// archives: see glpinet.ArchiveStore), so that a rejected archive leaves
+// nothing behind.
 package publish
 
 import (
@@ -23,7 +25,9 @@ import (
 	"github.com/glpinet/glpinet/signing"
 )
 
-// Publisher publishes archives into a store and an archive directory.
+// Publisher publishes archives into a store and an archive directory. When
+// the store is also a glpinet.ArchiveStore, the archive goes into the
+// database as well, in the transaction that records the version.
 type Publisher struct {
 	Store      glpinet.PluginStore
 	ArchiveDir string
@@ -110,13 +114,24 @@ func (p *Publisher) Publish(ctx context.Context, path string, opts glpinet.Publi
 	if p.SigningKey != nil {
 		v.Archive.Signature = signing.Sign(p.SigningKey, m.Key, m.Version, m.SHA256)
 	}
-	if err := p.Store.PublishVersion(ctx, plugin, v, opts.Force); err != nil {
+	if err := p.record(ctx, plugin, v, opts.Force, f); err != nil {
 		if created {
 			os.Remove(filepath.Join(p.ArchiveDir, filepath.FromSlash(rel)))
 		}
 		return nil, err
 	}
 	return &glpinet.PublishResult{Plugin: plugin, Version: v, Entries: m.Entries, UncompressedSize: m.UncompressedSize}, nil
+}
+
+// record stores the version, and with it the archive's bytes when the
+// store keeps archives (PostgreSQL: replicas without a shared disk fetch
+// it from there), in one transaction: a version never refers to a blob
+// that is not there.
+func (p *Publisher) record(ctx context.Context, plugin *glpinet.Plugin, v *glpinet.Version, force bool, archive io.ReaderAt) error {
+	if as, ok := p.Store.(glpinet.ArchiveStore); ok {
+		return as.PublishVersionArchive(ctx, plugin, v, force, archive)
+	}
+	return p.Store.PublishVersion(ctx, plugin, v, force)
 }
 
 // applySetup fills what setup.php declares where the catalogue has nothing.

@@ -1,6 +1,7 @@
 package glpiapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
@@ -60,7 +61,7 @@ func (h *Handler) handleArchive(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	f, err := os.Open(filepath.Join(h.ArchiveDir, filepath.FromSlash(v.Archive.Path)))
+	f, err := h.openArchive(r.Context(), v.Archive)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -76,6 +77,21 @@ func (h *Handler) handleArchive(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Cache-Control", "private, max-age=3600")
 	h.Metrics.Downloads.WithLabelValues("archive").Inc()
 	http.ServeContent(w, r, v.Archive.Filename, v.CreatedAt, f)
+}
+
+// ArchiveFiles opens the file of an archive to serve, checked: a file
+// that is not the archive's is never returned.
+type ArchiveFiles interface {
+	Open(ctx context.Context, a glpinet.Archive) (*os.File, error)
+}
+
+// openArchive opens a's file, through Archives when set. The handler
+// serves an *os.File so that http.ServeContent sends it with sendfile.
+func (h *Handler) openArchive(ctx context.Context, a glpinet.Archive) (*os.File, error) {
+	if h.Archives != nil {
+		return h.Archives.Open(ctx, a)
+	}
+	return os.Open(filepath.Join(h.ArchiveDir, filepath.FromSlash(a.Path)))
 }
 
 // signingKeyJSON is the body of signing-key.

@@ -48,7 +48,12 @@ type Handler struct {
 	// batches off the request path; nil ones drop it.
 	Sightings interface{ Add(glpinet.Sighting) }
 	Downloads interface{ Add(key string) }
-	// ArchiveDir is where published archives are stored.
+	// Archives opens the archive files downloads serve (package
+	// archivecache: the local disk, filled from the database on
+	// PostgreSQL). Nil: the files under ArchiveDir, as they are.
+	Archives ArchiveFiles
+	// ArchiveDir is where published archives are stored, when Archives
+	// is nil.
 	ArchiveDir string
 	// SigningKey is the public half of the key that signs archives,
 	// published so that clients can verify downloads; nil when unknown.
