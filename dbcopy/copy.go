@@ -23,6 +23,12 @@ type Options struct {
 	// TempDir receives the snapshot of From for the duration of the copy;
 	// it needs room for a copy of the database. "" is os.TempDir().
 	TempDir string
+	// ArchiveDir is the archive folder of From's data folder: every
+	// version's archive file is stored in the target's archive tables
+	// (glpinet.ArchiveStore), so that replicas need no shared disk. ""
+	// leaves them out: replicas then upload them from their own data
+	// folders when they start.
+	ArchiveDir string
 	// Progress, when set, is called every few thousand rows with the rows
 	// copied so far and the total to copy (from the goroutine that feeds
 	// the copy: one call at a time).
@@ -55,6 +61,8 @@ type Result struct {
 	Tables []Table `json:"tables"`
 	// Rows counts the rows copied, every table together.
 	Rows int64 `json:"rows"`
+	// Archives reports the archive files stored in the target.
+	Archives Archives `json:"archives"`
 	// Snapshot, Copy and Verify are the durations of the three steps;
 	// Total includes connecting, migrating and committing.
 	Snapshot time.Duration `json:"snapshot_ns"`
@@ -188,6 +196,11 @@ func copyInTx(ctx context.Context, tx pgx.Tx, src *source, opts Options, res *Re
 		}
 		res.Rows += n
 	}
+	if opts.ArchiveDir != "" {
+		if res.Archives, err = copyArchives(ctx, tx, src, opts.ArchiveDir); err != nil {
+			return err
+		}
+	}
 	if err := setSequences(ctx, tx, tables); err != nil {
 		return err
 	}
@@ -215,6 +228,9 @@ func copyInTx(ctx context.Context, tx pgx.Tx, src *source, opts Options, res *Re
 			}
 		}
 		res.Tables = append(res.Tables, row)
+	}
+	if err := verifyArchives(ctx, tx, res.Archives); err != nil {
+		return err
 	}
 	res.Verify = verify + time.Since(verifyStart)
 	return nil

@@ -33,6 +33,19 @@
 //     back. Only then does the transaction commit: the target ends up with
 //     all the data or with none of it.
 //
+// # Archives go into the database
+//
+// SQLite keeps the plugin archives as files (DATA/archives); PostgreSQL
+// keeps them in archive_blobs and archive_chunks too, so that replicas
+// need no shared disk. Those two tables are therefore not copied from the
+// source, which has none: in the copy's transaction, after the tables,
+// the file of every version's archive (Options.ArchiveDir) is stored in
+// them, a chunk at a time, checked against the version's size and
+// SHA-256, and the verification counts them. A file that is missing or
+// not its version's bytes is left out and reported (Archives.Missing)
+// rather than failing the copy: its downloads already fail on SQLite,
+// and a replica that has it in its data folder uploads it at start.
+//
 // # The change feed is not copied
 //
 // The changes table exists so that the caches of running servers learn of

@@ -67,6 +67,9 @@ func plan(ctx context.Context, tx pgx.Tx, src *source) ([]*table, error) {
 			rows.Close()
 			return nil, err
 		}
+		if archiveTables[tname] {
+			continue // filled from the archive files (copyArchives)
+		}
 		t := byName[tname]
 		if t == nil {
 			t = &table{name: tname, skip: skipped[tname] != ""}

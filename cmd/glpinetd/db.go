@@ -137,6 +137,8 @@ func dbCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	from := fs.String("from", "", "the SQLite database to copy: PATH or sqlite:PATH (default DATA/glpinet.db); only read, may be in use")
 	to := fs.String("to", "", "the PostgreSQL database to fill: postgres://user:password@host/db (required; must hold no data)")
 	tmp := fs.String("tmp", "", "directory for the snapshot of --from, which needs room for a copy of it (default $TMPDIR or /tmp)")
+	archives := fs.String("archives", "", "archive folder whose files go into the database, so that replicas need no shared disk (default: archives next to --from)")
+	noArchives := fs.Bool("no-archives", false, "leave the archive files out (replicas upload them from their own data folders when they start)")
 	jsonOut := fs.Bool("json", false, "print results as JSON")
 	pos, err := cli.ParseFlags("glpinetd", fs, args)
 	if err != nil {
@@ -156,9 +158,17 @@ func dbCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return cli.Usagef("db copy copies from SQLite: --from must be a file path")
 	}
 
+	archiveDir := *archives
+	switch {
+	case *noArchives:
+		archiveDir = ""
+	case archiveDir == "":
+		archiveDir = filepath.Join(filepath.Dir(src), "archives")
+	}
+
 	var progress *cli.Progress
 	var shown int64
-	res, err := dbcopy.Copy(ctx, dbcopy.Options{From: src, To: *to, TempDir: *tmp,
+	res, err := dbcopy.Copy(ctx, dbcopy.Options{From: src, To: *to, TempDir: *tmp, ArchiveDir: archiveDir,
 		Progress: func(done, total int64) {
 			if progress == nil {
 				progress = cli.NewProgress(stderr, total, "copying rows")
@@ -185,7 +195,13 @@ func dbCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			fmt.Fprintf(w, "%s\t%d\t%d\trow count and %s\n", t.Name, t.SourceRows, t.TargetRows, cli.Count(len(t.Checks), "column", "columns"))
 		}
-		fmt.Fprintf(w, "\nNext: start the replicas with --database %s (and the same signing.key and archives; see docs/operations.md).\n", res.To)
+		if a := res.Archives; a.Dir != "" {
+			fmt.Fprintf(w, "\nArchives: %s of %s from %s into the database in %s.\n", cli.Count(a.Copied, "file", "files"), sizeText(a.Bytes), a.Dir, roundDuration(a.Took))
+			for _, m := range a.Missing {
+				fmt.Fprintf(w, "  not copied (missing, or not the version's bytes): %s\n", m)
+			}
+		}
+		fmt.Fprintf(w, "\nNext: start the replicas with --database %s (each with a copy of signing.key; see docs/operations.md).\n", res.To)
 	})
 }
 
