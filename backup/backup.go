@@ -8,6 +8,8 @@
 //	signing.key     the Ed25519 seed that signs archives
 //	archives/       the archive files, hard-linked when on the data
 //	                directory's file system, copied otherwise
+//	acme/           the ACME account key and certificates (--acme-domain),
+//	                when the data directory has them
 //	manifest.json   what the backup holds, with the database's SHA-256
 //
 // It is built in a hidden temporary directory next to the destination and
@@ -43,6 +45,8 @@ const (
 	SigningKeyName = "signing.key"
 	// ArchivesDir is the folder of the archives.
 	ArchivesDir = "archives"
+	// ACMEDir is the folder of the ACME cache.
+	ACMEDir = "acme"
 )
 
 // Paths are the files of a data directory that a backup copies, and
@@ -56,6 +60,9 @@ type Paths struct {
 	SigningKey string
 	// Archives is the archive folder.
 	Archives string
+	// ACME is the ACME cache folder (account key, certificates); "" or
+	// missing: none.
+	ACME string
 }
 
 // Manifest is manifest.json: what a backup holds.
@@ -69,6 +76,17 @@ type Manifest struct {
 	// published, server never started).
 	SigningKey *SigningKey `json:"signing_key"`
 	Archives   ArchiveSet  `json:"archives"`
+	// ACME is null when the data directory has no ACME cache. Kept so
+	// that a restored server serves its certificate at once, without an
+	// order the CA may refuse (Let's Encrypt allows 5 identical
+	// certificates a week) and with the same ACME account.
+	ACME *FileSet `json:"acme,omitempty"`
+}
+
+// FileSet describes a folder of a backup.
+type FileSet struct {
+	Dir   string `json:"dir"`
+	Files int    `json:"files"`
 }
 
 // Database describes the database copy of a backup.
@@ -169,6 +187,18 @@ func Create(ctx context.Context, src Paths, out string, withArchives bool) (*Man
 			}
 		}
 		sort.Strings(m.Archives.Missing)
+	}
+
+	if src.ACME != "" {
+		if _, err := os.Stat(src.ACME); err == nil {
+			// Files autocert replaces by rename: a hard link keeps what
+			// was there at this moment.
+			st, err := copyTree(ctx, src.ACME, filepath.Join(tmp, ACMEDir), false)
+			if err != nil {
+				return nil, fmt.Errorf("copy the ACME cache: %w", err)
+			}
+			m.ACME = &FileSet{Dir: ACMEDir, Files: st.files}
+		}
 	}
 
 	b, err := json.MarshalIndent(m, "", "  ")

@@ -121,3 +121,63 @@ func TestRestoreRefusesDamage(t *testing.T) {
 		t.Fatal("a refused restore created the data directory")
 	}
 }
+
+// TestACMECacheKept: a server on --acme-domain restored from a backup has
+// its ACME account and certificates at once (no new order, which the CA
+// may refuse), in a folder only its owner can read; a certificate renewed
+// since the backup is not overwritten by the older one.
+func TestACMECacheKept(t *testing.T) {
+	ctx := t.Context()
+	src := dataDir(t)
+	src.ACME = filepath.Join(src.Data, "acme")
+	if err := os.Mkdir(src.ACME, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"acme_account+key": "account key", "glpinet.example.com": "old certificate"} {
+		if err := os.WriteFile(filepath.Join(src.ACME, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "b")
+	m, err := Create(ctx, src, out, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ACME == nil || m.ACME.Files != 2 {
+		t.Fatalf("manifest's acme: %+v", m.ACME)
+	}
+
+	dir := t.TempDir()
+	dst := Paths{Data: dir, Database: filepath.Join(dir, "glpinet.db"), SigningKey: filepath.Join(dir, "signing.key"),
+		Archives: filepath.Join(dir, "archives"), ACME: filepath.Join(dir, "acme")}
+	if err := os.MkdirAll(dst.ACME, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst.ACME, "glpinet.example.com"), []byte("renewed certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Restore(ctx, dst, out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ACMECopied != 1 {
+		t.Errorf("restored %d ACME files, want 1 (the account key; the renewed certificate kept)", res.ACMECopied)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst.ACME, "acme_account+key")); string(b) != "account key" {
+		t.Errorf("account key restored as %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst.ACME, "glpinet.example.com")); string(b) != "renewed certificate" {
+		t.Errorf("the newer certificate was replaced by %q", b)
+	}
+	if fi, err := os.Stat(dst.ACME); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("ACME folder %v %v, want 0700", fi.Mode(), err)
+	}
+
+	// Without an ACME cache, the manifest says nothing of one.
+	plain := dataDir(t)
+	plain.ACME = filepath.Join(plain.Data, "acme")
+	m, err = Create(ctx, plain, filepath.Join(t.TempDir(), "b"), true)
+	if err != nil || m.ACME != nil {
+		t.Fatalf("no ACME cache: %+v, %v", m.ACME, err)
+	}
+}

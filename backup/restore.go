@@ -29,6 +29,9 @@ type Restored struct {
 	// ArchivesCopied counts the archive files restored (those already in
 	// place are kept: their paths name their content).
 	ArchivesCopied int `json:"archives_copied"`
+	// ACMECopied counts the ACME cache files restored (those already in
+	// the data directory are kept).
+	ACMECopied int `json:"acme_copied"`
 	// SetAside lists the files restore replaced, renamed with a
 	// .before-restore-TIME suffix.
 	SetAside []string `json:"set_aside,omitempty"`
@@ -114,6 +117,21 @@ func Restore(ctx context.Context, dst Paths, from string, force bool) (*Restored
 		}
 		res.ArchivesCopied = st.files
 	}
+	if m.ACME != nil && dst.ACME != "" {
+		// 0700 as the server makes it: private keys. Files already there
+		// are kept (a certificate renewed since the backup is newer).
+		if err := os.MkdirAll(dst.ACME, 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(dst.ACME, 0o700); err != nil {
+			return nil, err
+		}
+		st, err := copyTree(ctx, filepath.Join(from, m.ACME.Dir), dst.ACME, true)
+		if err != nil {
+			return nil, fmt.Errorf("restore the ACME cache: %w", err)
+		}
+		res.ACMECopied = st.files
+	}
 	suffix := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 
 	// Everything that can fail for want of space or rights is done first,
@@ -191,6 +209,9 @@ func readManifest(dir string) (*Manifest, error) {
 		if name != "" && (!filepath.IsLocal(name) || strings.ContainsRune(name, filepath.Separator)) {
 			return nil, fmt.Errorf("%s: unexpected file name %q", filepath.Join(dir, ManifestName), name)
 		}
+	}
+	if m.ACME != nil && !filepath.IsLocal(m.ACME.Dir) {
+		return nil, fmt.Errorf("%s: unexpected folder name %q", filepath.Join(dir, ManifestName), m.ACME.Dir)
 	}
 	if m.SigningKey != nil && !filepath.IsLocal(m.SigningKey.File) {
 		return nil, fmt.Errorf("%s: unexpected file name %q", filepath.Join(dir, ManifestName), m.SigningKey.File)

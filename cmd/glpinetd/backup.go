@@ -28,7 +28,7 @@ type backupResult struct {
 // backupPaths are the files of the data directory the flags name that a
 // backup holds.
 func (f *storeFlags) backupPaths() backup.Paths {
-	return backup.Paths{Data: f.data, Database: f.sqlitePath(), SigningKey: f.signingKeyPath(), Archives: f.archiveDir()}
+	return backup.Paths{Data: f.data, Database: f.sqlitePath(), SigningKey: f.signingKeyPath(), Archives: f.archiveDir(), ACME: f.acmeDir()}
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,6 +73,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(w, "archives:\t%s, %s (%d hard-linked, %d copied)\n", cli.Count(m.Archives.Files, "file", "files"), sizeText(m.Archives.Bytes), m.Archives.Linked, m.Archives.Files-m.Archives.Linked)
 		} else {
 			fmt.Fprintf(w, "archives:\tnot included: copy them too, e.g. rsync -a %s/ %s/\n", sf.archiveDir(), filepath.Join(res.Path, backup.ArchivesDir))
+		}
+		if m.ACME != nil {
+			fmt.Fprintf(w, "acme:\t%s (account key and certificates)\n", cli.Count(m.ACME.Files, "file", "files"))
 		}
 		fmt.Fprintf(w, "rows:\t%s\n", rowsText(m.Database.Rows))
 		fmt.Fprintf(w, "\nRestore with: glpinetd restore --from %s --data DIR (server stopped)\n", res.Path)
@@ -120,6 +123,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(w, "archives:\t%s restored\n", cli.Count(res.ArchivesCopied, "file", "files"))
 		} else {
 			fmt.Fprintf(w, "archives:\tnot in the backup: copy them into %s (e.g. rsync -a BACKUP-ARCHIVES/ %s/)\n", sf.archiveDir(), sf.archiveDir())
+		}
+		if res.ACMECopied > 0 {
+			fmt.Fprintf(w, "acme:\t%s restored\n", cli.Count(res.ACMECopied, "file", "files"))
 		}
 		fmt.Fprintf(w, "rows:\t%s\n", rowsText(res.Rows))
 		for _, p := range res.SetAside {

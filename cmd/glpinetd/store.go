@@ -29,6 +29,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func (f *storeFlags) archiveDir() string     { return filepath.Join(f.data, "archives") }
 func (f *storeFlags) signingKeyPath() string { return filepath.Join(f.data, "signing.key") }
 
+// acmeDir holds the ACME account key and certificates (--acme-domain).
+func (f *storeFlags) acmeDir() string { return filepath.Join(f.data, "acme") }
+
 // tmpDir is where the server writes request bodies it receives (archive
 // uploads): inside the data folder, so that they count against its disk,
 // not the system's shared temporary folder, and are cleaned at start.

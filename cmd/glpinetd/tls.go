@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -163,7 +162,7 @@ func (m *Main) setupTLS(reg *prometheus.Registry) error {
 }
 
 // acmeCacheDir is where the ACME account key and certificates are kept.
-func (m *Main) acmeCacheDir() string { return filepath.Join(m.Store.data, "acme") }
+func (m *Main) acmeCacheDir() string { return m.Store.acmeDir() }
 
 // acmeManager builds the autocert manager: account key and certificates
 // cached in DATA/acme, shared by nothing else.
