@@ -18,18 +18,39 @@ import (
 
 func runCryptkey(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return cli.Usagef("cryptkey needs a subcommand: check or rotate")
+		return cli.Usagef("cryptkey needs a subcommand: %s", help.Subcommands("cryptkey"))
 	}
 	switch args[0] {
 	case "check":
 		return cryptkeyCheck(ctx, args[1:], stdout)
 	case "rotate":
 		return cryptkeyRotate(ctx, args[1:], stdout)
+	case "create":
+		return cryptkeyCreate(ctx, args[1:], stdout)
 	}
-	return cli.Usagef("unknown cryptkey subcommand %q: use check or rotate", args[0])
+	return cli.Usagef("unknown cryptkey subcommand %q: use %s", args[0], help.Subcommands("cryptkey"))
 }
 
-// secretFlags are the flags of both cryptkey commands: plugins declare
+// loadCryptKey reads glpicrypt.key. When the file is missing, the error
+// says whether the database holds encrypted values, which decides the
+// remedy: restore the lost key, or create the first one. db may be nil:
+// it is then opened for that, if it can be.
+func loadCryptKey(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB, s glpihost.Secrets) (glpicrypt.Key, error) {
+	key, err := glpicrypt.LoadKey(in.CryptKeyPath())
+	var ke *glpicrypt.KeyError
+	if err == nil || !errors.As(err, &ke) || ke.Reason != "missing" {
+		return key, err
+	}
+	if db == nil {
+		if d, derr := openConfigs(ctx, in); derr == nil {
+			defer d.Close()
+			db = d
+		}
+	}
+	return key, glpihost.ExplainMissingKey(ctx, db, s, err)
+}
+
+// secretFlags are the flags of the cryptkey commands: plugins declare
 // encrypted values through PHP hooks glpinet cannot run, so the
 // administrator names them.
 type secretFlags struct {
@@ -77,7 +98,7 @@ func cryptkeyCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	key, err := glpicrypt.LoadKey(in.CryptKeyPath())
+	key, err := loadCryptKey(ctx, in, db, s)
 	if err != nil {
 		return err
 	}
@@ -146,7 +167,9 @@ func cryptkeyRotate(ctx context.Context, args []string, stdout io.Writer) error 
 	defer db.Close()
 	r, err := glpihost.RotateCryptKey(ctx, in, db, s, time.Now())
 	if err != nil {
-		return err
+		// Nothing to rotate without a key: say whether to restore the
+		// lost one or to create the first.
+		return glpihost.ExplainMissingKey(ctx, db, s, err)
 	}
 	return f.out(stdout).Result(r, func(w io.Writer) {
 		printRemoved(w, r.Removed)
@@ -163,6 +186,34 @@ func cryptkeyRotate(ctx context.Context, args []string, stdout io.Writer) error 
 			cols = append(cols, c.String())
 		}
 		fmt.Fprintf(w, "Covered: glpi_configs, %s. A plugin's own encrypted values need --secret.\n", strings.Join(cols, ", "))
+	})
+}
+
+// cryptkeyCreate makes the glpicrypt.key of an installation that has
+// none and has never encrypted anything (see glpihost.CreateCryptKey,
+// which refuses otherwise).
+func cryptkeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	var f secretFlags
+	if err := f.parse("cryptkey create", args); err != nil {
+		return err
+	}
+	in, s, db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := glpihost.CreateCryptKey(ctx, in, db, s)
+	if err != nil {
+		return err
+	}
+	return f.out(stdout).Result(c, func(w io.Writer) {
+		printRemoved(w, c.Removed)
+		owner := ""
+		if c.UID >= 0 {
+			owner = fmt.Sprintf(", owner %d:%d (the configuration folder's)", c.UID, c.GID)
+		}
+		fmt.Fprintf(w, "Created %s: a new key, mode %s%s.\n", c.Path, c.Mode, owner)
+		fmt.Fprintln(w, "Keep a copy with your backups: what GLPI encrypts from now on cannot be read without it.")
 	})
 }
 

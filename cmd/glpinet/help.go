@@ -13,6 +13,11 @@ var help = &cli.Help{
 			Example: "glpinet configure --server https://glpinet.example.com --glpi-root /var/www/glpi"},
 		{Name: "cryptkey check", Summary: "check config/glpicrypt.key against GLPI's encrypted values",
 			Example: "glpinet cryptkey check --glpi-root /var/www/glpi"},
+		{Name: "cryptkey create", Summary: "create config/glpicrypt.key for a GLPI that has none and no encrypted value yet",
+			Details: "Writes 32 random bytes as GLPI does, readable by the configuration folder's owner and group (mode 0640). " +
+				"Refuses when any file is already there, even an empty or damaged one, and when the database holds encrypted values: " +
+				"a new key could not decrypt them, so restore the old one instead.",
+			Example: "glpinet cryptkey create --glpi-root /var/www/glpi"},
 		{Name: "cryptkey rotate", Summary: "new glpicrypt.key, every encrypted value re-encrypted, old key kept",
 			Example: "glpinet cryptkey rotate --glpi-root /var/www/glpi"},
 		{Name: "key set", Args: "KEY|-", Summary: "check a registration key and store it as GLPI does",

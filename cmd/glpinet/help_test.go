@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/glpihost"
 	"github.com/glpinet/glpinet/internal/testkit"
 )
 
@@ -27,6 +29,15 @@ func TestRemediesNameExistingCommands(t *testing.T) {
 	for _, code := range []string{glpinet.ENOTFOUND, glpinet.ECONFLICT, glpinet.EINVALID, glpinet.EUNAVAILABLE, glpinet.EINTERNAL} {
 		remedies = append(remedies, remedy(glpinet.Errorf(code, "x")))
 	}
+	// glpihost's refusals carry their own remedies.
+	for _, err := range []interface{ Remedy() string }{
+		&glpihost.PendingRotationError{}, &glpihost.PendingRotationError{Running: true},
+		&glpihost.MissingKeyError{}, &glpihost.MissingKeyError{Known: true}, &glpihost.MissingKeyError{Known: true, Values: []string{"x"}},
+		&glpihost.CreateKeyRefusal{Exists: true}, &glpihost.CreateKeyRefusal{Exists: true, KeyErr: errors.New("x")},
+		&glpihost.CreateKeyRefusal{Pending: "x"}, &glpihost.CreateKeyRefusal{Values: []string{"x"}},
+	} {
+		remedies = append(remedies, err.Remedy())
+	}
 	commandLine(t).CheckMentions(t, ".", append(remedies, networkRemedy)...)
 }
 
@@ -39,5 +50,7 @@ func TestCompletion(t *testing.T) {
 		"glpinet plugins update --al":  "--all",
 		"glpinet --json key ":          "set show check remove",
 		"glpinet cryptkey check --sec": "--secret",
+		"glpinet cryptkey cr":          "create",
+		"glpinet cryptkey create --j":  "--json",
 	})
 }

@@ -291,7 +291,7 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := in.CheckNoPendingRotation(); err != nil {
 		return err
 	}
-	if _, err := glpicrypt.LoadKey(in.CryptKeyPath()); err != nil {
+	if _, err := loadCryptKey(ctx, in, nil, glpihost.SecretsFor(in.Version)); err != nil {
 		return err
 	}
 	db, err := openConfigs(ctx, in)
@@ -303,6 +303,16 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// An instance without a uid gets one now, as GLPI would make at its
+	// first call to the services, so that the server sees the uid the
+	// instance keeps: it is stored with the key, and only then.
+	newUID, err := glpihost.NewNetworkUID()
+	if err != nil {
+		return err
+	}
+	if uid == "" || uid == "0" {
+		uid = newUID
+	}
 	var v *validation
 	if !k.offline {
 		if v, err = k.ask(ctx, in, db, key, uid, glpiVersion(in)); err != nil {
@@ -312,12 +322,16 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 			return &cli.ExitError{Msg: "the server refuses this key (" + v.Code + "): " + v.Message + " Nothing was stored."}
 		}
 	}
-	if err := db.SetEncrypted(ctx, in, glpihost.ConfigRegistrationKey, key); err != nil {
+	uid, created, err := db.SetRegistrationKey(ctx, in, key, newUID)
+	if err != nil {
 		return err
 	}
-	res := map[string]any{"stored": mask(key), "validation": v}
+	res := map[string]any{"stored": mask(key), "validation": v, "uid": uid, "uid_created": created}
 	return k.out(stdout).Result(res, func(w io.Writer) {
 		fmt.Fprintf(w, "Stored %s in GLPI, encrypted with %s.\n", mask(key), in.CryptKeyPath())
+		if created {
+			fmt.Fprintf(w, "GLPI had no network uid: created glpi_network_uuid %s, which the services portal shows for this instance.\n", uid)
+		}
 		if v != nil {
 			v.print(w)
 		}
@@ -327,7 +341,7 @@ func keySet(ctx context.Context, args []string, stdout io.Writer) error {
 
 // storedKey reads and decrypts the key GLPI has stored.
 func storedKey(ctx context.Context, in *glpihost.Install, db *glpihost.ConfigDB) (string, error) {
-	crypt, err := glpicrypt.LoadKey(in.CryptKeyPath())
+	crypt, err := loadCryptKey(ctx, in, db, glpihost.SecretsFor(in.Version))
 	if err != nil {
 		return "", err
 	}

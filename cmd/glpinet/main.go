@@ -101,15 +101,17 @@ func runCompletion(ctx context.Context, args []string, stdout io.Writer) error {
 // remedy says what to do about an error.
 func remedy(err error) string {
 	var ke *glpicrypt.KeyError
-	var pe *glpihost.PendingRotationError
+	// glpihost's refusals that know their remedy: a pending rotation, a
+	// missing key file, a key that cryptkey create will not make.
+	var known interface{ Remedy() string }
 	var se *serverError
 	switch {
 	case errors.As(err, &se):
 		return networkRemedy
-	case errors.As(err, &pe):
-		return pe.Remedy()
+	case errors.As(err, &known):
+		return known.Remedy()
 	case errors.As(err, &ke):
-		return "restore config/glpicrypt.key from a backup; never let GLPI regenerate it while encrypted values exist (to change the key, run 'glpinet cryptkey rotate': it re-encrypts every value)"
+		return "restore config/glpicrypt.key from a backup and check it with 'glpinet cryptkey check'; never let GLPI regenerate it while encrypted values exist"
 	case glpinet.ErrorCode(err) == glpinet.EUNAVAILABLE:
 		return "check config/config_db.php and that the database answers"
 	case glpinet.ErrorCode(err) == glpinet.EINVALID:

@@ -80,6 +80,16 @@ func TestScripts(t *testing.T) {
 			"glpiplugin": func(ts *testscript.TestScript, neg bool, args []string) { cmdGLPIPlugin(ts, root, args) },
 			"tinyproxy":  cmdTinyproxy,
 			"glpiproxy":  func(ts *testscript.TestScript, neg bool, args []string) { cmdGLPIProxy(ts, root, args) },
+			// configvalue NAME FILE writes the core glpi_configs value NAME
+			// to FILE (nothing when the row is missing).
+			"configvalue": func(ts *testscript.TestScript, neg bool, args []string) {
+				var v string
+				err := root.QueryRow("SELECT value FROM "+ts.Getenv("GLPI_DB")+".glpi_configs WHERE context = 'core' AND name = ?", args[0]).Scan(&v)
+				if err != nil && err != sql.ErrNoRows {
+					ts.Fatalf("%v", err)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(v), 0o600))
+			},
 			// foreignvalue NAME stores a value encrypted with another key.
 			"foreignvalue": func(ts *testscript.TestScript, neg bool, args []string) {
 				other, _ := glpicrypt.NewKey()
