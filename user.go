@@ -45,7 +45,14 @@ type User struct {
 	Lang         string    `json:"lang"`
 	PasswordHash string    `json:"-"` // argon2id, PHC string format
 	CreatedAt    time.Time `json:"created_at"`
+	// DisabledAt is when the user was disabled, nil while they may sign
+	// in. A disabled user keeps their data and tokens, so that enabling
+	// them gives back exactly what they had.
+	DisabledAt *time.Time `json:"disabled_at"`
 }
+
+// Disabled reports whether the user may not sign in nor use their tokens.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 // NormalizeEmail trims and lower-cases an e-mail address: addresses are
 // compared without regard to case.
@@ -245,14 +252,23 @@ type UserStore interface {
 	// SetPassword replaces a user's password hash and ends their sessions.
 	// Returns ENOTFOUND.
 	SetPassword(ctx context.Context, userID int64, hash string) error
+	// SetUserDisabled disables user id (disabled true) or enables them
+	// again, with an audit event. Disabling ends their sessions; while it
+	// lasts, FindSession and FindToken find nothing of theirs, and
+	// enabling gives their unexpired tokens back. It returns the user as
+	// stored now and whether the call changed them: setting the state the
+	// user already has writes nothing. Returns ENOTFOUND, ECONFLICT
+	// (disabling the last enabled operator, which would leave nobody to
+	// run the server).
+	SetUserDisabled(ctx context.Context, id int64, disabled bool) (u *User, changed bool, err error)
 }
 
 // SessionStore keeps portal sessions.
 type SessionStore interface {
 	// CreateSession stores a session.
 	CreateSession(ctx context.Context, s *Session) error
-	// FindSession returns a session that has not expired, with its user.
-	// Returns ENOTFOUND.
+	// FindSession returns a session that has not expired, with its user,
+	// who is not disabled. Returns ENOTFOUND.
 	FindSession(ctx context.Context, hash [32]byte) (*Session, *User, error)
 	// DeleteSession ends a session (logging out); unknown ones are ignored.
 	DeleteSession(ctx context.Context, hash [32]byte) error
@@ -285,7 +301,8 @@ type TokenStore interface {
 	// have no account, are not concerned).
 	CreateToken(ctx context.Context, t *APIToken) error
 	// FindToken returns a token that is neither revoked nor expired, with
-	// its user. Returns ENOTFOUND.
+	// its user, who is not disabled (the token works again once they are
+	// enabled). Returns ENOTFOUND.
 	FindToken(ctx context.Context, hash [32]byte) (*APIToken, *User, error)
 	// ListTokens returns a user's tokens, newest first.
 	ListTokens(ctx context.Context, userID int64) ([]*APIToken, error)

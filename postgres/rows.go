@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"strings"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -26,4 +28,14 @@ func collect[T any](scan func(pgx.Row) (T, error)) func(pgx.Rows, error) ([]T, e
 		}
 		return nil, mapError(err)
 	}
+}
+
+// qualified prefixes each of the comma-separated columns with table's
+// alias, for a join: qualified("u", "id, email") is "u.id, u.email".
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
 }

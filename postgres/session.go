@@ -20,25 +20,22 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context) error {
 	return err
 }
 
-// FindSession returns a live session and its user, in one query.
+// FindSession returns a live session and its user, who is not disabled,
+// in one query.
 func (db *DB) FindSession(ctx context.Context, hash [32]byte) (*glpinet.Session, *glpinet.User, error) {
 	s := glpinet.Session{Hash: hash}
-	var u glpinet.User
-	var account *int64
-	err := db.pool.QueryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.expires_at,
-			u.id, u.account_id, u.email, u.name, u.role, u.lang, u.password_hash, u.created_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at > $2`,
-		hash[:], db.Now()).Scan(&s.UserID, &s.CSRF, &s.CreatedAt, &s.ExpiresAt,
-		&u.ID, &account, &u.Email, &u.Name, &u.Role, &u.Lang, &u.PasswordHash, &u.CreatedAt)
+	var u userRow
+	err := db.pool.QueryRow(ctx, `SELECT s.csrf, s.created_at, s.expires_at, `+qualified("u", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`,
+		hash[:], db.Now()).Scan(append([]any{&s.CSRF, &s.CreatedAt, &s.ExpiresAt}, u.dest()...)...)
 	if err == pgx.ErrNoRows {
 		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "No such session.")
 	} else if err != nil {
 		return nil, nil, mapError(err)
 	}
-	if account != nil {
-		u.AccountID = *account
-	}
-	return &s, &u, nil
+	s.UserID = u.u.ID
+	return &s, u.user(), nil
 }
 
 // DeleteSession ends a session.

@@ -13,17 +13,32 @@ import (
 
 const tokenColumns = `id, user_id, name, hash, display, scopes, expires_at, last_used_at, revoked_at, created_at`
 
-func scanToken(r pgx.Row) (*glpinet.APIToken, error) {
-	var t glpinet.APIToken
-	var hash, scopes []byte
-	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &hash, &t.Display, &scopes, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt); err != nil {
+// tokenRow receives tokenColumns, alone or before the user's columns
+// (FindToken).
+type tokenRow struct {
+	t            glpinet.APIToken
+	hash, scopes []byte
+}
+
+func (r *tokenRow) dest() []any {
+	t := &r.t
+	return []any{&t.ID, &t.UserID, &t.Name, &r.hash, &t.Display, &r.scopes, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt}
+}
+
+func (r *tokenRow) token() (*glpinet.APIToken, error) {
+	copy(r.t.Hash[:], r.hash)
+	if err := json.Unmarshal(r.scopes, &r.t.Scopes); err != nil {
 		return nil, err
 	}
-	copy(t.Hash[:], hash)
-	if err := json.Unmarshal(scopes, &t.Scopes); err != nil {
+	return &r.t, nil
+}
+
+func scanToken(row pgx.Row) (*glpinet.APIToken, error) {
+	var r tokenRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	return &t, nil
+	return r.token()
 }
 
 // UserAccount returns a user's account, 0 for an operator.
@@ -51,11 +66,25 @@ func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes strin
 	return nil
 }
 
-// FindToken returns a live token and its user.
+// FindToken returns a live token and its user, who is not disabled, in
+// one query.
 func (db *DB) FindToken(ctx context.Context, hash [32]byte) (*glpinet.APIToken, *glpinet.User, error) {
-	t, err := orNone(scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens
-		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash[:], db.Now())))
-	return storeflow.WithUser(ctx, t, mapError(err), db.FindUserByID)
+	var tr tokenRow
+	var ur userRow
+	err := db.pool.QueryRow(ctx, `SELECT `+qualified("t", tokenColumns)+`, `+qualified("u", userColumns)+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL`,
+		hash[:], db.Now()).Scan(append(tr.dest(), ur.dest()...)...)
+	if err == pgx.ErrNoRows {
+		return nil, nil, storeflow.NoToken()
+	} else if err != nil {
+		return nil, nil, mapError(err)
+	}
+	t, err := tr.token()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, ur.user(), nil
 }
 
 // ListTokens returns a user's tokens, newest first.

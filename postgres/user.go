@@ -2,23 +2,38 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/jackc/pgx/v5"
 )
 
-const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at`
+const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at`
 
-func scanUser(r pgx.Row) (*glpinet.User, error) {
-	var u glpinet.User
-	var account *int64
-	if err := r.Scan(&u.ID, &account, &u.Email, &u.Name, &u.Role, &u.Lang, &u.PasswordHash, &u.CreatedAt); err != nil {
+// userRow receives userColumns, alone or after another table's columns
+// (FindSession and FindToken read the user in the same query).
+type userRow struct {
+	u       glpinet.User
+	account *int64 // NULL for operators
+}
+
+func (r *userRow) dest() []any {
+	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.u.CreatedAt, &r.u.DisabledAt}
+}
+
+func (r *userRow) user() *glpinet.User {
+	if r.account != nil {
+		r.u.AccountID = *r.account
+	}
+	return &r.u
+}
+
+func scanUser(row pgx.Row) (*glpinet.User, error) {
+	var r userRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	if account != nil {
-		u.AccountID = *account
-	}
-	return &u, nil
+	return r.user(), nil
 }
 
 // InsertUser stores a user.
@@ -76,5 +91,33 @@ func (tx *Tx) UpdatePassword(ctx context.Context, id int64, hash string) (bool, 
 // DeleteSessions ends a user's sessions.
 func (tx *Tx) DeleteSessions(ctx context.Context, userID int64) error {
 	_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	return err
+}
+
+// LockEnabledOperators reads the enabled operators' IDs, their rows
+// locked in ID order. A transaction that waited for one of them reads it
+// again as committed (READ COMMITTED): an operator another transaction
+// just disabled is no longer among them.
+func (tx *Tx) LockEnabledOperators(ctx context.Context) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE account_id IS NULL AND disabled_at IS NULL ORDER BY id FOR UPDATE`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// LockUser reads one user, its row locked; nil when none.
+func (tx *Tx) LockUser(ctx context.Context, id int64) (*glpinet.User, error) {
+	return orNone(scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)))
+}
+
+// UpdateUserDisabled disables a user at the transaction's instant, or
+// enables them.
+func (tx *Tx) UpdateUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	var at *time.Time // NULL: enabled
+	if disabled {
+		at = &tx.now
+	}
+	_, err := tx.Exec(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, at, id)
 	return err
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"strings"
 )
 
 // Helpers for reading rows, shared by the store's reads and its Lock methods.
@@ -32,4 +33,14 @@ func collect[T any](scan func(scanner) (T, error)) func(*sql.Rows, error) ([]T, 
 		}
 		return out, mapError(rows.Err())
 	}
+}
+
+// qualified prefixes each of the comma-separated columns with table's
+// alias, for a join: qualified("u", "id, email") is "u.id, u.email".
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
 }

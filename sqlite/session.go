@@ -20,23 +20,23 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context) error {
 	return err
 }
 
-// FindSession returns a live session and its user.
+// FindSession returns a live session and its user, who is not disabled,
+// in one query.
 func (db *DB) FindSession(ctx context.Context, hash [32]byte) (*glpinet.Session, *glpinet.User, error) {
-	var s glpinet.Session
+	s := glpinet.Session{Hash: hash}
 	var created, expires string
-	err := db.read.QueryRowContext(ctx, `SELECT user_id, csrf, created_at, expires_at FROM sessions WHERE hash = ? AND expires_at > ?`,
-		hash[:], fmtTime(db.Now())).Scan(&s.UserID, &s.CSRF, &created, &expires)
+	var u userRow
+	err := db.read.QueryRowContext(ctx, `SELECT s.csrf, s.created_at, s.expires_at, `+qualified("u", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
+		hash[:], fmtTime(db.Now())).Scan(append([]any{&s.CSRF, &created, &expires}, u.dest()...)...)
 	if err == sql.ErrNoRows {
 		return nil, nil, glpinet.Errorf(glpinet.ENOTFOUND, "No such session.")
 	} else if err != nil {
 		return nil, nil, mapError(err)
 	}
-	s.Hash, s.CreatedAt, s.ExpiresAt = hash, parseTime(created), parseTime(expires)
-	u, err := db.FindUserByID(ctx, s.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &s, u, nil
+	s.UserID, s.CreatedAt, s.ExpiresAt = u.u.ID, parseTime(created), parseTime(expires)
+	return &s, u.user(), nil
 }
 
 // DeleteSession ends a session.

@@ -13,20 +13,35 @@ import (
 
 const tokenColumns = `id, user_id, name, hash, display, scopes, expires_at, last_used_at, revoked_at, created_at`
 
-func scanToken(r scanner) (*glpinet.APIToken, error) {
-	var t glpinet.APIToken
-	var hash []byte
-	var scopes, created string
-	var expires, used, revoked sql.NullString
-	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &hash, &t.Display, &scopes, &expires, &used, &revoked, &created); err != nil {
+// tokenRow receives tokenColumns, alone or before the user's columns
+// (FindToken).
+type tokenRow struct {
+	t                      glpinet.APIToken
+	hash                   []byte
+	scopes, created        string
+	expires, used, revoked sql.NullString
+}
+
+func (r *tokenRow) dest() []any {
+	return []any{&r.t.ID, &r.t.UserID, &r.t.Name, &r.hash, &r.t.Display, &r.scopes, &r.expires, &r.used, &r.revoked, &r.created}
+}
+
+func (r *tokenRow) token() (*glpinet.APIToken, error) {
+	t := &r.t
+	copy(t.Hash[:], r.hash)
+	if err := json.Unmarshal([]byte(r.scopes), &t.Scopes); err != nil {
 		return nil, err
 	}
-	copy(t.Hash[:], hash)
-	if err := json.Unmarshal([]byte(scopes), &t.Scopes); err != nil {
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.CreatedAt = parseTimePtr(r.expires), parseTimePtr(r.used), parseTimePtr(r.revoked), parseTime(r.created)
+	return t, nil
+}
+
+func scanToken(s scanner) (*glpinet.APIToken, error) {
+	var r tokenRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.CreatedAt = parseTimePtr(expires), parseTimePtr(used), parseTimePtr(revoked), parseTime(created)
-	return &t, nil
+	return r.token()
 }
 
 // UserAccount returns a user's account, 0 for an operator.
@@ -53,11 +68,25 @@ func (tx *Tx) InsertToken(ctx context.Context, t *glpinet.APIToken, scopes strin
 	return err
 }
 
-// FindToken returns a live token and its user.
+// FindToken returns a live token and its user, who is not disabled, in
+// one query.
 func (db *DB) FindToken(ctx context.Context, hash [32]byte) (*glpinet.APIToken, *glpinet.User, error) {
-	t, err := orNone(scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens
-		WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash[:], fmtTime(db.Now()))))
-	return storeflow.WithUser(ctx, t, mapError(err), db.FindUserByID)
+	var tr tokenRow
+	var ur userRow
+	err := db.read.QueryRowContext(ctx, `SELECT `+qualified("t", tokenColumns)+`, `+qualified("u", userColumns)+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled_at IS NULL`,
+		hash[:], fmtTime(db.Now())).Scan(append(tr.dest(), ur.dest()...)...)
+	if err == sql.ErrNoRows {
+		return nil, nil, storeflow.NoToken()
+	} else if err != nil {
+		return nil, nil, mapError(err)
+	}
+	t, err := tr.token()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, ur.user(), nil
 }
 
 // ListTokens returns a user's tokens, newest first.

@@ -7,17 +7,32 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at`
+const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at`
 
-func scanUser(r scanner) (*glpinet.User, error) {
-	var u glpinet.User
-	var account sql.NullInt64
-	var created string
-	if err := r.Scan(&u.ID, &account, &u.Email, &u.Name, &u.Role, &u.Lang, &u.PasswordHash, &created); err != nil {
+// userRow receives userColumns, alone or after another table's columns
+// (FindSession and FindToken read the user in the same query).
+type userRow struct {
+	u        glpinet.User
+	account  sql.NullInt64 // NULL for operators
+	created  string
+	disabled sql.NullString
+}
+
+func (r *userRow) dest() []any {
+	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.created, &r.disabled}
+}
+
+func (r *userRow) user() *glpinet.User {
+	r.u.AccountID, r.u.CreatedAt, r.u.DisabledAt = r.account.Int64, parseTime(r.created), parseTimePtr(r.disabled)
+	return &r.u
+}
+
+func scanUser(s scanner) (*glpinet.User, error) {
+	var r userRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	u.AccountID, u.CreatedAt = account.Int64, parseTime(created)
-	return &u, nil
+	return r.user(), nil
 }
 
 // InsertUser stores a user.
@@ -74,5 +89,28 @@ func (tx *Tx) UpdatePassword(ctx context.Context, id int64, hash string) (bool, 
 // DeleteSessions ends a user's sessions.
 func (tx *Tx) DeleteSessions(ctx context.Context, userID int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return err
+}
+
+// LockEnabledOperators reads the enabled operators' IDs. SQLite's single
+// writer is the lock: the transaction began IMMEDIATE.
+func (tx *Tx) LockEnabledOperators(ctx context.Context) ([]int64, error) {
+	scanID := func(s scanner) (id int64, err error) { return id, s.Scan(&id) }
+	return collect(scanID)(tx.QueryContext(ctx, `SELECT id FROM users WHERE account_id IS NULL AND disabled_at IS NULL ORDER BY id`))
+}
+
+// LockUser reads one user; nil when none.
+func (tx *Tx) LockUser(ctx context.Context, id int64) (*glpinet.User, error) {
+	return orNone(scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)))
+}
+
+// UpdateUserDisabled disables a user at the transaction's instant, or
+// enables them.
+func (tx *Tx) UpdateUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	var at any // NULL: enabled
+	if disabled {
+		at = fmtTime(tx.now)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, at, id)
 	return err
 }

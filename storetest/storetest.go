@@ -36,6 +36,8 @@ func Run(t *testing.T, open Opener) {
 		{"Invitations", testInvitations},
 		{"InvitationRace", testInvitationRace},
 		{"Tokens", testTokens},
+		{"DisableUsers", testDisableUsers},
+		{"LastOperator", testLastOperator},
 		{"Attempts", testAttempts},
 		{"AttemptRace", testAttemptRace},
 		{"SuspendedIssuing", testSuspendedIssuing},

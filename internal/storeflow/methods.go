@@ -10,7 +10,7 @@ import (
 // StoreTx is everything the flows need of a store's transaction.
 type StoreTx interface {
 	AccountWriteTx
-	SessionTx
+	DisableTx
 	CatalogueTx
 	InvitationTx
 	KeyTx
@@ -173,4 +173,13 @@ func (w Methods[T]) SignVersions(ctx context.Context, sign func(v *glpinet.Versi
 		return err
 	})
 	return n, err
+}
+
+// SetUserDisabled implements glpinet.UserStore.
+func (w Methods[T]) SetUserDisabled(ctx context.Context, id int64, disabled bool) (u *glpinet.User, changed bool, err error) {
+	err = w.Update(ctx, func(tx T) error {
+		u, changed, err = SetUserDisabled(ctx, tx, id, disabled)
+		return err
+	})
+	return u, changed, err
 }

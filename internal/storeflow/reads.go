@@ -1,8 +1,6 @@
 package storeflow
 
 import (
-	"context"
-
 	"github.com/glpinet/glpinet"
 )
 
@@ -18,18 +16,9 @@ func One[T any](list []T, err, notFound error) (T, error) {
 	return list[0], nil
 }
 
-// WithUser completes a live token a store found (nil for none: ENOTFOUND)
-// with its user, for glpinet.TokenStore.FindToken.
-func WithUser(ctx context.Context, t *glpinet.APIToken, err error, findUser func(context.Context, int64) (*glpinet.User, error)) (*glpinet.APIToken, *glpinet.User, error) {
-	if err == nil && t == nil {
-		err = glpinet.Errorf(glpinet.ENOTFOUND, "Unknown, expired or revoked token.")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := findUser(ctx, t.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, u, nil
+// NoToken is FindToken's answer when no live token of an enabled user
+// has the hash: one message, whichever the reason, for a client who may
+// hold anybody's token.
+func NoToken() error {
+	return glpinet.Errorf(glpinet.ENOTFOUND, "Unknown, expired or revoked token, or its user is disabled.")
 }
