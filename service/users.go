@@ -66,3 +66,21 @@ func (s *Service) ResetPassword(ctx context.Context, email, password string) (*g
 	}
 	return u, nil
 }
+
+// SetDisabled disables (disabled true) or enables the user with this
+// e-mail, a customer's user or an operator. A disabled user cannot sign
+// in (refused as a wrong password would be), their portal sessions end
+// and their API tokens are refused until they are enabled again, which
+// gives the tokens back. It returns the user as stored now and whether
+// the call changed them: asking for the state the user already has is
+// not an error, so that a script may run it twice. Returns ENOTFOUND (no
+// such e-mail), ECONFLICT (the last enabled operator: the store checks it
+// in the transaction that disables, so that two operators disabled at
+// once cannot leave nobody).
+func (s *Service) SetDisabled(ctx context.Context, email string, disabled bool) (*glpinet.User, bool, error) {
+	u, err := s.Store.FindUserByEmail(ctx, email)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.Store.SetUserDisabled(ctx, u.ID, disabled)
+}

@@ -80,7 +80,7 @@ func (h *Handler) withToken(scope glpinet.TokenScope, fn func(w http.ResponseWri
 		if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
 			h.Credentials.Unknown(addr, now)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="glpinet", error="invalid_token"`)
-			h.fail(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This token is unknown, expired or revoked."))
+			h.fail(w, r, glpinet.Errorf(glpinet.EUNAUTHORIZED, "This token is unknown, expired or revoked, or its user is disabled."))
 			return
 		} else if err != nil {
 			h.fail(w, r, err)

@@ -57,6 +57,19 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 	u, err := h.Store.FindUserByEmail(r.Context(), email)
 	if err == nil {
 		err = h.checkPassword(r.Context(), password, u.PasswordHash)
+		if err == nil && u.Disabled() {
+			// Refused as a wrong password is, after the same work: the
+			// visitor learns nothing of the account's state. Whoever
+			// runs the server is told, as the right password of a
+			// disabled user is worth a look.
+			h.Logger.LogAttrs(r.Context(), slog.LevelWarn, "sign-in refused",
+				slog.String("reason", "user disabled"),
+				slog.Int64("user", u.ID),
+				slog.String("client", h.Proxies.ClientIP(r).String()),
+				slog.String("request_id", httpx.RequestID(r.Context())))
+			fail(http.StatusUnauthorized, "login.failed")
+			return
+		}
 	} else if glpinet.ErrorCode(err) == glpinet.ENOTFOUND {
 		// Spend the time a real check takes, so that response times do
 		// not tell which addresses have an account.
