@@ -41,6 +41,6 @@ func TestCompletion(t *testing.T) {
 		"glpinetd key ro":             "rotate",
 		"glpinetd key rotate 12 --gr": "--grace",
 		"glpinetd --json key li":      "list",
-		"glpinetd user ":              "list password",
+		"glpinetd user ":              "list password disable enable",
 	})
 }

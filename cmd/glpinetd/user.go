@@ -14,6 +14,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return sub(ctx, "user", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"list":     userList,
 		"password": userPassword,
+		"disable":  setDisabled("user disable", true),
+		"enable":   setDisabled("user enable", false),
 	})
 }
 
@@ -65,10 +67,18 @@ func userPassword(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // printUsers writes users as a table.
 func printUsers(w io.Writer, users []*glpinet.User) {
-	fmt.Fprintln(w, "ID\tE-MAIL\tNAME\tROLE\tCREATED")
+	fmt.Fprintln(w, "ID\tE-MAIL\tNAME\tROLE\tSTATE\tCREATED")
 	for _, u := range users {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, glpinet.FormatDate(u.CreatedAt))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, userState(u), glpinet.FormatDate(u.CreatedAt))
 	}
+}
+
+// userState is a user's state in lists: enabled, or disabled with the day.
+func userState(u *glpinet.User) string {
+	if u.Disabled() {
+		return "disabled since " + glpinet.FormatDate(*u.DisabledAt)
+	}
+	return "enabled"
 }
 
 // nonNil returns s, or an empty slice for nil: JSON lists are [] not null.
