@@ -58,6 +58,8 @@ var help = &cli.Help{
 			Example: "glpinetd operator create ops@example.com < password.txt"},
 		{Name: "operator list", Summary: "list the portal's operators (with their state: enabled or disabled)",
 			Example: "glpinetd operator list"},
+		{Name: "operator password", Args: "EMAIL", Summary: "set an operator's password from standard input (ends their sessions); the same as user password",
+			Example: "glpinetd operator password ops@example.com < password.txt"},
 		{Name: "operator disable", Args: "EMAIL", Summary: "stop an operator signing in; ends their sessions, refuses their API tokens",
 			Details: "Their tokens are kept, refused until operator enable. The last enabled operator cannot be disabled. " +
 				"Disabling a disabled operator changes nothing and is not an error.",

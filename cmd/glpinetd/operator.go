@@ -14,10 +14,11 @@ import (
 
 func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return sub(ctx, "operator", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"create":  operatorCreate,
-		"list":    operatorList,
-		"disable": setDisabled("operator disable", true),
-		"enable":  setDisabled("operator enable", false),
+		"create":   operatorCreate,
+		"list":     operatorList,
+		"password": setPassword("operator password"),
+		"disable":  setDisabled("operator disable", true),
+		"enable":   setDisabled("operator enable", false),
 	})
 }
 

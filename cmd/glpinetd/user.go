@@ -13,7 +13,7 @@ import (
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return sub(ctx, "user", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"list":     userList,
-		"password": userPassword,
+		"password": setPassword("user password"),
 		"disable":  setDisabled("user disable", true),
 		"enable":   setDisabled("user enable", false),
 	})
@@ -41,17 +41,25 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 }
 
-// userPassword sets the password of a user or an operator who lost access:
-// the operator's way back in when nobody can log in to the portal.
-func userPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newDBCommand("user password")
+// setPassword is `user password` and `operator password` (the same, under
+// the name an operator looks for): it sets the password of a user or an
+// operator who lost access, the way back in when nobody can log in to
+// the portal.
+func setPassword(name string) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return runSetPassword(ctx, name, args, stdout)
+	}
+}
+
+func runSetPassword(ctx context.Context, name string, args []string, stdout io.Writer) error {
+	c := newDBCommand(name)
 	var password string
 	check := func(pos []string) error {
 		if len(pos) != 1 {
-			return cli.Usagef("user password takes one EMAIL; the password comes on standard input")
+			return cli.Usagef("%s takes one EMAIL; the password comes on standard input", name)
 		}
 		var err error
-		password, err = readPassword("glpinetd user password " + pos[0])
+		password, err = readPassword("glpinetd " + name + " " + pos[0])
 		return err
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, pos []string, out cli.Output) error {
