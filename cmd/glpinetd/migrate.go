@@ -84,7 +84,7 @@ func runMigrate(ctx context.Context, args []string, stdout, _ io.Writer) error {
 			if r.AppliedAt != nil {
 				when = r.AppliedAt.Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "  %05d  %-20s  %-11s  %s\n", r.Version, r.Name, r.State, when)
+			fmt.Fprintf(w, "  %05d\t%s\t%s\t%s\n", r.Version, r.Name, r.State, when)
 		}
 	})
 }
