@@ -75,6 +75,26 @@ func RunningSubscription(subs []*Subscription, offers map[string]*Offer, now tim
 	return best
 }
 
+// LastEnded returns, among the subscriptions to an offer above level that
+// ended by now, the one that ended last; nil when none did or when one of
+// them still runs or is to come (the ending is then not the last word).
+func LastEnded(subs []*Subscription, offers map[string]*Offer, level int, now time.Time) *Subscription {
+	var last *Subscription
+	for _, s := range subs {
+		o := offers[s.OfferRef]
+		if o == nil || o.Level <= level || s.State != SubscriptionActive {
+			continue // a suspended one did not end: an operator stopped it
+		}
+		if s.End == nil || s.End.After(now) {
+			return nil // running (then it would be the running one) or to come
+		}
+		if last == nil || s.End.After(*last.End) {
+			last = s
+		}
+	}
+	return last
+}
+
 func endsAfter(a, b *Subscription) bool {
 	if a.End == nil {
 		return b.End != nil

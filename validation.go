@@ -31,6 +31,12 @@ type Validation struct {
 	// SUBSCRIPTION_ENDED the one that ended last, if any.
 	Running *Subscription
 	Offer   *Offer // Running's offer
+	// Lapsed is, for VALID, the subscription to a higher offer than the
+	// running one that ended last, if any: the free offer keeps GLPI
+	// registered, but its administrator must learn that the paid one
+	// ended, and when (LapsedOffer is its offer).
+	Lapsed      *Subscription
+	LapsedOffer *Offer
 	// Expires is when the verdict may change by time alone (a grace period
 	// or a subscription boundary); zero when it will not.
 	Expires time.Time
@@ -80,6 +86,10 @@ func Evaluate(rec *KeyRecord, offers map[string]*Offer, now time.Time) Validatio
 	}
 	if s := RunningSubscription(rec.Subscriptions, offers, now); s != nil {
 		v.Code, v.Running, v.Offer = ValidationValid, s, offers[s.OfferRef]
+		v.Lapsed = LastEnded(rec.Subscriptions, offers, v.Offer.Level, now)
+		if v.Lapsed != nil {
+			v.LapsedOffer = offers[v.Lapsed.OfferRef]
+		}
 		return v
 	}
 	v.Code = ValidationSubscriptionEnded

@@ -123,3 +123,41 @@ func TestEntitled(t *testing.T) {
 		}
 	}
 }
+
+// TestLapsedPaidOffer: when a paid subscription ends, the key stays VALID
+// on the free offer, and the verdict keeps the ended one so that GLPI's
+// administrator is told which offer ended and when.
+func TestLapsedPaidOffer(t *testing.T) {
+	offers := OfferMap(DefaultOffers())
+	free := &Subscription{ID: 1, OfferRef: "registered", Begin: day("2025-01-01"), State: SubscriptionActive}
+	oldBasic := &Subscription{ID: 2, OfferRef: "basic", Begin: day("2025-01-01"), End: dayPtr("2025-06-01"), State: SubscriptionActive}
+	std := &Subscription{ID: 3, OfferRef: "standard", Begin: day("2026-01-01"), End: dayPtr("2026-04-01"), State: SubscriptionActive}
+	next := &Subscription{ID: 4, OfferRef: "standard", Begin: day("2026-09-01"), End: dayPtr("2027-09-01"), State: SubscriptionActive}
+	stopped := &Subscription{ID: 5, OfferRef: "advanced", Begin: day("2025-01-01"), End: dayPtr("2025-02-01"), State: SubscriptionSuspended}
+	rec := func(subs ...*Subscription) *KeyRecord {
+		return &KeyRecord{Account: Account{ID: 1, Name: "A", State: AccountActive}, Subscriptions: subs}
+	}
+	for _, tt := range []struct {
+		name string
+		at   string
+		subs []*Subscription
+		want *Subscription
+	}{
+		{"paid one running", "2026-03-01", []*Subscription{free, oldBasic, std}, nil},
+		{"paid one ended: the last ended named", "2026-05-01", []*Subscription{free, oldBasic, std}, std},
+		{"a renewal is booked: no alarm", "2026-05-01", []*Subscription{free, std, next}, nil},
+		{"never paid", "2026-05-01", []*Subscription{free}, nil},
+		{"suspended by an operator, not ended", "2026-05-01", []*Subscription{free, stopped}, nil},
+	} {
+		v := Evaluate(rec(tt.subs...), offers, day(tt.at))
+		if v.Code != ValidationValid || v.Offer.Reference != "registered" && tt.want != nil {
+			t.Errorf("%s: %s on %v", tt.name, v.Code, v.Offer)
+		}
+		if v.Lapsed != tt.want {
+			t.Errorf("%s: lapsed %+v, want %+v", tt.name, v.Lapsed, tt.want)
+		}
+		if tt.want != nil && (v.LapsedOffer == nil || v.LapsedOffer.Reference != tt.want.OfferRef) {
+			t.Errorf("%s: lapsed offer %+v", tt.name, v.LapsedOffer)
+		}
+	}
+}

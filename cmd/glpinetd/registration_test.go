@@ -123,12 +123,23 @@ func TestRegistrationInfo(t *testing.T) {
 			}
 		}
 	}
+	lastDay := glpinet.LastDay(ended)
 	eventually(t, func() error {
 		if in := info(ts.keys["advanced"], "en"); in.Code != "VALID" || in.Subscription.OfferReference != "registered" {
 			return fmt.Errorf("after the paid subscription ended: %+v", in.Subscription)
 		}
 		return nil
 	})
+	// GLPI's administrator reads, in the instance's language, which offer
+	// ended and when, while the free offer keeps the instance registered.
+	for lang, want := range map[string]string{
+		"en": "Your Advanced subscription ended on " + lastDay,
+		"fr": "Votre abonnement Avancé a pris fin le " + lastDay,
+	} {
+		if in := info(ts.keys["advanced"], lang); !strings.Contains(in.ValidationMessage, want) || !in.IsValid || !in.Subscription.IsRunning {
+			t.Errorf("%s: %q (running %v), want it to contain %q", lang, in.ValidationMessage, in.Subscription.IsRunning, want)
+		}
+	}
 	// And when no subscription runs at all, GLPI is told the subscription ended.
 	for _, s := range advRec.Subscriptions {
 		if s.OfferRef == "registered" {

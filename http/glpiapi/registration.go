@@ -100,6 +100,11 @@ func (h *Handler) infoBody(v glpinet.Validation, lang string) infoResponse {
 			period = fmt.Sprintf(msg(lang, "until"), glpinet.LastDay(*v.Running.End))
 		}
 		out.ValidationMessage = fmt.Sprintf(msg(lang, "VALID"), v.Offer.Title(lang), period)
+		if v.Lapsed != nil && v.LapsedOffer != nil {
+			// GLPI shows this message on its GLPI Network page: the one
+			// place its administrator sees that the paid offer ended.
+			out.ValidationMessage = fmt.Sprintf(msg(lang, "VALID_LAPSED"), out.ValidationMessage, v.LapsedOffer.Title(lang), glpinet.LastDay(*v.Lapsed.End))
+		}
 		if g := v.Record.Key.GraceUntil; g != nil {
 			out.ValidationMessage = fmt.Sprintf(msg(lang, "VALID_GRACE"), g.UTC().Format("2006-01-02 15:04 UTC"))
 		}
