@@ -30,4 +30,5 @@ type Store interface {
 	InvitationStore
 	TokenStore
 	ThrottleStore
+	MailStore
 }

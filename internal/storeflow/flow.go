@@ -28,6 +28,9 @@ type Tx interface {
 	Audit(ctx context.Context, e glpinet.AuditEvent) error
 	// Change appends to the change feed that caches follow.
 	Change(ctx context.Context, topic, subject string) error
+	// InsertMail adds m, checked and filled by EnqueueMail, to the outbox
+	// and sets its ID.
+	InsertMail(ctx context.Context, m *glpinet.Mail) error
 }
 
 // AccountTx is a transaction that reads accounts.
