@@ -261,6 +261,15 @@ type UserStore interface {
 	// (disabling the last enabled operator, which would leave nobody to
 	// run the server).
 	SetUserDisabled(ctx context.Context, id int64, disabled bool) (u *User, changed bool, err error)
+	// ChangeMember gives a user of a customer account a new role or
+	// removes them, in one transaction with an audit event, after
+	// MemberChange.Check. A removed user is deleted with their sessions
+	// and API tokens: they lose access at once, and their e-mail may join
+	// or sign up again. It returns the user as stored now (as it was, for
+	// a removal) and whether the call changed anything: giving the role
+	// the user has writes nothing. Returns ENOTFOUND, EFORBIDDEN,
+	// EINVALID, ECONFLICT (the account's last owner).
+	ChangeMember(ctx context.Context, c MemberChange) (u *User, changed bool, err error)
 }
 
 // SessionStore keeps portal sessions.

@@ -121,3 +121,28 @@ func (tx *Tx) UpdateUserDisabled(ctx context.Context, id int64, disabled bool) e
 	_, err := tx.Exec(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, at, id)
 	return err
 }
+
+// LockOwners reads the IDs of an account's owners, their rows locked in
+// ID order. A transaction that waited for one of them reads it again as
+// committed (READ COMMITTED): an owner another transaction just demoted
+// or removed is no longer among them.
+func (tx *Tx) LockOwners(ctx context.Context, account int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE account_id = $1 AND role = 'owner' ORDER BY id FOR UPDATE`, account)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// UpdateUserRole sets a user's role.
+func (tx *Tx) UpdateUserRole(ctx context.Context, id int64, role glpinet.UserRole) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET role = $1 WHERE id = $2`, role, id)
+	return err
+}
+
+// DeleteUser deletes a user; the foreign keys delete their sessions and
+// API tokens.
+func (tx *Tx) DeleteUser(ctx context.Context, id int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	return err
+}

@@ -114,3 +114,23 @@ func (tx *Tx) UpdateUserDisabled(ctx context.Context, id int64, disabled bool) e
 	_, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, at, id)
 	return err
 }
+
+// LockOwners reads the IDs of an account's owners. SQLite's single writer
+// is the lock: the transaction began IMMEDIATE.
+func (tx *Tx) LockOwners(ctx context.Context, account int64) ([]int64, error) {
+	scanID := func(s scanner) (id int64, err error) { return id, s.Scan(&id) }
+	return collect(scanID)(tx.QueryContext(ctx, `SELECT id FROM users WHERE account_id = ? AND role = 'owner' ORDER BY id`, account))
+}
+
+// UpdateUserRole sets a user's role.
+func (tx *Tx) UpdateUserRole(ctx context.Context, id int64, role glpinet.UserRole) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id)
+	return err
+}
+
+// DeleteUser deletes a user; the foreign keys delete their sessions and
+// API tokens.
+func (tx *Tx) DeleteUser(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	return err
+}

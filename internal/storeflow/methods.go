@@ -11,6 +11,7 @@ import (
 type StoreTx interface {
 	AccountWriteTx
 	DisableTx
+	MemberTx
 	CatalogueTx
 	InvitationTx
 	KeyTx
