@@ -114,6 +114,14 @@ type Version struct {
 	CreatedAt      time.Time `json:"created_at"`
 }
 
+// Unlocked reports whether a key whose running offer has level may
+// download the version: it requires no offer, or one that level includes.
+// GLPI's marketplace gives download links by it; level -1 (no running
+// offer) unlocks only what requires none.
+func (v *Version) Unlocked(level int, offers map[string]*Offer) bool {
+	return len(v.RequiredOffers) == 0 || level >= MinLevel(v.RequiredOffers, offers)
+}
+
 // Archive is a version's downloadable file, kept by the server.
 type Archive struct {
 	Filename string `json:"filename"` // glpi-<key>-<num>.<ext>: GLPI detects the format by it

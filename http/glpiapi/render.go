@@ -152,7 +152,7 @@ func pluginFor(p *glpinet.Plugin, offerList []*glpinet.Offer, offers map[string]
 		if len(ver.Archive.Signature) > 0 {
 			vj.Signature = base64.StdEncoding.EncodeToString(ver.Archive.Signature)
 		}
-		if len(ver.RequiredOffers) == 0 || v.level >= glpinet.MinLevel(ver.RequiredOffers, offers) {
+		if ver.Unlocked(v.level, offers) {
 			u := v.urlRoot + "archives/" + p.Key + "/" + ver.Num + "/" + ver.Archive.Filename
 			vj.DownloadURL = &u
 		}
