@@ -75,7 +75,7 @@ func TestCopy(t *testing.T) {
 			copied += tb.TargetRows
 		}
 	}
-	if len(res.Tables) != 16 || res.Rows != copied || res.SchemaVersion == 0 {
+	if len(res.Tables) != 17 || res.Rows != copied || res.SchemaVersion == 0 {
 		t.Errorf("result: %d tables, %d rows (tables say %d), schema %d", len(res.Tables), res.Rows, copied, res.SchemaVersion)
 	}
 
@@ -154,6 +154,7 @@ func compareStores(t *testing.T, src, dst glpinet.Store, sec *secrets) {
 	same("audit", func(s glpinet.Store) (any, error) {
 		return s.ListAuditEvents(ctx, glpinet.AuditFilter{Limit: 10000})
 	})
+	same("mails", func(s glpinet.Store) (any, error) { return s.ListMails(ctx, glpinet.MailFilter{}) })
 	same("yanked version", func(s glpinet.Store) (any, error) { return s.FindVersion(ctx, "reports", "1.0.0") })
 	for _, a := range accounts {
 		same("subscriptions of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListSubscriptions(ctx, a.ID) })

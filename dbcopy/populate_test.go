@@ -178,6 +178,14 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	must(s.TouchToken(ctx, tokens[0].ID, c.now()))
 	must(s.RevokeToken(ctx, owner.ID, tokens[1].ID))
 
+	// Mails: one waiting (its values kept), one sent (its values gone).
+	for _, to := range []string{"jane@example.com", "zoé@example.com"} {
+		must(s.EnqueueMail(ctx, &glpinet.Mail{To: to, Lang: "fr", Kind: glpinet.MailKindTest, Data: map[string]string{"link": "https://x/reset?t=1"}}))
+	}
+	claimed, err := s.ClaimMails(ctx, c.t, time.Minute, 1)
+	must(err)
+	must(s.FinishMail(ctx, claimed[0].ID, claimed[0].Claim, c.t, glpinet.MailOutcome{Sent: true}))
+
 	// Attempt counters, which a copy leaves behind.
 	for _, k := range []string{"login-email:aa", "login-ip:bb"} {
 		_, err := s.CountAttempt(ctx, k, 15*time.Minute, c.t, 2)

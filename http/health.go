@@ -18,7 +18,8 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 // handleReadyz answers 200 when the database answers and the catalogue is
 // loaded, 503 otherwise, so a load balancer can take a replica out; its
-// body also says whether the signing key verifies the catalogue.
+// body also says whether the signing key verifies the catalogue, and
+// whether mail goes out (never failing readiness).
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -45,6 +46,12 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	// work.
 	if s.SigningKey != nil && signing.CheckCatalogue(cat, s.SigningKey, 1) != nil {
 		checks["signing_key"] = "differs from the key that signed the newest version"
+	}
+	// Reported, never failing: a server that cannot send mail still
+	// serves GLPI and the portal, and its mails wait in the outbox.
+	checks["mail"] = "not configured"
+	if s.MailStatus != nil {
+		checks["mail"] = s.MailStatus()
 	}
 	httpx.WriteJSON(w, status, checks)
 }

@@ -81,6 +81,9 @@ type Server struct {
 	// PasswordParams are the argon2id costs of new password hashes (zero:
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
+	// MailStatus is the mail state /readyz reports ("ok", "not
+	// configured", "failing: …"); nil: "not configured".
+	MailStatus func() string
 
 	routes  []string // every pattern served, for the tests that keep docs and checks complete
 	metrics *metrics

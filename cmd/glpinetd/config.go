@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/mail"
 	"github.com/glpinet/glpinet/postgres"
 )
 
@@ -111,6 +112,9 @@ func effectiveSettings(fs *flag.FlagSet) []setting {
 		}
 		if f.Name == "database" && isPostgres(s.Value) {
 			s.Value = postgres.Redact(s.Value)
+		}
+		if f.Name == "smtp" && s.Value != "" {
+			s.Value = mail.Redact(s.Value)
 		}
 		out = append(out, s)
 	})

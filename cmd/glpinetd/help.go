@@ -88,6 +88,14 @@ var help = &cli.Help{
 			Example: "glpinetd db copy --to postgres://glpinet@db/glpinet"},
 		{Name: "db check", Summary: "check the SQLite database file for damage",
 			Example: "glpinetd db check"},
+		{Name: "mail test", Args: "ADDRESS", Summary: "send a test mail at once through --smtp; say whether the server took it",
+			Details: "Takes serve's --smtp and --mail-from (or GLPINET_SMTP, GLPINET_SMTP_FILE, GLPINET_MAIL_FROM) and sends without the outbox. " +
+				"A failure names the step (connection, STARTTLS, AUTH, RCPT TO…) and the server's answer.",
+			Example: "glpinetd mail test you@example.com --smtp smtp://glpinet:PASSWORD@mail.example.com:587 --mail-from 'glpinet <noreply@example.com>'"},
+		{Name: "mail list", Summary: "list the outbox: recipient, kind, state, attempts, last error (never the mails' contents)",
+			Details: "Mails wait (pending) until sent, retried with backoff from 1 minute to 6 hours, and are failed after 3 days; " +
+				"sent mails stay listed 7 days, failed ones 30.",
+			Example: "glpinetd mail list --failed"},
 		{Name: "healthcheck", Summary: "exit 0 when a running server answers /readyz (for container health checks)",
 			Example: "glpinetd healthcheck --url http://127.0.0.1:8080/readyz"},
 		{Name: "completion", Args: "bash|zsh|fish", Summary: "print the shell completion script",

@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"healthcheck":  runHealthcheck,
 		"user":         runUser,
 		"completion":   runCompletion,
+		"mail":         runMail,
 	}
 	args = cli.MoveLeadingFlags(args, map[string]bool{"data": true, "database": true})
 	for name := range cmds {

@@ -20,6 +20,7 @@ import (
 	"github.com/glpinet/glpinet/cache"
 	ghttp "github.com/glpinet/glpinet/http"
 	"github.com/glpinet/glpinet/internal/cli"
+	"github.com/glpinet/glpinet/mail"
 	"github.com/glpinet/glpinet/pluginarchive"
 	"github.com/glpinet/glpinet/publish"
 	"github.com/glpinet/glpinet/signing"
@@ -68,6 +69,9 @@ type Main struct {
 	AccessLog bool
 	// PollInterval is how often the change feed is read (default 1s).
 	PollInterval time.Duration
+	// Mail is --smtp and --mail-from; MailWorker sends the outbox.
+	Mail       mailSettings
+	MailWorker *mail.Worker
 
 	DB        Store
 	HTTP      *ghttp.Server
@@ -164,12 +168,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	archives := newArchiveCache(db, m.Store.archiveDir(), m.Logger)
+	m.MailWorker = m.newMailWorker(db, mail.NewMetrics(reg))
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads, Archives: archives,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signer.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 		AccessLog:      m.AccessLog,
 		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes, Transfer: m.Transfer,
+		MailStatus: m.MailWorker.Status,
 	}
 	handler := srv.Handler()
 	l, err := net.Listen("tcp", m.Addr)
@@ -218,6 +224,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording instances", sightings.Flush) })
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })
+	m.wg.Go(func() { m.MailWorker.Run(bg) })
 	// Archives published while replicas shared a disk, into the database.
 	m.wg.Go(func() { archives.UploadAndLog(bg) })
 	m.wg.Go(func() {
@@ -305,6 +312,7 @@ func newServeFlags(name string, m *Main) *serveFlags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	sf := &serveFlags{fs: fs}
 	m.Store.register(fs)
+	m.Mail.register(fs)
 	fs.StringVar(&m.Addr, "addr", cli.Env("GLPINET_ADDR", ":8080"), "listen address (env GLPINET_ADDR)")
 	fs.StringVar(&m.PublicURL, "public-url", cli.Env("GLPINET_PUBLIC_URL", ""), "absolute URL GLPI reaches this server at, for download links (env GLPINET_PUBLIC_URL)")
 	fs.StringVar(&m.TLSCert, "tls-cert", cli.Env("GLPINET_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS (env GLPINET_TLS_CERT)")
@@ -351,6 +359,9 @@ func (sf *serveFlags) apply(m *Main) (slog.Level, error) {
 	}
 	if *sf.format != "text" && *sf.format != "json" {
 		return lv, cli.Usagef("bad --log-format %q: text or json", *sf.format)
+	}
+	if err := m.Mail.check(); err != nil {
+		return lv, err
 	}
 	return lv, nil
 }

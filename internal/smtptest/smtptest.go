@@ -136,7 +136,9 @@ func (s *Server) URL() string {
 }
 
 // TLSConfig is a client configuration that trusts the server.
-func (s *Server) TLSConfig() *tls.Config { return &tls.Config{RootCAs: s.Roots, MinVersion: tls.VersionTLS12} }
+func (s *Server) TLSConfig() *tls.Config {
+	return &tls.Config{RootCAs: s.Roots, MinVersion: tls.VersionTLS12}
+}
 
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Message {
