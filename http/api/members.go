@@ -77,3 +77,52 @@ func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c cal
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// roleJSON is the body of PATCH /api/v1/users/{id}.
+type roleJSON struct {
+	Role glpinet.UserRole `json:"role"`
+}
+
+// setRole changes a user's role: a customer's token acts on its own
+// account, an operator's on the user's; the rules are the service's.
+func (h *Handler) setRole(w http.ResponseWriter, r *http.Request, c caller) {
+	id, ok := h.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var in roleJSON
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.rules().SetRole(actor(r, c), c.user, 0, id, in.Role)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, u)
+}
+
+// removeUser removes a user from their account: their sessions and
+// tokens end at once.
+func (h *Handler) removeUser(w http.ResponseWriter, r *http.Request, c caller) {
+	id, ok := h.pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	if _, err := h.rules().RemoveMember(actor(r, c), c.user, 0, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// leave removes the caller from their account; the token used ends with
+// them.
+func (h *Handler) leave(w http.ResponseWriter, r *http.Request, c caller) {
+	if err := h.rules().Leave(actor(r, c), c.user); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -37,6 +37,9 @@ var operations = []operation{
 	{"GET", "/api/v1/subscriptions", "The account's subscriptions", glpinet.ScopeRead, nil, list[glpinet.Subscription]{}, 200, false},
 	{"GET", "/api/v1/instances", "The GLPI instances seen with the account's keys", glpinet.ScopeRead, nil, list[glpinet.Instance]{}, 200, false},
 	{"GET", "/api/v1/users", "The account's users", glpinet.ScopeRead, nil, list[glpinet.User]{}, 200, false},
+	{"PATCH", "/api/v1/users/{id}", "Change a user's role (owner, admin, member): owners and admins of the account, operators for any; only an owner makes or changes an owner; the last owner stays", glpinet.ScopeAdmin, roleJSON{}, glpinet.User{}, 200, false},
+	{"DELETE", "/api/v1/users/{id}", "Remove a user from the account: their sessions and tokens end at once; the last owner stays", glpinet.ScopeAdmin, nil, nil, 204, false},
+	{"POST", "/api/v1/me/leave", "Leave your account (not its last owner): your sessions and tokens, this one too, end at once", glpinet.ScopeAdmin, nil, nil, 204, false},
 	{"GET", "/api/v1/invitations", "The account's invitations (owners and admins)", glpinet.ScopeRead, nil, list[glpinet.Invitation]{}, 200, false},
 	{"POST", "/api/v1/invitations", "Create an invitation link; the response is the only time it is shown", glpinet.ScopeAdmin, struct {
 		Role    glpinet.UserRole `json:"role"`
