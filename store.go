@@ -29,6 +29,7 @@ type Store interface {
 	SessionStore
 	InvitationStore
 	TokenStore
+	PasswordResetStore
 	ThrottleStore
 	MailStore
 }

@@ -13,6 +13,7 @@ const (
 	PrefixAPIToken   = "gnt_" // personal API token
 	PrefixSession    = "gns_" // portal session cookie
 	PrefixInvitation = "gni_" // invitation code
+	PrefixReset      = "gnr_" // password reset link
 )
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -185,6 +185,9 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	claimed, err := s.ClaimMails(ctx, c.t, time.Minute, 1)
 	must(err)
 	must(s.FinishMail(ctx, claimed[0].ID, claimed[0].Claim, c.t, glpinet.MailOutcome{Sent: true}))
+	// A password reset link, with its mail waiting.
+	_, err = s.CreatePasswordReset(ctx, glpinet.PasswordResetRequest{Email: member.Email, Hash: glpinet.HashKey("gnr_1"), Link: "https://x/password/reset/gnr_1"})
+	must(err)
 
 	// Attempt counters, which a copy leaves behind.
 	for _, k := range []string{"login-email:aa", "login-ip:bb"} {

@@ -16,6 +16,7 @@ type StoreTx interface {
 	InvitationTx
 	KeyTx
 	TokenTx
+	ResetTx
 }
 
 // Methods implements the glpinet.Store methods that are flows, each in
