@@ -14,6 +14,14 @@ type membersData struct {
 	Users       []*glpinet.User
 	Invitations []*glpinet.Invitation
 	NewLink     string
+	// Base is where the member forms post: /members, or an operator's
+	// /operator/accounts/{id}/members.
+	Base string
+	// Manage shows the role and remove forms: owners, admins, operators.
+	Manage bool
+	// Self is the visitor's ID (0 for an operator), who leaves rather
+	// than removes themselves.
+	Self int64
 }
 
 func (h *Handler) handleMembersPage(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -31,6 +39,12 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, v visito
 	if d.Users, err = h.Store.ListUsers(r.Context(), a.ID); err != nil {
 		h.Error(w, r, err)
 		return
+	}
+	d.Base, d.Manage = "/members", service.CanManage(v.user) || service.IsOperator(v.user)
+	if service.IsOperator(v.user) {
+		d.Base = "/operator/accounts/" + strconv.FormatInt(a.ID, 10) + "/members"
+	} else {
+		d.Self = v.user.ID
 	}
 	// Only owners and admins see invitations: their codes let people in.
 	if service.CanManage(v.user) {
