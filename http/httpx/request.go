@@ -20,19 +20,26 @@ func PathID(r *http.Request, name string) (int64, error) {
 }
 
 // secretWildcards are the path wildcards whose values are secrets: an
-// invitation code lets anyone join the account.
-var secretWildcards = []string{"{code}"}
+// invitation code lets anyone join the account, a reset token sets its
+// user's password.
+var secretWildcards = []string{"{code}", "{token}"}
+
+// secretPrefixes are the paths under which what follows is a secret,
+// routed or not: a mistyped or unrouted path logs as the prefix and "…".
+var secretPrefixes = []string{"/join/", "/password/reset/"}
 
 // LoggedPath is the request's path as logs may show it: the route's
 // pattern when the path holds a secret.
 func LoggedPath(r *http.Request) string {
-	if strings.HasPrefix(r.URL.Path, "/join/") && !strings.Contains(r.Pattern, "{code}") {
-		return "/join/…" // a path no route took, a code all the same
-	}
 	for _, w := range secretWildcards {
 		if strings.Contains(r.Pattern, w) {
 			_, path, _ := strings.Cut(r.Pattern, " ")
 			return path
+		}
+	}
+	for _, p := range secretPrefixes {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return p + "…" // a path no route took, a secret all the same
 		}
 	}
 	return r.URL.Path

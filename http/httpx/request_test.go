@@ -29,8 +29,8 @@ func TestWantsHTML(t *testing.T) {
 	}
 }
 
-// TestLoggedPathHidesCodes: an invitation code never reaches the logs,
-// whether a route took the path or not.
+// TestLoggedPathHidesCodes: an invitation code or a reset token never
+// reaches the logs, whether a route took the path or not.
 func TestLoggedPathHidesCodes(t *testing.T) {
 	r := httptest.NewRequest("GET", "/join/secretcode", nil)
 	if got := LoggedPath(r); got != "/join/…" {
@@ -39,6 +39,14 @@ func TestLoggedPathHidesCodes(t *testing.T) {
 	r.Pattern = "GET /join/{code}"
 	if got := LoggedPath(r); got != "/join/{code}" {
 		t.Fatalf("routed: %q", got)
+	}
+	r = httptest.NewRequest("GET", "/password/reset/gnr_secret", nil)
+	if got := LoggedPath(r); got != "/password/reset/…" {
+		t.Fatalf("unrouted reset: %q", got)
+	}
+	r.Pattern = "GET /password/reset/{token}"
+	if got := LoggedPath(r); got != "/password/reset/{token}" {
+		t.Fatalf("routed reset: %q", got)
 	}
 	r = httptest.NewRequest("GET", "/keys/12", nil)
 	r.Pattern = "GET /keys/{id}"
