@@ -81,6 +81,10 @@ type PasswordResetStore interface {
 	// that nobody learns which addresses have an account. Returns
 	// EINVALID (an empty hash or link).
 	CreatePasswordReset(ctx context.Context, r PasswordResetRequest) (*PasswordReset, error)
+	// FindPasswordReset returns the reset with this token hash, used or
+	// not (see Usable), so that a page can say at once that a link is
+	// worth nothing. Returns ENOTFOUND.
+	FindPasswordReset(ctx context.Context, hash [32]byte) (*PasswordReset, error)
 	// ResetPassword uses a reset: in one transaction it sets the user's
 	// new password hash, ends all their sessions, marks this reset and
 	// every other unused one of theirs used, records an audit event and

@@ -19,6 +19,15 @@ func scanReset(r pgx.Row) (*glpinet.PasswordReset, error) {
 	return &p, nil
 }
 
+// FindPasswordReset returns the reset with this token hash.
+func (db *DB) FindPasswordReset(ctx context.Context, hash [32]byte) (*glpinet.PasswordReset, error) {
+	p, err := scanReset(db.pool.QueryRow(ctx, `SELECT `+resetColumns+` FROM password_resets WHERE hash = $1`, hash[:]))
+	if err == pgx.ErrNoRows {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "This password reset link does not exist.")
+	}
+	return p, mapError(err)
+}
+
 // LockUserEmail reads the user with this normalised e-mail, its row
 // locked; nil when none.
 func (tx *Tx) LockUserEmail(ctx context.Context, email string) (*glpinet.User, error) {

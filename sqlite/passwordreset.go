@@ -22,6 +22,15 @@ func scanReset(r scanner) (*glpinet.PasswordReset, error) {
 	return &p, nil
 }
 
+// FindPasswordReset returns the reset with this token hash.
+func (db *DB) FindPasswordReset(ctx context.Context, hash [32]byte) (*glpinet.PasswordReset, error) {
+	p, err := scanReset(db.read.QueryRowContext(ctx, `SELECT `+resetColumns+` FROM password_resets WHERE hash = ?`, hash[:]))
+	if err == sql.ErrNoRows {
+		return nil, glpinet.Errorf(glpinet.ENOTFOUND, "This password reset link does not exist.")
+	}
+	return p, mapError(err)
+}
+
 // LockUserEmail reads the user with this normalised e-mail; nil when
 // none. SQLite's single writer is the lock.
 func (tx *Tx) LockUserEmail(ctx context.Context, email string) (*glpinet.User, error) {

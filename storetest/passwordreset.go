@@ -70,6 +70,12 @@ func testPasswordResets(t *testing.T, open Opener) {
 		t.Error("no audit event for the reset request")
 	}
 
+	if found, err := s.FindPasswordReset(ctx, first.Hash); err != nil || found.ID != first.ID || found.UserID != u.ID || found.Usable(c.t) != nil {
+		t.Fatalf("FindPasswordReset = %+v, %v", found, err)
+	}
+	_, err = s.FindPasswordReset(ctx, glpinet.HashKey("gnr_unknown"))
+	wantCode(t, err, glpinet.ENOTFOUND)
+
 	// Expiry, by the store's clock.
 	c.t = c.t.Add(10 * time.Minute)
 	second, err := s.CreatePasswordReset(ctx, req("gnr_second"))
@@ -105,6 +111,9 @@ func testPasswordResets(t *testing.T, open Opener) {
 	wantCode(t, err, glpinet.EINVALID)
 	_, err = s.ResetPassword(ctx, glpinet.PasswordResetUse{Hash: third.Hash, PasswordHash: "other"})
 	wantCode(t, err, glpinet.EINVALID)
+	if found, err := s.FindPasswordReset(ctx, third.Hash); err != nil || found.UsedAt == nil || !found.UsedAt.Equal(c.t) {
+		t.Errorf("the other link after the reset: %+v, %v; want it used now", found, err)
+	}
 	if countAudit(t, s, "user.password-reset") != 1 {
 		t.Error("want one audit event for the reset")
 	}
