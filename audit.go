@@ -10,7 +10,7 @@ import (
 type AuditEvent struct {
 	ID      int64     `json:"id"`
 	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`   // "cli:<os user>", "user:<id>", "token:<id>"
+	Actor   string    `json:"actor"`   // "cli:<os user>", "user:<id> <e-mail>", "token:<id>/user:<id> <e-mail>"
 	Action  string    `json:"action"`  // e.g. key.issue, key.revoke, plugin.publish
 	Subject string    `json:"subject"` // what it acted on, e.g. "account:3"
 	Details string    `json:"details"` // free text; never a secret
@@ -87,9 +87,15 @@ func InvitationSubject(id int64) string { return "invitation:" + strconv.FormatI
 // TokenSubject names an API token: "token:<id>".
 func TokenSubject(id int64) string { return "token:" + strconv.FormatInt(id, 10) }
 
-// TokenActor names a management API call: "token:<id>/user:<id>".
-func TokenActor(tokenID, userID int64) string {
-	return TokenSubject(tokenID) + "/" + UserSubject(userID)
+// UserActor names a user acting in the portal: "user:<id> <e-mail>". The
+// e-mail is written with the event so that the log says who acted even
+// once the user is removed (and SQLite may give the ID to someone else).
+// An audit filter matches the whole actor, "user:<id>" or the e-mail.
+func UserActor(u *User) string { return UserSubject(u.ID) + " " + u.Email }
+
+// TokenActor names a management API call: "token:<id>/user:<id> <e-mail>".
+func TokenActor(tokenID int64, u *User) string {
+	return TokenSubject(tokenID) + "/" + UserActor(u)
 }
 
 // CLIActor names a command run by the operating-system user name: "cli:<name>".

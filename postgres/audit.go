@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/glpinet/glpinet"
 )
@@ -16,7 +17,13 @@ func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*gl
 		where = append(where, cond+" $"+strconv.Itoa(len(args)))
 	}
 	if f.Actor != "" {
-		add("actor =", f.Actor)
+		// The whole actor, its first word ("user:7" of "user:7
+		// jane@example.com") or its last (the e-mail): see
+		// glpinet.UserActor.
+		n := strconv.Itoa(len(args) + 1)
+		args = append(args, f.Actor, f.Actor+" ", " "+f.Actor, utf8.RuneCountInString(f.Actor)+1)
+		where = append(where, "(actor = $"+n+" OR left(actor, $"+strconv.Itoa(len(args))+") = $"+strconv.Itoa(len(args)-2)+
+			" OR right(actor, $"+strconv.Itoa(len(args))+") = $"+strconv.Itoa(len(args)-1)+")")
 	}
 	if f.Action != "" {
 		add("action =", f.Action)

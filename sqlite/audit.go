@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/glpinet/glpinet"
 )
@@ -11,7 +12,12 @@ import (
 func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*glpinet.AuditEvent, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.Actor != "" {
-		where, args = append(where, "actor = ?"), append(args, f.Actor)
+		// The whole actor, its first word ("user:7" of "user:7
+		// jane@example.com") or its last (the e-mail): see
+		// glpinet.UserActor.
+		n := utf8.RuneCountInString(f.Actor) + 1
+		where = append(where, "(actor = ? OR substr(actor, 1, ?) = ? OR substr(actor, -?) = ?)")
+		args = append(args, f.Actor, n, f.Actor+" ", n, " "+f.Actor)
 	}
 	if f.Action != "" {
 		where, args = append(where, "action = ?"), append(args, f.Action)

@@ -113,7 +113,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c := newDBCommand("audit")
 	var f glpinet.AuditFilter
 	c.fs.StringVar(&f.Action, "action", "", "only this action, e.g. key.revoke")
-	c.fs.StringVar(&f.Actor, "actor", "", "only this actor, e.g. cli:root")
+	c.fs.StringVar(&f.Actor, "actor", "", "only this actor: cli:root, user:7, an e-mail (what the portal and the API record: user:ID E-MAIL)")
 	c.fs.StringVar(&f.Subject, "subject", "", "only this subject, e.g. account:3")
 	c.fs.IntVar(&f.Limit, "limit", 50, "at most N events")
 	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db Store, _ []string, out cli.Output) error {

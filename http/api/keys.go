@@ -128,7 +128,7 @@ func (h *Handler) instances(w http.ResponseWriter, r *http.Request, c caller) {
 
 // actor attributes an API call's changes to the token that made it.
 func actor(r *http.Request, c caller) context.Context {
-	return glpinet.WithActor(r.Context(), glpinet.TokenActor(c.token.ID, c.user.ID))
+	return glpinet.WithActor(r.Context(), glpinet.TokenActor(c.token.ID, c.user))
 }
 
 // rules returns the shared rules over the server's store and clock: every

@@ -81,6 +81,6 @@ func AcceptInvitation(ctx context.Context, tx InvitationTx, hash [32]byte, u *gl
 		return nil, err
 	}
 	inv.Uses++
-	return inv, tx.Audit(ctx, glpinet.AuditEvent{Actor: glpinet.UserSubject(u.ID), Action: "invitation.accept",
+	return inv, tx.Audit(ctx, glpinet.AuditEvent{Actor: glpinet.UserActor(u), Action: "invitation.accept",
 		Subject: glpinet.AccountSubject(inv.AccountID), Details: glpinet.InvitationSubject(inv.ID) + " " + u.Email + " " + string(u.Role)})
 }

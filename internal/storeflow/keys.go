@@ -25,6 +25,10 @@ type KeyTx interface {
 	SetKeyReplaced(ctx context.Context, id, next int64, graceUntil time.Time) error
 	// SetKeyRevoked revokes key id at the transaction's instant.
 	SetKeyRevoked(ctx context.Context, id int64) error
+	// LockOwners reads the IDs of account's owners, locked in ID order.
+	LockOwners(ctx context.Context, account int64) ([]int64, error)
+	// LockUser reads user id, locked; nil when none.
+	LockUser(ctx context.Context, id int64) (*glpinet.User, error)
 }
 
 // keyChanged announces the key with hash h to the caches.
@@ -142,6 +146,33 @@ func RevokeKey(ctx context.Context, tx KeyTx, id int64) error {
 	if err := keyChanged(ctx, tx, k.Hash); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, glpinet.AuditEvent{Action: "key.revoke", Subject: glpinet.AccountSubject(k.AccountID),
-		Details: glpinet.KeySubject(id) + " " + k.Prefix})
+	if err := tx.Audit(ctx, glpinet.AuditEvent{Action: "key.revoke", Subject: glpinet.AccountSubject(k.AccountID),
+		Details: glpinet.KeySubject(id) + " " + k.Prefix}); err != nil {
+		return err
+	}
+	return noticeKeyRevoked(ctx, tx, k)
+}
+
+// noticeKeyRevoked mails the account's owners that key k was revoked: the
+// GLPI instances using it stop validating, and an owner who did not ask
+// for it must know at once, and who did it.
+func noticeKeyRevoked(ctx context.Context, tx KeyTx, k *glpinet.RegistrationKey) error {
+	owners, err := tx.LockOwners(ctx, k.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, id := range owners {
+		u, err := tx.LockUser(ctx, id)
+		if err != nil {
+			return err
+		}
+		if u == nil || u.Disabled() {
+			continue
+		}
+		if err := EnqueueMail(ctx, tx, &glpinet.Mail{To: u.Email, Lang: u.Lang, Kind: glpinet.MailKindKeyRevoked,
+			Data: map[string]string{"name": u.Name, "key": k.Prefix, "label": k.Label, "by": glpinet.ActorFrom(ctx)}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package storeflow
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/glpinet/glpinet"
 )
@@ -20,6 +21,8 @@ type TokenTx interface {
 	LockToken(ctx context.Context, userID, id int64) (*glpinet.APIToken, error)
 	// SetTokenRevoked revokes token id at the transaction's instant.
 	SetTokenRevoked(ctx context.Context, id int64) error
+	// LockUser reads user id, locked; nil when none.
+	LockUser(ctx context.Context, id int64) (*glpinet.User, error)
 }
 
 // CreateToken is glpinet.TokenStore.CreateToken.
@@ -45,8 +48,26 @@ func CreateToken(ctx context.Context, tx TokenTx, t *glpinet.APIToken) error {
 	if err := tx.InsertToken(ctx, t, string(scopes)); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, glpinet.AuditEvent{Action: "token.create", Subject: glpinet.UserSubject(t.UserID),
-		Details: glpinet.TokenSubject(t.ID) + " " + t.Name + " " + string(scopes)})
+	if err := tx.Audit(ctx, glpinet.AuditEvent{Action: "token.create", Subject: glpinet.UserSubject(t.UserID),
+		Details: glpinet.TokenSubject(t.ID) + " " + t.Name + " " + string(scopes)}); err != nil {
+		return err
+	}
+	// The security notice: a token made with a stolen session works
+	// without the password; its owner learns of it at once.
+	u, err := tx.LockUser(ctx, t.UserID)
+	if err != nil || u == nil || u.Disabled() {
+		return err
+	}
+	expires := ""
+	if t.ExpiresAt != nil {
+		expires = glpinet.FormatDate(*t.ExpiresAt)
+	}
+	names := make([]string, len(t.Scopes))
+	for i, sc := range t.Scopes {
+		names[i] = string(sc)
+	}
+	return EnqueueMail(ctx, tx, &glpinet.Mail{To: u.Email, Lang: u.Lang, Kind: glpinet.MailKindTokenCreated,
+		Data: map[string]string{"name": u.Name, "token": t.Name, "scopes": strings.Join(names, ", "), "expires": expires}})
 }
 
 // RevokeToken is glpinet.TokenStore.RevokeToken.
