@@ -13,6 +13,32 @@ type Offer struct {
 	Level     int               `json:"level"`
 	Titles    map[string]string `json:"titles"` // language (2 letters) → title; "en" is the fallback
 	Features  []string          `json:"features"`
+	// Prices and Descriptions are what the offers page says of the offer,
+	// per language like Titles, written by operators: a price is free
+	// text ("400 € / year", "on quotation").
+	Prices       map[string]string `json:"prices,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty"`
+}
+
+// Limits of an offer's texts, in bytes.
+const (
+	MaxOfferPriceLen       = 100
+	MaxOfferDescriptionLen = 2000
+)
+
+// Price returns the offer's price text in lang, falling back to English;
+// "" when there is none.
+func (o *Offer) Price(lang string) string { return translated(o.Prices, lang) }
+
+// Description returns the offer's description in lang, falling back to
+// English; "" when there is none.
+func (o *Offer) Description(lang string) string { return translated(o.Descriptions, lang) }
+
+func translated(m map[string]string, lang string) string {
+	if t := m[lang]; t != "" {
+		return t
+	}
+	return m["en"]
 }
 
 // Title returns the offer's title in lang, falling back to English and then
@@ -36,6 +62,12 @@ func (o *Offer) Validate() error {
 		return Errorf(EINVALID, "An offer level is zero or more.")
 	}
 	if err := checkTranslations("offer title", o.Titles, MaxTitleLen); err != nil {
+		return err
+	}
+	if err := checkTranslations("offer price", o.Prices, MaxOfferPriceLen); err != nil {
+		return err
+	}
+	if err := checkTranslations("offer description", o.Descriptions, MaxOfferDescriptionLen); err != nil {
 		return err
 	}
 	if err := checkCount("features in an offer", len(o.Features), MaxFeatures); err != nil {

@@ -20,6 +20,7 @@ type Store interface {
 	AccountStore
 	OfferStore
 	SubscriptionStore
+	OfferRequestStore
 	KeyStore
 	InstanceStore
 	PluginStore

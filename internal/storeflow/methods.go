@@ -17,6 +17,7 @@ type StoreTx interface {
 	KeyTx
 	TokenTx
 	ResetTx
+	OfferRequestTx
 }
 
 // Methods implements the glpinet.Store methods that are flows, each in
