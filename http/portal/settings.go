@@ -104,12 +104,8 @@ func (h *Handler) handleOpSaveOffer(w http.ResponseWriter, r *http.Request, v vi
 		h.renderOpOffers(w, r, v, "Level: "+err.Error())
 		return
 	}
-	o := &glpinet.Offer{Reference: ref, Level: level, Titles: map[string]string{}, Features: splitComma(r.PostFormValue("features"))}
-	for _, lang := range httpx.Languages {
-		if t := strings.TrimSpace(r.PostFormValue("title_" + lang)); t != "" {
-			o.Titles[lang] = t
-		}
-	}
+	o := &glpinet.Offer{Reference: ref, Level: level, Features: splitComma(r.PostFormValue("features")),
+		Titles: formTexts(r, "title_"), Prices: formTexts(r, "price_"), Descriptions: formTexts(r, "description_")}
 	if err := h.Store.SaveOffer(h.actor(r, v), o); err != nil {
 		if glpinet.ErrorCode(err) == glpinet.EINVALID {
 			h.renderOpOffers(w, r, v, glpinet.ErrorMessage(err))
@@ -119,6 +115,19 @@ func (h *Handler) handleOpSaveOffer(w http.ResponseWriter, r *http.Request, v vi
 		return
 	}
 	http.Redirect(w, r, "/operator/offers", http.StatusSeeOther)
+}
+
+// formTexts reads the form's fields prefix+language into a text per
+// language, leaving out the empty ones (the page's language falls back to
+// English, then to nothing).
+func formTexts(r *http.Request, prefix string) map[string]string {
+	m := map[string]string{}
+	for _, lang := range httpx.Languages {
+		if t := strings.TrimSpace(r.PostFormValue(prefix + lang)); t != "" {
+			m[lang] = t
+		}
+	}
+	return m
 }
 
 func (h *Handler) handleOpSaveTag(w http.ResponseWriter, r *http.Request, v visitor) {
