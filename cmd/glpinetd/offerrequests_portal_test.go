@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glpinet/glpinet"
+	"github.com/glpinet/glpinet/client"
+)
+
+// TestOfferRequestGrant: a customer's owner asks for Standard on the
+// offers page; every operator gets the mail; the pending request shows on
+// the card and cannot be made twice; an operator grants it in one click;
+// the customer's page shows Standard running, GLPI's registration says
+// Standard and the plugin gated on Standard becomes downloadable.
+func TestOfferRequestGrant(t *testing.T) {
+	ts := startServer(t, seedCatalogue(1))
+	ctx := t.Context()
+	op := operatorBrowser(t, ts)
+	owner := loginAs(t, ts, "registered", "owner@r.example", glpinet.RoleOwner)
+	g := ts.glpi("registered", "10.0.16")
+	gated := func() (*client.Version, error) {
+		plugins, _, err := g.Plugins(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range plugins {
+			if p.Key == "plugin000" && len(p.Versions) == 1 {
+				return &p.Versions[0], nil
+			}
+		}
+		return nil, fmt.Errorf("no plugin000 in %+v", plugins)
+	}
+	if v, err := gated(); err != nil || v.DownloadURL != nil {
+		t.Fatalf("the standard plugin before the grant: %+v %v", v, err)
+	}
+
+	_, body := owner.get("/offers")
+	if !strings.Contains(body, `action="/offers/standard/request"`) || strings.Contains(body, `action="/offers/registered/request"`) {
+		t.Fatalf("offers page without the request forms: %.2000s", body)
+	}
+	if status, body := owner.post("/offers/standard/request", "message", "For our 40 sites"); status != 200 || !strings.Contains(body, "waiting for an operator") {
+		t.Fatalf("request: %d %.2000s", status, body)
+	}
+	if status, _ := owner.post("/offers/standard/request"); status != http.StatusConflict {
+		t.Fatalf("second request: %d, want 409", status)
+	}
+
+	mails, err := ts.DB.ClaimMails(ctx, time.Now().Add(time.Hour), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toOps []string
+	for _, m := range mails {
+		if m.Kind == glpinet.MailKindOfferRequest {
+			toOps = append(toOps, m.To+" "+m.Data["offer"]+" "+m.Data["account"]+" "+m.Data["message"])
+		}
+	}
+	if want := "ops@provider.example Standard Customer registered For our 40 sites"; strings.Join(toOps, "|") != want {
+		t.Fatalf("operators' mails: %q, want %q", toOps, want)
+	}
+
+	if _, body := op.get("/operator/requests"); !strings.Contains(body, "Customer registered") || !strings.Contains(body, "owner@r.example") {
+		t.Fatalf("operators' requests page: %.2000s", body)
+	}
+	pending, err := ts.DB.ListOfferRequests(ctx, glpinet.OfferRequestFilter{State: glpinet.OfferRequestPending})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending requests: %v %v", pending, err)
+	}
+	status, body := op.post(fmt.Sprintf("/operator/requests/%d/grant", pending[0].ID))
+	if status != 200 || !strings.Contains(body, "Offer standard granted until") {
+		t.Fatalf("grant: %d %.2000s", status, body)
+	}
+	if status, _ := op.post(fmt.Sprintf("/operator/requests/%d/decline", pending[0].ID)); status != http.StatusConflict {
+		t.Fatalf("declining a granted request: %d, want 409", status)
+	}
+	mails, _ = ts.DB.ClaimMails(ctx, time.Now().Add(time.Hour), time.Minute, 100)
+	if len(mails) != 1 || mails[0].Kind != glpinet.MailKindOfferGranted || mails[0].To != "owner@r.example" {
+		t.Fatalf("requester's mail: %+v", mails)
+	}
+
+	_, body = owner.get("/offers")
+	if i := strings.Index(body, "<h2>Standard</h2>"); i < 0 || !strings.Contains(body[i:i+200], "Your offer") {
+		t.Fatalf("offers page after the grant: %.2000s", body)
+	}
+	eventually(t, func() error {
+		info, _, err := g.RegistrationInfo(ctx)
+		if err != nil {
+			return err
+		}
+		if info.Subscription == nil || info.Subscription.OfferReference != "standard" {
+			return fmt.Errorf("registration: %+v", info.Subscription)
+		}
+		return nil
+	})
+	eventually(t, func() error {
+		v, err := gated()
+		if err != nil {
+			return err
+		} else if v.DownloadURL == nil {
+			return fmt.Errorf("plugin000 (standard) not downloadable with the granted key")
+		}
+		_, _, err = g.DownloadVersion(ctx, *v, io.Discard)
+		return err
+	})
+}
