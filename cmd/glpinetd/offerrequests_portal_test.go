@@ -108,3 +108,36 @@ func TestOfferRequestGrant(t *testing.T) {
 		return err
 	})
 }
+
+// TestDashboardLinksToRequest: the dashboard links to the offer's request
+// when a paid subscription ends within 30 days, and when it has ended;
+// the offers page then offers to request it again.
+func TestDashboardLinksToRequest(t *testing.T) {
+	ts := startServer(t, nil)
+	ctx := glpinet.WithActor(t.Context(), "test")
+	owner := loginAs(t, ts, "basic", "owner@b.example", glpinet.RoleOwner)
+	rec, err := ts.DB.FindKeyRecord(ctx, glpinet.HashKey(ts.keys["basic"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub *glpinet.Subscription
+	for _, s := range rec.Subscriptions {
+		if s.OfferRef == "basic" {
+			sub = s
+		}
+	}
+	for _, end := range []time.Time{time.Now().AddDate(0, 0, 10), time.Now().Add(-time.Minute)} {
+		if _, err := ts.DB.UpdateSubscription(ctx, sub.ID, &end, glpinet.SubscriptionActive); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := owner.get("/dashboard"); !strings.Contains(body, `href="/offers#offer-basic"`) {
+			t.Fatalf("dashboard, basic ending %s, without the link: %.2000s", end, body)
+		}
+		if _, body := owner.get("/offers"); !strings.Contains(body, `action="/offers/basic/request"`) {
+			t.Fatalf("offers page, basic ending %s, without its request: %.3000s", end, body)
+		}
+	}
+	if _, body := owner.get("/dashboard"); !strings.Contains(body, "Your Basic subscription ended on") {
+		t.Fatalf("dashboard after the end: %.2000s", body)
+	}
+}
