@@ -28,8 +28,9 @@ func (h *Handler) offerRequestRoutes(route func(pattern string, h http.HandlerFu
 
 // addRequestStates fills the request part of the offers page's cards: the
 // latest request for each offer, and whether the visitor may ask for it
-// (a paid offer above the running one, an active account, an owner or an
-// admin: the ones who decide what the account pays for).
+// (a paid offer above the running one, or the running one when it ends
+// within warnBefore; an active account; an owner or an admin: the ones who
+// decide what the account pays for).
 func (h *Handler) addRequestStates(ctx context.Context, v visitor, a *glpinet.Account, running *glpinet.Subscription, offers map[string]*glpinet.Offer, cards []offerCard) error {
 	reqs, err := h.Store.ListOfferRequests(ctx, glpinet.OfferRequestFilter{AccountID: a.ID})
 	if err != nil {
@@ -50,7 +51,9 @@ func (h *Handler) addRequestStates(ctx context.Context, v visitor, a *glpinet.Ac
 		}
 		o := offers[c.Reference]
 		pending := c.Request != nil && c.Request.State == glpinet.OfferRequestPending
-		c.Requestable = mayAsk && !pending && o != nil && o.Reference != glpinet.FreeOfferReference && o.Level > level
+		// The running offer too when it ends soon: its renewal is a request.
+		renew := c.Current && running.End != nil && running.End.Sub(h.Now()) <= warnBefore
+		c.Requestable = mayAsk && !pending && o != nil && o.Reference != glpinet.FreeOfferReference && (o.Level > level || renew)
 	}
 	return nil
 }
