@@ -75,7 +75,7 @@ func TestCopy(t *testing.T) {
 			copied += tb.TargetRows
 		}
 	}
-	if len(res.Tables) != 18 || res.Rows != copied || res.SchemaVersion == 0 {
+	if len(res.Tables) != 19 || res.Rows != copied || res.SchemaVersion == 0 {
 		t.Errorf("result: %d tables, %d rows (tables say %d), schema %d", len(res.Tables), res.Rows, copied, res.SchemaVersion)
 	}
 

@@ -189,6 +189,15 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	_, err = s.CreatePasswordReset(ctx, glpinet.PasswordResetRequest{Email: member.Email, Hash: glpinet.HashKey("gnr_1"), Link: "https://x/password/reset/gnr_1"})
 	must(err)
 
+	// Offer requests: one granted (its decision and subscription), one
+	// waiting.
+	granted := &glpinet.OfferRequest{AccountID: owner.AccountID, OfferRef: "advanced", UserID: owner.ID, Message: "pour 40 sites"}
+	must(s.CreateOfferRequest(ctx, granted))
+	grantEnd := c.t.AddDate(1, 0, 0)
+	_, _, err = s.GrantOfferRequest(ctx, granted.ID, glpinet.OfferGrant{Begin: c.t, End: &grantEnd})
+	must(err)
+	must(s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: owner.AccountID, OfferRef: "basic", UserID: owner.ID}))
+
 	// Attempt counters, which a copy leaves behind.
 	for _, k := range []string{"login-email:aa", "login-ip:bb"} {
 		_, err := s.CountAttempt(ctx, k, 15*time.Minute, c.t, 2)
