@@ -102,9 +102,15 @@ func (s *Server) serve(l net.Listener) {
 // Stop closes the server: connections are refused until Restart.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, l := s.srv, s.listener
+	s.srv, s.listener = nil, nil
 	s.mu.Unlock()
+	if l != nil {
+		// Closed here too: go-smtp's Close closes only the listeners
+		// Serve has registered, and a Stop right after Start may come
+		// before the goroutine running Serve does (then it would serve).
+		l.Close()
+	}
 	if srv != nil {
 		srv.Close()
 	}
