@@ -104,3 +104,25 @@ type OfferRequestStore interface {
 	// requester (MailKindOfferDeclined). Returns ENOTFOUND, ECONFLICT.
 	DeclineOfferRequest(ctx context.Context, id int64) (*OfferRequest, error)
 }
+
+// RenewalWindow is how long before a paid subscription ends its account
+// may ask for the same offer again (its renewal).
+const RenewalWindow = 30 * 24 * time.Hour
+
+// OfferAskable reports whether an account whose running subscription is
+// running (nil: none) may ask for offer o at now: a paid offer above the
+// running one, or the running one itself in its last RenewalWindow. The
+// portal shows the button by it and refuses a request by it.
+func OfferAskable(o *Offer, running *Subscription, offers map[string]*Offer, now time.Time) bool {
+	if o == nil || o.Reference == FreeOfferReference {
+		return false
+	}
+	level := -1
+	if running != nil && offers[running.OfferRef] != nil {
+		level = offers[running.OfferRef].Level
+	}
+	if o.Level > level {
+		return true
+	}
+	return running != nil && running.OfferRef == o.Reference && running.End != nil && running.End.Sub(now) <= RenewalWindow
+}

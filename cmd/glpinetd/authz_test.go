@@ -21,6 +21,7 @@ const (
 	notFound  = "notfound"  // 404: another account's object
 	unauth    = "unauth"    // 401
 	malformed = "malformed" // 400: allowed in, but the (empty) input is refused
+	conflict  = "conflict"  // 409: allowed in, but a rule of the account refuses it
 )
 
 // principal is one caller of the table: a browser session and an API token.
@@ -99,6 +100,30 @@ func TestAuthorization(t *testing.T) {
 	subscriptionA := func() string {
 		return fmt.Sprint(recA.Subscriptions[len(recA.Subscriptions)-1].ID)
 	}
+	fresh := 0
+	memberOfA := func() string {
+		fresh++
+		u := &glpinet.User{Email: fmt.Sprintf("fresh%d@a.example", fresh), Name: "Fresh", Role: glpinet.RoleMember, AccountID: accountA, PasswordHash: hash}
+		if err := ts.DB.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(u.ID)
+	}
+	opMembersA := fmt.Sprintf("/operator/accounts/%d/members", accountA)
+	// requestA returns A's pending request for basic, made if there is
+	// none (a decision refused leaves it pending for the next caller).
+	requestA := func() string {
+		pending, _ := ts.DB.ListOfferRequests(ctx, glpinet.OfferRequestFilter{AccountID: accountA, State: glpinet.OfferRequestPending})
+		if len(pending) > 0 {
+			return fmt.Sprint(pending[0].ID)
+		}
+		users, _ := ts.DB.ListUsers(ctx, accountA)
+		q := &glpinet.OfferRequest{AccountID: accountA, OfferRef: "basic", UserID: users[0].ID}
+		if err := ts.DB.CreateOfferRequest(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(q.ID)
+	}
 	invitationCode := func() string {
 		code, _ := auth.NewToken(auth.PrefixInvitation)
 		ts.DB.CreateInvitation(ctx, &glpinet.Invitation{AccountID: accountA, Hash: auth.HashToken(code), Role: glpinet.RoleMember,
@@ -129,6 +154,11 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "GET /login", want: everyone},
 		{pattern: "POST /login", form: []string{"email", "nobody@example.com", "password", "x"}, want: want("unauthorized-page", "unauthorized-page", "unauthorized-page", "unauthorized-page", "unauthorized-page")},
 		{pattern: "GET /signup", want: everyone},
+		{pattern: "GET /password/forgot", want: everyone},
+		{pattern: "POST /password/forgot", form: []string{"email", "nobody@example.com"}, want: everyone},
+		{pattern: "GET /password/reset/{token}", path: same("/password/reset/gnr_unknown"), want: want("410", "410", "410", "410", "410")},
+		{pattern: "POST /password/reset/{token}", path: same("/password/reset/gnr_unknown"), form: []string{"password", "a", "repeat", "b"},
+			want: want(malformed, malformed, malformed, malformed, malformed)},
 		{pattern: "POST /signup", form: []string{"organisation", "", "email", "bad"}, want: want(malformed, malformed, malformed, malformed, malformed)},
 		{pattern: "GET /join/{code}", path: func() string { return "/join/" + invitationCode() }, want: everyone},
 		{pattern: "POST /join/{code}", path: func() string { return "/join/" + invitationCode() }, form: []string{"password", "short"}, want: want(malformed, malformed, malformed, malformed, malformed)},
@@ -148,6 +178,17 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /keys/{id}/revoke", path: func() string { return "/keys/" + keyA() + "/revoke" }, want: managersOfA},
 		{pattern: "POST /members/invitations", form: []string{"role", "member", "max_uses", "1", "days", "1"}, want: want(login, forbid, allow, allow, forbid)},
 		{pattern: "POST /members/invitations/{id}/revoke", path: func() string { return "/members/invitations/" + invitationA() + "/revoke" }, want: managersOfA},
+		{pattern: "POST /members/{id}/role", path: func() string { return "/members/" + memberOfA() + "/role" }, form: []string{"role", "admin"}, want: managersOfA},
+		{pattern: "GET /members/{id}/remove", path: func() string { return "/members/" + memberOfA() + "/remove" }, want: managersOfA},
+		{pattern: "POST /members/{id}/remove", path: func() string { return "/members/" + memberOfA() + "/remove" }, want: managersOfA},
+		{pattern: "GET /members/leave", want: customers},
+		// The member and the admin leave (and join again below); B's owner
+		// is its last: refused, said on the page.
+		{pattern: "POST /members/leave", want: want(login, allow, allow, malformed, forbid)},
+		{pattern: "GET /operator/accounts/{account}/members", path: same(opMembersA), want: operators},
+		{pattern: "POST /operator/accounts/{account}/members/{id}/role", path: func() string { return opMembersA + "/" + memberOfA() + "/role" }, form: []string{"role", "admin"}, want: operators},
+		{pattern: "GET /operator/accounts/{account}/members/{id}/remove", path: func() string { return opMembersA + "/" + memberOfA() + "/remove" }, want: operators},
+		{pattern: "POST /operator/accounts/{account}/members/{id}/remove", path: func() string { return opMembersA + "/" + memberOfA() + "/remove" }, want: operators},
 		{pattern: "POST /logout", want: want(login, login, login, login, login)},  // logging out also ends on the login page
 		{pattern: "GET /operator", want: want(allow, allow, allow, allow, allow)}, // a redirect to the guarded area
 		{pattern: "GET /operator/accounts", want: operators},
@@ -155,8 +196,20 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /operator/accounts/{id}/state", path: same(fmt.Sprintf("/operator/accounts/%d/state", accountA)), form: []string{"state", "active"}, want: operators},
 		{pattern: "POST /operator/accounts/{id}/subscriptions", path: same(fmt.Sprintf("/operator/accounts/%d/subscriptions", accountA)), form: []string{"offer", "basic", "until", "2099-01-01"}, want: operators},
 		{pattern: "POST /operator/subscriptions/{id}", path: func() string { return "/operator/subscriptions/" + subscriptionA() }, form: []string{"state", "active"}, want: operators},
+		// Account B runs advanced already: nothing higher to ask for.
+		{pattern: "POST /offers/{ref}/request", path: same("/offers/advanced/request"), form: []string{"message", "please"}, want: want(login, forbid, allow, conflict, forbid)},
+		{pattern: "GET /operator/requests", want: operators},
+		{pattern: "POST /operator/requests/{id}/grant", path: func() string { return "/operator/requests/" + requestA() + "/grant" }, want: operators},
+		{pattern: "POST /operator/requests/{id}/decline", path: func() string { return "/operator/requests/" + requestA() + "/decline" }, want: operators},
 		{pattern: "GET /operator/audit", want: operators},
 		{pattern: "GET /operator/offers", want: operators},
+		{pattern: "GET /operator/operators", want: operators},
+		{pattern: "GET /operator/mails", want: operators},
+		{pattern: "POST /operator/operators", form: []string{"email", "ops2@example.com", "password", "a long enough password", "password2", "a long enough password"}, want: operators},
+		{pattern: "POST /operator/operators/{id}/state", path: func() string {
+			ops, _ := ts.DB.ListOperators(ctx)
+			return fmt.Sprintf("/operator/operators/%d/state", ops[0].ID)
+		}, form: []string{"state", "enabled"}, want: operators},
 		{pattern: "POST /operator/offers", form: []string{"reference", "gold", "level", "50", "title_en", "Gold"}, want: operators},
 		{pattern: "POST /operator/offers/{ref}", path: same("/operator/offers/basic"), form: []string{"level", "10", "title_en", "Basic"}, want: operators},
 		{pattern: "POST /operator/tags/{key}", path: same("/operator/tags/all"), form: []string{"name_en", "All", "name_fr", "Tous"}, want: operators},
@@ -174,6 +227,9 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "GET /api/v1/subscriptions", want: api},
 		{pattern: "GET /api/v1/instances", want: api},
 		{pattern: "GET /api/v1/users", want: api},
+		{pattern: "PATCH /api/v1/users/{id}", path: func() string { return "/api/v1/users/" + memberOfA() }, body: `{"role":"admin"}`, want: want(unauth, forbid, allow, notFound, allow)},
+		{pattern: "DELETE /api/v1/users/{id}", path: func() string { return "/api/v1/users/" + memberOfA() }, want: want(unauth, forbid, allow, notFound, allow)},
+		{pattern: "POST /api/v1/me/leave", want: want(unauth, allow, allow, conflict, forbid)},
 		{pattern: "GET /api/v1/invitations", want: want(unauth, forbid, allow, allow, forbid)},
 		{pattern: "POST /api/v1/invitations", body: `{"role":"member","max_uses":1,"days":1}`, want: want(unauth, forbid, allow, allow, forbid)},
 		{pattern: "POST /api/v1/invitations/{id}/revoke", path: func() string { return "/api/v1/invitations/" + invitationA() + "/revoke" }, want: want(unauth, forbid, allow, notFound, forbid)},
@@ -210,6 +266,8 @@ func TestAuthorization(t *testing.T) {
 			return notFound
 		case status == http.StatusBadRequest:
 			return malformed
+		case status == http.StatusConflict:
+			return conflict
 		}
 		return fmt.Sprint(status)
 	}
@@ -255,6 +313,12 @@ func TestAuthorization(t *testing.T) {
 			}
 			if got != rw.want[p.name] {
 				t.Errorf("%s %s as %s: %s (status %d), want %s", method, path, p.name, got, resp.StatusCode, rw.want[p.name])
+			}
+			// Who left joins again, signed in with a new token, for the
+			// rows after this one.
+			if method == "POST" && strings.HasSuffix(rw.pattern, "/leave") && (p == member || p == admin) && got == allow {
+				role := map[*principal]glpinet.UserRole{member: glpinet.RoleMember, admin: glpinet.RoleAdmin}[p]
+				*p = *newPrincipal(p.name, p.name+"@a.example", accountA, role)
 			}
 			if rw.pattern == "POST /logout" && p != anon {
 				if status, _ := p.browser.get("/dashboard"); status != 200 || p.browser.csrf == "" {

@@ -141,3 +141,25 @@ func TestDashboardLinksToRequest(t *testing.T) {
 		t.Fatalf("dashboard after the end: %.2000s", body)
 	}
 }
+
+// TestOfferRequestOnlyUpwards: a request for the offer that runs (outside
+// its renewal window) or a lower one is refused, even forged past the page
+// that hides its button; a higher one is recorded.
+func TestOfferRequestOnlyUpwards(t *testing.T) {
+	ts := startServer(t, nil)
+	admin := loginAs(t, ts, "standard", "admin@std.example", glpinet.RoleAdmin)
+	admin.get("/offers")
+	for _, ref := range []string{"basic", "standard"} {
+		if status, body := admin.post("/offers/"+ref+"/request", "message", "forged"); status != http.StatusConflict || !strings.Contains(body, "nothing to ask for") {
+			t.Errorf("request for %s under a running standard offer: %d", ref, status)
+		}
+	}
+	admin.get("/offers")
+	if status, _ := admin.post("/offers/advanced/request"); status != http.StatusOK {
+		t.Fatalf("request for advanced: %d", status)
+	}
+	reqs, err := ts.DB.ListOfferRequests(t.Context(), glpinet.OfferRequestFilter{})
+	if err != nil || len(reqs) != 1 || reqs[0].OfferRef != "advanced" {
+		t.Fatalf("requests recorded: %+v %v", reqs, err)
+	}
+}

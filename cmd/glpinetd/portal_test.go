@@ -274,7 +274,7 @@ func TestPortalMarketplaceAndWarning(t *testing.T) {
 		t.Fatalf("standard account, GLPI 10.0.16: %.800s", body)
 	}
 	_, body = reg.get("/marketplace?glpi=11.0.4")
-	if strings.Contains(body, "glpi-plugin000-2.0.0.tar.gz") || !strings.Contains(body, "Needs a higher offer") || !strings.Contains(body, "glpi-plugin001-2.0.0.tar.gz") {
+	if strings.Contains(body, "glpi-plugin000-2.0.0.tar.gz") || !strings.Contains(body, "Needs the Standard offer") || !strings.Contains(body, "glpi-plugin001-2.0.0.tar.gz") {
 		t.Fatalf("registered account, GLPI 11.0.4: %.800s", body)
 	}
 

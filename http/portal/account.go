@@ -43,6 +43,14 @@ type dashboardData struct {
 	Subscriptions []*glpinet.Subscription
 	Keys          int
 	Instances     int
+	// OfferTitles are the offers' titles in the page's language, by
+	// reference: customers see titles, never references.
+	OfferTitles map[string]string
+	// Ended is the paid subscription that ended last when none runs
+	// above the free offer (glpinet.LastEnded), EndedTitle its offer's
+	// title: the dashboard links to its renewal request.
+	Ended      *glpinet.Subscription
+	EndedTitle string
 }
 
 func (h *Handler) handleDashboard(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -68,17 +76,33 @@ func (h *Handler) handleDashboard(w http.ResponseWriter, r *http.Request, v visi
 	}
 	offers := h.offerMap()
 	now := h.Now()
-	d := dashboardData{Subscriptions: subs, Keys: len(keys), Instances: len(instances)}
+	d := dashboardData{Subscriptions: subs, Keys: len(keys), Instances: len(instances), OfferTitles: offerTitles(offers, v.lang)}
 	if d.Running = glpinet.RunningSubscription(subs, offers, now); d.Running != nil {
 		o := offers[d.Running.OfferRef]
 		d.OfferTitle = o.Title(v.lang)
 		d.EndsSoon = o.Level > 0 && d.Running.End != nil && d.Running.End.Sub(now) <= warnBefore
+	}
+	level := 0
+	if d.Running != nil {
+		level = offers[d.Running.OfferRef].Level
+	}
+	if d.Ended = glpinet.LastEnded(subs, offers, level, now); d.Ended != nil {
+		d.EndedTitle = offers[d.Ended.OfferRef].Title(v.lang)
 	}
 	h.render(w, r, http.StatusOK, "dashboard", h.pageFor(w, r, v, a, "dashboard.title", d))
 }
 
 // rules are the service's rules, applied to the store.
 func (h *Handler) rules() *service.Service { return service.New(h.Store, h.Now) }
+
+// offerTitles returns the offers' titles in lang by reference.
+func offerTitles(offers map[string]*glpinet.Offer, lang string) map[string]string {
+	out := make(map[string]string, len(offers))
+	for ref, o := range offers {
+		out[ref] = o.Title(lang)
+	}
+	return out
+}
 
 // offerMap returns the offers of the catalogue snapshot.
 func (h *Handler) offerMap() map[string]*glpinet.Offer {
@@ -198,7 +222,7 @@ func (h *Handler) handleKeyRevoke(w http.ResponseWriter, r *http.Request, v visi
 
 // actor attributes the request's changes to the logged-in user.
 func (h *Handler) actor(r *http.Request, v visitor) context.Context {
-	return glpinet.WithActor(r.Context(), glpinet.UserSubject(v.user.ID))
+	return glpinet.WithActor(r.Context(), glpinet.UserActor(v.user))
 }
 
 func (h *Handler) handleInstances(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -236,11 +260,22 @@ type instanceRow struct {
 type offerCard struct {
 	Title   string
 	Current bool
-	Plugins []string
+	// Reference, Price and Description are the offer's, in the page's
+	// language; Request is the account's latest request for it (nil for
+	// none), Requestable whether the visitor may ask for it now
+	// (addRequestStates).
+	Reference, Price, Description string
+	Request                       *glpinet.OfferRequest
+	Requestable                   bool
+	// Plugins is how many plugins the offer can download (at least one
+	// version), Gated the names of those among them that need an offer.
+	Plugins int
+	Gated   []string
 }
 
-// handleOffersPage compares the offers and lists the plugins each unlocks
-// (those whose newest version requires an offer it includes).
+// handleOffersPage compares the offers: how many plugins each unlocks, by
+// the rule GLPI's marketplace gives download links by
+// (glpinet.Version.Unlocked), and which of them need an offer.
 func (h *Handler) handleOffersPage(w http.ResponseWriter, r *http.Request, v visitor) {
 	a := h.customer(w, r, v)
 	if a == nil {
@@ -260,29 +295,38 @@ func (h *Handler) handleOffersPage(w http.ResponseWriter, r *http.Request, v vis
 	running := glpinet.RunningSubscription(subs, offers, h.Now())
 	var cards []offerCard
 	for _, o := range cat.Offers {
-		c := offerCard{Title: o.Title(v.lang), Current: running != nil && running.OfferRef == o.Reference}
+		c := offerCard{Title: o.Title(v.lang), Current: running != nil && running.OfferRef == o.Reference,
+			Reference: o.Reference, Price: o.Price(v.lang), Description: o.Description(v.lang)}
 		for _, p := range cat.Plugins {
-			if gated := gatedPluginLevel(p, offers); gated >= 0 && gated <= o.Level {
-				c.Plugins = append(c.Plugins, p.Name)
+			if unlocked, gated := unlocks(p, o.Level, offers); unlocked {
+				c.Plugins++
+				if gated {
+					c.Gated = append(c.Gated, p.Name)
+				}
 			}
 		}
-		sort.Strings(c.Plugins)
+		sort.Strings(c.Gated)
 		cards = append(cards, c)
+	}
+	if err := h.addRequestStates(r.Context(), v, a, running, offers, cards); err != nil {
+		h.Error(w, r, err)
+		return
 	}
 	h.render(w, r, http.StatusOK, "offers", h.pageFor(w, r, v, a, "offers.title", cards))
 }
 
-// gatedPluginLevel returns the lowest offer level that unlocks a plugin's
-// gated versions, or -1 when none of its versions is gated.
-func gatedPluginLevel(p *glpinet.Plugin, offers map[string]*glpinet.Offer) int {
-	level := -1
+// unlocks reports whether an offer of level may download a version of p
+// (one not withdrawn), and whether every such version needs an offer.
+func unlocks(p *glpinet.Plugin, level int, offers map[string]*glpinet.Offer) (unlocked, gated bool) {
+	gated = true
 	for _, ver := range p.Versions {
-		if len(ver.RequiredOffers) == 0 || ver.Yanked {
+		if ver.Yanked || !ver.Unlocked(level, offers) {
 			continue
 		}
-		if l := glpinet.MinLevel(ver.RequiredOffers, offers); level < 0 || l < level {
-			level = l
+		unlocked = true
+		if len(ver.RequiredOffers) == 0 {
+			gated = false
 		}
 	}
-	return level
+	return unlocked, unlocked && gated
 }

@@ -36,10 +36,6 @@ func (h *Handler) addRequestStates(ctx context.Context, v visitor, a *glpinet.Ac
 	if err != nil {
 		return err
 	}
-	level := -1
-	if running != nil {
-		level = offers[running.OfferRef].Level
-	}
 	mayAsk := a.State == glpinet.AccountActive && service.CanManage(v.user)
 	for i := range cards {
 		c := &cards[i]
@@ -49,11 +45,8 @@ func (h *Handler) addRequestStates(ctx context.Context, v visitor, a *glpinet.Ac
 				break
 			}
 		}
-		o := offers[c.Reference]
 		pending := c.Request != nil && c.Request.State == glpinet.OfferRequestPending
-		// The running offer too when it ends soon: its renewal is a request.
-		renew := c.Current && running.End != nil && running.End.Sub(h.Now()) <= warnBefore
-		c.Requestable = mayAsk && !pending && o != nil && o.Reference != glpinet.FreeOfferReference && (o.Level > level || renew)
+		c.Requestable = mayAsk && !pending && glpinet.OfferAskable(offers[c.Reference], running, offers, h.Now())
 	}
 	return nil
 }
@@ -66,6 +59,18 @@ func (h *Handler) handleOfferRequest(w http.ResponseWriter, r *http.Request, v v
 	if !service.CanManage(v.user) {
 		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
 		return
+	}
+	// The same rule as the page's button: no request for what already
+	// runs (but its renewal) or for a lower offer.
+	if subs, err := h.Store.ListSubscriptions(r.Context(), a.ID); err != nil {
+		h.Error(w, r, err)
+		return
+	} else if offers := h.offerMap(); offers[r.PathValue("ref")] != nil {
+		running := glpinet.RunningSubscription(subs, offers, h.Now())
+		if !glpinet.OfferAskable(offers[r.PathValue("ref")], running, offers, h.Now()) {
+			h.message(w, r, v, http.StatusConflict, "error.title", pt(v.lang, "offers.notaskable"))
+			return
+		}
 	}
 	req := &glpinet.OfferRequest{AccountID: a.ID, OfferRef: r.PathValue("ref"), UserID: v.user.ID,
 		Message: strings.TrimSpace(r.PostFormValue("message"))}

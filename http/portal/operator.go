@@ -63,8 +63,9 @@ func (h *Handler) operatorRoutes(route func(pattern string, h http.HandlerFunc))
 }
 
 type opAccountRow struct {
-	Account *glpinet.Account
-	Offer   string
+	Account    *glpinet.Account
+	Offer      string // the running offer's reference
+	OfferTitle string
 }
 
 type opAccountsData struct {
@@ -90,6 +91,9 @@ func (h *Handler) handleOpAccounts(w http.ResponseWriter, r *http.Request, v vis
 		if subs, err := h.Store.ListSubscriptions(r.Context(), a.ID); err == nil {
 			if run := glpinet.RunningSubscription(subs, offers, now); run != nil {
 				row.Offer = run.OfferRef
+				if o := offers[run.OfferRef]; o != nil {
+					row.OfferTitle = o.Title(v.lang)
+				}
 			}
 		}
 		d.Rows = append(d.Rows, row)
@@ -104,6 +108,9 @@ type opAccountData struct {
 	Keys          []*glpinet.RegistrationKey
 	Instances     []*glpinet.Instance
 	Offers        []*glpinet.Offer
+	// OfferTitles are the offers' titles in the page's language, by
+	// reference.
+	OfferTitles map[string]string
 }
 
 // opAccount reads the path's account, or renders a 404.
@@ -143,6 +150,7 @@ func (h *Handler) renderOpAccount(w http.ResponseWriter, r *http.Request, v visi
 		h.Error(w, r, err)
 		return
 	}
+	d.OfferTitles = offerTitles(glpinet.OfferMap(d.Offers), v.lang)
 	status := http.StatusOK
 	if errMsg != "" {
 		status = http.StatusBadRequest

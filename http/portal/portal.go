@@ -95,6 +95,11 @@ func parsePages() pages {
 		"join":     strings.Join,
 		"langs":    func() []string { return httpx.Languages },
 		"desc":     description,
+		// minpass is the shortest password the service accepts.
+		"minpass":         func() int { return glpinet.MinPasswordLen },
+		"current":         currentAttr,
+		"tokenstate":      tokenState,
+		"invitationstate": invitationState,
 	}
 	out := pages{}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
@@ -130,7 +135,8 @@ type pageData struct {
 	CSRF      string
 	Flash     string
 	Error     string
-	CanManage bool // the user may change the account's keys and members
+	CanManage bool      // the user may change the account's keys and members
+	Now       time.Time // the time states (expired, active) are judged at; set by render
 	Data      any
 }
 
@@ -239,6 +245,9 @@ func (h *Handler) checkCSRF(r *http.Request, v visitor) bool {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
 	t := h.templates[page]
 	d.Page = page
+	if d.Now.IsZero() && h.Now != nil {
+		d.Now = h.Now()
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		h.Logger.Error("render", "page", page, "err", err, "request_id", httpx.RequestID(r.Context()))
@@ -316,12 +325,17 @@ func (h *Handler) Register(route func(pattern string, h http.HandlerFunc)) {
 	route("GET /members", h.userPage(h.handleMembersPage))
 	route("POST /members/invitations", h.userPage(h.handleInvitationCreate))
 	route("POST /members/invitations/{id}/revoke", h.userPage(h.handleInvitationRevoke))
+	h.memberRoutes(route)
+	h.resetRoutes(route)
 	route("GET /password", h.userPage(h.handlePasswordPage))
 	route("POST /password", h.userPage(h.handlePassword))
 	route("GET /tokens", h.userPage(h.handleTokensPage))
 	route("POST /tokens", h.userPage(h.handleTokenCreate))
 	route("POST /tokens/{id}/revoke", h.userPage(h.handleTokenRevoke))
 	h.operatorRoutes(route)
+	h.operatorsRoutes(route)
+	h.mailsRoutes(route)
+	h.offerRequestRoutes(route)
 	route("GET /join/{code}", h.handleJoinPage)
 	route("POST /join/{code}", h.handleJoin)
 }

@@ -23,6 +23,14 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, v visitor
 	}
 	d.Scopes = service.ScopesFor(v.user)
 	p := pageData{Lang: v.lang, Title: pt(v.lang, "tokens.title"), User: v.user, CSRF: h.csrfFor(w, r, v), Flash: flash, Error: errMsg, Data: d}
+	if v.user.AccountID != 0 {
+		// The account's state: a suspended one's users are told why the
+		// form is gone (operators have no account).
+		if p.Account, err = h.Store.FindAccountByID(r.Context(), v.user.AccountID); err != nil {
+			h.Error(w, r, err)
+			return
+		}
+	}
 	status := http.StatusOK
 	if errMsg != "" {
 		status = http.StatusBadRequest
