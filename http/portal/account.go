@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sort"
-	"time"
 
 	"github.com/glpinet/glpinet"
 	"github.com/glpinet/glpinet/http/httpx"
@@ -33,8 +32,9 @@ func (h *Handler) pageFor(w http.ResponseWriter, r *http.Request, v visitor, a *
 }
 
 // warnBefore is how long before a paid subscription ends the dashboard
-// warns about it.
-const warnBefore = 30 * 24 * time.Hour
+// warns about it: the window in which its renewal can be asked for, so
+// that the warning's link to the request always leads to a button.
+const warnBefore = glpinet.RenewalWindow
 
 type dashboardData struct {
 	Running       *glpinet.Subscription

@@ -29,7 +29,7 @@ func (h *Handler) offerRequestRoutes(route func(pattern string, h http.HandlerFu
 // addRequestStates fills the request part of the offers page's cards: the
 // latest request for each offer, and whether the visitor may ask for it
 // (a paid offer above the running one, or the running one when it ends
-// within warnBefore; an active account; an owner or an admin: the ones who
+// within glpinet.RenewalWindow; an active account; an owner or an admin: the ones who
 // decide what the account pays for).
 func (h *Handler) addRequestStates(ctx context.Context, v visitor, a *glpinet.Account, running *glpinet.Subscription, offers map[string]*glpinet.Offer, cards []offerCard) error {
 	reqs, err := h.Store.ListOfferRequests(ctx, glpinet.OfferRequestFilter{AccountID: a.ID})

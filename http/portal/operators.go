@@ -75,19 +75,13 @@ func (h *Handler) handleOpOperatorState(w http.ResponseWriter, r *http.Request, 
 		h.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
 		return
 	}
-	ops, err := h.Store.ListOperators(r.Context())
-	if err != nil {
-		h.Error(w, r, err)
-		return
-	}
-	var op *glpinet.User
-	for _, o := range ops {
-		if o.ID == id {
-			op = o
-		}
-	}
-	if op == nil { // a customer's ID, or none: operators manage operators here
+	op, err := h.Store.FindUserByID(r.Context(), id)
+	if glpinet.ErrorCode(err) == glpinet.ENOTFOUND || err == nil && op.Role != glpinet.RoleOperator {
+		// A customer's ID, or none: operators manage operators here.
 		h.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
+		return
+	} else if err != nil {
+		h.Error(w, r, err)
 		return
 	}
 	disable := r.PostFormValue("state") == "disabled"
