@@ -64,12 +64,15 @@ func CheckIssuable(ids []int64, states map[int64]AccountState, action string) er
 	return nil
 }
 
-// AccountFilter selects accounts in FindAccounts.
+// AccountFilter selects accounts in FindAccounts, one page at a time.
 type AccountFilter struct {
-	ID     *int64
-	Name   *string // case-insensitive substring
+	ID   *int64
+	Name *string // case-insensitive substring
+	Page
+	// Offset skips rows after the cursor: only for the clients of the
+	// management API's and the command line's former ?offset=; it costs
+	// what it skips, where a cursor costs nothing.
 	Offset int
-	Limit  int // 0 means no limit
 }
 
 // AccountStore keeps accounts.
@@ -79,8 +82,10 @@ type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	// FindAccountByID returns ENOTFOUND.
 	FindAccountByID(ctx context.Context, id int64) (*Account, error)
-	// FindAccounts returns the matching accounts by ID and their total count.
-	FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)
+	// FindAccounts returns a page of the matching accounts by ID, and the
+	// cursor of the next page ("" on the last). Returns EINVALID (a
+	// malformed cursor).
+	FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, string, error)
 	// SetAccountState suspends or reactivates an account. Returns ENOTFOUND, EINVALID.
 	SetAccountState(ctx context.Context, id int64, state AccountState) error
 	// CountAccounts returns how many accounts exist.

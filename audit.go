@@ -16,13 +16,13 @@ type AuditEvent struct {
 	Details string    `json:"details"` // free text; never a secret
 }
 
-// AuditFilter selects audit events, newest first.
+// AuditFilter selects audit events, newest first, one page at a time.
 type AuditFilter struct {
 	Actor   string
 	Action  string
 	Subject string
 	Since   time.Time
-	Limit   int
+	Page
 }
 
 type actorKey struct{}
@@ -103,6 +103,8 @@ func CLIActor(name string) string { return "cli:" + name }
 
 // AuditStore reads the audit log (mutations write it themselves).
 type AuditStore interface {
-	// ListAuditEvents returns events newest first.
-	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// ListAuditEvents returns a page of the events f selects, newest
+	// (highest ID) first, and the cursor of the next page ("" on the
+	// last). Returns EINVALID (a malformed cursor).
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
 }

@@ -110,6 +110,9 @@ func trimLeadingZeros(s string) string {
 type InstanceStore interface {
 	// RecordSightings upserts instances (first seen kept, last seen raised).
 	RecordSightings(ctx context.Context, s []Sighting) error
-	// ListInstances returns an account's instances, most recently seen first.
-	ListInstances(ctx context.Context, accountID int64) ([]*Instance, error)
+	// ListInstances returns a page of an account's instances, most
+	// recently seen first (then by key and UID, descending), and the
+	// cursor of the next page ("" on the last). Returns EINVALID (a
+	// malformed cursor).
+	ListInstances(ctx context.Context, accountID int64, p Page) ([]*Instance, string, error)
 }

@@ -190,8 +190,10 @@ type KeyStore interface {
 	FindKeyRecord(ctx context.Context, hash [32]byte) (*KeyRecord, error)
 	// FindKeyByID returns ENOTFOUND.
 	FindKeyByID(ctx context.Context, id int64) (*RegistrationKey, error)
-	// ListKeys returns an account's keys, newest first.
-	ListKeys(ctx context.Context, accountID int64) ([]*RegistrationKey, error)
+	// ListKeys returns a page of an account's keys, newest (highest ID)
+	// first, and the cursor of the next page ("" on the last). Returns
+	// ENOTFOUND (no such account), EINVALID (a malformed cursor).
+	ListKeys(ctx context.Context, accountID int64, p Page) ([]*RegistrationKey, string, error)
 	// CreateKeys stores many keys at once (seeding and imports): one audit
 	// event and one TopicKeys change for the whole batch, none per key.
 	// Returns EINVALID (a label), ENOTFOUND, EFORBIDDEN (an account is

@@ -21,13 +21,15 @@ const (
 	// MailKindOfferRequest tells an operator that an account asks for an
 	// offer; its values are "name" (the operator's), "account", "offer"
 	// (its title in the operator's language), "requester" (name and
-	// e-mail) and "message" ("" for none).
+	// e-mail), "message" ("" for none) and "link" (the operators'
+	// requests page, "" without a public URL).
 	MailKindOfferRequest = "offer-request"
 	// MailKindOfferGranted tells the requester that the offer was
 	// granted; its values are "name", "account", "offer" and "period".
 	MailKindOfferGranted = "offer-granted"
 	// MailKindOfferDeclined tells the requester that the request was
-	// declined; its values are "name", "account" and "offer".
+	// declined; its values are "name", "account", "offer" and "reason"
+	// (the operator's, "" for none).
 	MailKindOfferDeclined = "offer-declined"
 )
 
@@ -53,6 +55,11 @@ type OfferRequest struct {
 	// SubscriptionID is the subscription a grant created.
 	SubscriptionID *int64    `json:"subscription_id"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Link is, for CreateOfferRequest, the absolute URL of the page where
+	// operators decide requests, which their mail links to: built from
+	// the configured public URL, "" without one (the mail then names the
+	// page). It goes into the mails only, never into the request's row.
+	Link string `json:"-"`
 }
 
 // Validate reports an EINVALID error when the request cannot be stored.
@@ -101,8 +108,10 @@ type OfferRequestStore interface {
 	// Returns ENOTFOUND, ECONFLICT (already decided), EINVALID (period).
 	GrantOfferRequest(ctx context.Context, id int64, g OfferGrant) (*OfferRequest, *Subscription, error)
 	// DeclineOfferRequest declines pending request id and mails the
-	// requester (MailKindOfferDeclined). Returns ENOTFOUND, ECONFLICT.
-	DeclineOfferRequest(ctx context.Context, id int64) (*OfferRequest, error)
+	// requester (MailKindOfferDeclined) with reason ("" for none; it is
+	// recorded in the audit event, not in the request). Returns
+	// ENOTFOUND, ECONFLICT, EINVALID (a reason too long).
+	DeclineOfferRequest(ctx context.Context, id int64, reason string) (*OfferRequest, error)
 }
 
 // RenewalWindow is how long before a paid subscription ends its account

@@ -20,6 +20,7 @@ type Store interface {
 	AccountStore
 	OfferStore
 	SubscriptionStore
+	SubscriptionNoticeStore
 	OfferRequestStore
 	KeyStore
 	InstanceStore
@@ -31,6 +32,7 @@ type Store interface {
 	InvitationStore
 	TokenStore
 	PasswordResetStore
+	EmailVerificationStore
 	ThrottleStore
 	MailStore
 }

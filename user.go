@@ -49,14 +49,34 @@ type User struct {
 	// in. A disabled user keeps their data and tokens, so that enabling
 	// them gives back exactly what they had.
 	DisabledAt *time.Time `json:"disabled_at"`
+	// EmailVerifiedAt is when the user proved they read their e-mail
+	// address (a mailed link, or an operator who vouched for it); nil
+	// while they have not. See EmailVerificationStore.
+	EmailVerifiedAt *time.Time `json:"email_verified_at"`
 }
 
 // Disabled reports whether the user may not sign in nor use their tokens.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
+// Verified reports whether the user's e-mail address is verified: an
+// unverified user may sign in but not issue registration keys.
+func (u *User) Verified() bool { return u.EmailVerifiedAt != nil }
+
 // NormalizeEmail trims and lower-cases an e-mail address: addresses are
 // compared without regard to case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CheckEmail returns an EINVALID error unless email, already normalised
+// (NormalizeEmail), is a bare e-mail address a user may have.
+func CheckEmail(email string) error {
+	if len(email) > MaxEmailLen {
+		return Errorf(EINVALID, "An e-mail address is at most %d bytes long (this one has %d).", MaxEmailLen, len(email))
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return Errorf(EINVALID, "%q is not an e-mail address.", email)
+	}
+	return nil
+}
 
 // Prepare normalises a user before it is stored (e-mail trimmed and
 // lower-cased, name trimmed, "en" when no language is set) and validates
@@ -94,11 +114,8 @@ func PrepareSignUp(a *Account, owner *User) error {
 
 // Validate reports an EINVALID error when the user cannot be stored.
 func (u *User) Validate() error {
-	if len(u.Email) > MaxEmailLen {
-		return Errorf(EINVALID, "An e-mail address is at most %d bytes long (this one has %d).", MaxEmailLen, len(u.Email))
-	}
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
-		return Errorf(EINVALID, "%q is not an e-mail address.", u.Email)
+	if err := CheckEmail(u.Email); err != nil {
+		return err
 	}
 	switch {
 	case strings.TrimSpace(u.Name) == "":
@@ -139,6 +156,14 @@ type Invitation struct {
 	RevokedAt *time.Time `json:"revoked_at"`
 	CreatedBy int64      `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"`
+	// Email is the address the invitation was mailed to, "" for a link
+	// only handed over by its creator. The join page offers it; whoever
+	// holds the link may still join with another address.
+	Email string `json:"email,omitempty"`
+	// MailLink is the join link mailed to Email, set by the inviter for
+	// CreateInvitation only: it holds the code, so it is never stored,
+	// listed nor logged.
+	MailLink string `json:"-"`
 }
 
 // Usable returns an EINVALID error saying why the invitation cannot be
@@ -164,6 +189,11 @@ func (i *Invitation) Validate() error {
 		return Errorf(EINVALID, "An invitation allows 1 to %d uses.", MaxInvitationUses)
 	case i.ExpiresAt.IsZero():
 		return Errorf(EINVALID, "An invitation needs an expiry.")
+	case i.Email != "" && i.MailLink == "":
+		return Errorf(EINVALID, "An invitation mailed to an address needs the link to mail.")
+	}
+	if i.Email != "" {
+		return CheckEmail(i.Email)
 	}
 	return nil
 }
@@ -245,8 +275,10 @@ type UserStore interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// FindUserByEmail returns ENOTFOUND; e-mails compare without case.
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
-	// ListUsers returns an account's users by ID.
-	ListUsers(ctx context.Context, accountID int64) ([]*User, error)
+	// ListUsers returns a page of an account's users by ID, and the
+	// cursor of the next page ("" on the last). Returns EINVALID (a
+	// malformed cursor).
+	ListUsers(ctx context.Context, accountID int64, p Page) ([]*User, string, error)
 	// ListOperators returns the operators (users of no account) by ID.
 	ListOperators(ctx context.Context) ([]*User, error)
 	// SetPassword replaces a user's password hash and ends their sessions.

@@ -14,6 +14,7 @@ const (
 	PrefixSession    = "gns_" // portal session cookie
 	PrefixInvitation = "gni_" // invitation code
 	PrefixReset      = "gnr_" // password reset link
+	PrefixVerify     = "gnv_" // e-mail verification link
 )
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -35,12 +35,30 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("glpinet API: %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// List is a page of a list answer.
+// List is a page of a list answer. The lists that grow (keys, instances,
+// users, accounts, audit events) are read by keyset: they have Next, the
+// cursor of the next page ("" on the last), and neither Total nor Offset.
 type List[T any] struct {
-	Data   []T `json:"data"`
-	Total  int `json:"total"`
-	Limit  int `json:"limit"`
-	Offset int `json:"offset"`
+	Data   []T    `json:"data"`
+	Total  int    `json:"total"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+	Next   string `json:"next"`
+}
+
+// pageQuery is the query string asking for page p, "" for the first
+// page of the default size.
+func pageQuery(q url.Values, p glpinet.Page) string {
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.After != "" {
+		q.Set("after", p.After)
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // do sends a request with a JSON (or raw, when body is an io.Reader) body
@@ -115,10 +133,10 @@ type IssuedKey struct {
 	OldKeyValidUntil *time.Time `json:"old_key_valid_until"`
 }
 
-// Keys lists the account's keys.
-func (c *API) Keys(ctx context.Context) (*List[glpinet.RegistrationKey], error) {
+// Keys lists a page of the account's keys.
+func (c *API) Keys(ctx context.Context, p glpinet.Page) (*List[glpinet.RegistrationKey], error) {
 	var out List[glpinet.RegistrationKey]
-	return &out, c.do(ctx, "GET", "/api/v1/keys", nil, &out)
+	return &out, c.do(ctx, "GET", "/api/v1/keys"+pageQuery(url.Values{}, p), nil, &out)
 }
 
 // IssueKey issues a key.
@@ -148,16 +166,17 @@ func (c *API) Subscriptions(ctx context.Context) (*List[glpinet.Subscription], e
 	return &out, c.do(ctx, "GET", "/api/v1/subscriptions", nil, &out)
 }
 
-// Instances lists the GLPI instances seen with the account's keys.
-func (c *API) Instances(ctx context.Context) (*List[glpinet.Instance], error) {
+// Instances lists a page of the GLPI instances seen with the account's
+// keys.
+func (c *API) Instances(ctx context.Context, p glpinet.Page) (*List[glpinet.Instance], error) {
 	var out List[glpinet.Instance]
-	return &out, c.do(ctx, "GET", "/api/v1/instances", nil, &out)
+	return &out, c.do(ctx, "GET", "/api/v1/instances"+pageQuery(url.Values{}, p), nil, &out)
 }
 
-// Users lists the account's users.
-func (c *API) Users(ctx context.Context) (*List[glpinet.User], error) {
+// Users lists a page of the account's users.
+func (c *API) Users(ctx context.Context, p glpinet.Page) (*List[glpinet.User], error) {
 	var out List[glpinet.User]
-	return &out, c.do(ctx, "GET", "/api/v1/users", nil, &out)
+	return &out, c.do(ctx, "GET", "/api/v1/users"+pageQuery(url.Values{}, p), nil, &out)
 }
 
 // NewInvitation is a new invitation with its link: the only time it is shown.
@@ -170,6 +189,13 @@ type NewInvitation struct {
 func (c *API) Invite(ctx context.Context, role glpinet.UserRole, maxUses, days int) (*NewInvitation, error) {
 	var out NewInvitation
 	return &out, c.do(ctx, "POST", "/api/v1/invitations", map[string]any{"role": role, "max_uses": maxUses, "days": days}, &out)
+}
+
+// InviteByEmail creates an invitation link and has the server mail it to
+// email, in the caller's language.
+func (c *API) InviteByEmail(ctx context.Context, email string, role glpinet.UserRole, maxUses, days int) (*NewInvitation, error) {
+	var out NewInvitation
+	return &out, c.do(ctx, "POST", "/api/v1/invitations", map[string]any{"role": role, "max_uses": maxUses, "days": days, "email": email}, &out)
 }
 
 // Invitations lists the account's invitations.
@@ -195,10 +221,10 @@ func (c *API) SaveOffer(ctx context.Context, o glpinet.Offer) (*glpinet.Offer, e
 	return &out, c.do(ctx, "PUT", "/api/v1/offers/"+url.PathEscape(o.Reference), o, &out)
 }
 
-// Accounts searches accounts by name (operators).
-func (c *API) Accounts(ctx context.Context, q string) (*List[glpinet.Account], error) {
+// Accounts searches accounts by name, a page at a time (operators).
+func (c *API) Accounts(ctx context.Context, q string, p glpinet.Page) (*List[glpinet.Account], error) {
 	var out List[glpinet.Account]
-	return &out, c.do(ctx, "GET", "/api/v1/accounts?q="+url.QueryEscape(q), nil, &out)
+	return &out, c.do(ctx, "GET", "/api/v1/accounts"+pageQuery(url.Values{"q": {q}}, p), nil, &out)
 }
 
 // AccountDetail is an account with its subscriptions.
@@ -239,7 +265,8 @@ func (c *API) UpdateSubscription(ctx context.Context, id int64, until string, st
 		map[string]string{"until": until, "state": string(state)}, &out)
 }
 
-// Audit returns audit events matching f (operators).
+// Audit returns a page (f.Page) of the audit events matching f
+// (operators).
 func (c *API) Audit(ctx context.Context, f glpinet.AuditFilter) (*List[glpinet.AuditEvent], error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"actor": f.Actor, "action": f.Action, "subject": f.Subject} {
@@ -251,7 +278,7 @@ func (c *API) Audit(ctx context.Context, f glpinet.AuditFilter) (*List[glpinet.A
 		q.Set("since", f.Since.UTC().Format(time.RFC3339))
 	}
 	var out List[glpinet.AuditEvent]
-	return &out, c.do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &out)
+	return &out, c.do(ctx, "GET", "/api/v1/audit"+pageQuery(q, f.Page), nil, &out)
 }
 
 // Plugins returns the catalogue.

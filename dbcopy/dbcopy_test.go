@@ -75,7 +75,7 @@ func TestCopy(t *testing.T) {
 			copied += tb.TargetRows
 		}
 	}
-	if len(res.Tables) != 19 || res.Rows != copied || res.SchemaVersion == 0 {
+	if len(res.Tables) != 21 || res.Rows != copied || res.SchemaVersion == 0 {
 		t.Errorf("result: %d tables, %d rows (tables say %d), schema %d", len(res.Tables), res.Rows, copied, res.SchemaVersion)
 	}
 
@@ -105,13 +105,13 @@ func TestCopy(t *testing.T) {
 	if err := dst.CreateAccount(ctx, a); err != nil || a.ID != int64(n)+1 {
 		t.Fatalf("new account after the copy: ID %d, %v; want %d", a.ID, err, n+1)
 	}
-	keys, _ := src.ListKeys(ctx, 1)
+	keys, _ := glpinet.All(func(p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) { return src.ListKeys(ctx, 1, p) })
 	k := &glpinet.RegistrationKey{AccountID: a.ID, Hash: glpinet.HashKey("gnk_new"), Prefix: "gnk_new"}
 	if err := dst.CreateKey(ctx, k); err != nil || k.ID != int64(len(keys))+2 { // +1: Globex's key
 		t.Fatalf("new key after the copy: ID %d, %v; want %d", k.ID, err, len(keys)+2)
 	}
-	events, _ := dst.ListAuditEvents(ctx, glpinet.AuditFilter{Limit: 1})
-	srcEvents, _ := src.ListAuditEvents(ctx, glpinet.AuditFilter{Limit: 1})
+	events, _, _ := dst.ListAuditEvents(ctx, glpinet.AuditFilter{Page: glpinet.Page{Limit: 1}})
+	srcEvents, _, _ := src.ListAuditEvents(ctx, glpinet.AuditFilter{Page: glpinet.Page{Limit: 1}})
 	if events[0].ID <= srcEvents[0].ID {
 		t.Fatalf("new audit event %d, want after %d", events[0].ID, srcEvents[0].ID)
 	}
@@ -140,27 +140,38 @@ func compareStores(t *testing.T, src, dst glpinet.Store, sec *secrets) {
 			t.Errorf("%s (-source +target):\n%s", what, diff)
 		}
 	}
-	accounts, _, err := src.FindAccounts(ctx, glpinet.AccountFilter{})
+	// Every page of the lists read by page.
+	allAccounts := func(s glpinet.Store) ([]*glpinet.Account, error) {
+		return glpinet.All(func(p glpinet.Page) ([]*glpinet.Account, string, error) {
+			return s.FindAccounts(ctx, glpinet.AccountFilter{Page: p})
+		})
+	}
+	accounts, err := allAccounts(src)
 	if err != nil || len(accounts) < 3 {
 		t.Fatalf("source accounts: %d, %v", len(accounts), err)
 	}
-	same("accounts", func(s glpinet.Store) (any, error) {
-		a, _, err := s.FindAccounts(ctx, glpinet.AccountFilter{})
-		return a, err
-	})
+	same("accounts", func(s glpinet.Store) (any, error) { return allAccounts(s) })
 	same("offers", func(s glpinet.Store) (any, error) { return s.ListOffers(ctx) })
 	same("catalogue", func(s glpinet.Store) (any, error) { return s.ListPlugins(ctx) })
 	same("tags", func(s glpinet.Store) (any, error) { return s.ListTags(ctx) })
 	same("audit", func(s glpinet.Store) (any, error) {
-		return s.ListAuditEvents(ctx, glpinet.AuditFilter{Limit: 10000})
+		return glpinet.All(func(p glpinet.Page) ([]*glpinet.AuditEvent, string, error) {
+			return s.ListAuditEvents(ctx, glpinet.AuditFilter{Page: p})
+		})
 	})
 	same("mails", func(s glpinet.Store) (any, error) { return s.ListMails(ctx, glpinet.MailFilter{}) })
 	same("yanked version", func(s glpinet.Store) (any, error) { return s.FindVersion(ctx, "reports", "1.0.0") })
 	for _, a := range accounts {
 		same("subscriptions of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListSubscriptions(ctx, a.ID) })
-		same("keys of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListKeys(ctx, a.ID) })
-		same("instances of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListInstances(ctx, a.ID) })
-		same("users of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListUsers(ctx, a.ID) })
+		same("keys of "+a.Name, func(s glpinet.Store) (any, error) {
+			return glpinet.All(func(p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) { return s.ListKeys(ctx, a.ID, p) })
+		})
+		same("instances of "+a.Name, func(s glpinet.Store) (any, error) {
+			return glpinet.All(func(p glpinet.Page) ([]*glpinet.Instance, string, error) { return s.ListInstances(ctx, a.ID, p) })
+		})
+		same("users of "+a.Name, func(s glpinet.Store) (any, error) {
+			return glpinet.All(func(p glpinet.Page) ([]*glpinet.User, string, error) { return s.ListUsers(ctx, a.ID, p) })
+		})
 		same("invitations of "+a.Name, func(s glpinet.Store) (any, error) { return s.ListInvitations(ctx, a.ID) })
 	}
 	for _, h := range sec.keys {

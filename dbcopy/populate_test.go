@@ -157,6 +157,9 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	for i, role := range []glpinet.UserRole{glpinet.RoleAdmin, glpinet.RoleMember, glpinet.RoleMember} {
 		inv := &glpinet.Invitation{AccountID: initech.ID, Hash: glpinet.HashKey(fmt.Sprint("gni_code", i)), Display: "gni_cod", Role: role,
 			MaxUses: 2, ExpiresAt: c.t.Add(24 * time.Hour), CreatedBy: owner.ID}
+		if i == 1 { // one sent by e-mail: its address is copied too
+			inv.Email, inv.MailLink = "invitee@example.com", "https://portal.example/join/gni_code1"
+		}
 		must(s.CreateInvitation(ctx, inv))
 		sec.invitations = append(sec.invitations, inv.Hash)
 	}
@@ -188,6 +191,9 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	// A password reset link, with its mail waiting.
 	_, err = s.CreatePasswordReset(ctx, glpinet.PasswordResetRequest{Email: member.Email, Hash: glpinet.HashKey("gnr_1"), Link: "https://x/password/reset/gnr_1"})
 	must(err)
+	// A sign-up whose e-mail address waits for its verification link.
+	must(s.SignUpToVerify(ctx, &glpinet.Account{Name: "Unverified"}, &glpinet.User{Email: "new@example.com", Name: "New", PasswordHash: "x"},
+		glpinet.EmailVerificationRequest{Hash: glpinet.HashKey("gnv_1"), Link: "https://x/verify/gnv_1"}))
 
 	// Offer requests: one granted (its decision and subscription), one
 	// waiting.
@@ -197,6 +203,13 @@ func populate(t *testing.T, s glpinet.Store, c *clock) *secrets {
 	_, _, err = s.GrantOfferRequest(ctx, granted.ID, glpinet.OfferGrant{Begin: c.t, End: &grantEnd})
 	must(err)
 	must(s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: owner.AccountID, OfferRef: "basic", UserID: owner.ID}))
+
+	// A subscription ending in 5 days, told: its 7-day notice (the
+	// 30-day one recorded as skipped) and their mails.
+	soon := c.t.AddDate(0, 0, 5)
+	must(s.CreateSubscription(ctx, &glpinet.Subscription{AccountID: owner.AccountID, OfferRef: "basic", Begin: past, End: &soon, State: glpinet.SubscriptionActive}))
+	_, err = s.SendSubscriptionNotices(ctx, c.t, "https://x/offers")
+	must(err)
 
 	// Attempt counters, which a copy leaves behind.
 	for _, k := range []string{"login-email:aa", "login-ip:bb"} {

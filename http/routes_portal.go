@@ -15,6 +15,7 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 		Credentials: s.credentials, Proxies: s.proxies(), Logger: s.Logger,
 		Now:            func() time.Time { return s.Now() },
 		PasswordHashes: s.PasswordHashes, PasswordParams: s.PasswordParams,
+		SendsMail: s.SendsMail,
 	}
 	s.portal.Register(func(pattern string, h http.HandlerFunc) { s.route(mux, pattern, h) })
 }

@@ -81,6 +81,9 @@ type Server struct {
 	// PasswordParams are the argon2id costs of new password hashes (zero:
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
+	// SendsMail says that mails leave the outbox (--smtp is set): with
+	// PublicURL, the portal and the API may then mail links (invitations).
+	SendsMail bool
 	// MailStatus is the mail state /readyz reports ("ok", "not
 	// configured", "failing: …"); nil: "not configured".
 	MailStatus func() string

@@ -24,9 +24,13 @@ func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 	return nil
 }
 
-// FindAccounts returns matching accounts by ID and their total count.
-func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, int, error) {
-	where, args := []string{"TRUE"}, []any{}
+// FindAccounts returns a page of matching accounts by ID.
+func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, string, error) {
+	after, err := f.AfterID(glpinet.CursorAccounts)
+	if err != nil {
+		return nil, "", err
+	}
+	where, args := []string{"id > $1"}, []any{after}
 	if f.ID != nil {
 		args = append(args, *f.ID)
 		where = append(where, "id = $"+strconv.Itoa(len(args)))
@@ -37,31 +41,26 @@ func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glp
 		args = append(args, "%"+escapeLike(*f.Name)+"%")
 		where = append(where, "name ILIKE $"+strconv.Itoa(len(args)))
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE "+cond, args...).Scan(&total); err != nil {
-		return nil, 0, mapError(err)
-	}
-	var limit any // NULL: no limit
-	if f.Limit > 0 {
-		limit = f.Limit
-	}
 	n := len(args)
-	rows, err := db.pool.Query(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+cond+
-		" ORDER BY id LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
+	rows, err := db.pool.Query(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY id LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), append(args, f.Size()+1, max(f.Offset, 0))...)
 	if err != nil {
-		return nil, 0, mapError(err)
+		return nil, "", mapError(err)
 	}
 	defer rows.Close()
-	var out []*glpinet.Account
+	var as []*glpinet.Account
 	for rows.Next() {
 		var a glpinet.Account
 		if err := rows.Scan(&a.ID, &a.Name, &a.State, &a.CreatedAt, &a.UpdatedAt); err != nil {
-			return nil, 0, err
+			return nil, "", err
 		}
-		out = append(out, &a)
+		as = append(as, &a)
 	}
-	return out, total, mapError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, "", mapError(err)
+	}
+	as, next := glpinet.Cut(f.Page, as, func(a *glpinet.Account) string { return glpinet.IDCursor(glpinet.CursorAccounts, a.ID) })
+	return as, next, nil
 }
 
 func escapeLike(s string) string {

@@ -9,12 +9,19 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-// ListAuditEvents returns events newest first.
-func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*glpinet.AuditEvent, error) {
+// ListAuditEvents returns a page of events newest first.
+func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*glpinet.AuditEvent, string, error) {
+	after, err := f.AfterID(glpinet.CursorAudit)
+	if err != nil {
+		return nil, "", err
+	}
 	where, args := []string{"TRUE"}, []any{}
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		where = append(where, cond+" $"+strconv.Itoa(len(args)))
+	}
+	if after > 0 {
+		add("id <", after)
 	}
 	if f.Actor != "" {
 		// The whole actor, its first word ("user:7" of "user:7
@@ -34,13 +41,18 @@ func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*gl
 	if !f.Since.IsZero() {
 		add("at >=", f.Since)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	args = append(args, limit)
-	rows, err := db.pool.Query(ctx, `SELECT id, at, actor, action, subject, details FROM audit_events WHERE `+
+	args = append(args, f.Size()+1)
+	events, err := db.listAuditEvents(ctx, `SELECT id, at, actor, action, subject, details FROM audit_events WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	events, next := glpinet.Cut(f.Page, events, func(e *glpinet.AuditEvent) string { return glpinet.IDCursor(glpinet.CursorAudit, e.ID) })
+	return events, next, nil
+}
+
+func (db *DB) listAuditEvents(ctx context.Context, query string, args ...any) ([]*glpinet.AuditEvent, error) {
+	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}

@@ -7,14 +7,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const invitationColumns = `id, account_id, hash, display, role, max_uses, uses, expires_at, revoked_at, created_by, created_at`
+const invitationColumns = `id, account_id, hash, display, role, max_uses, uses, expires_at, revoked_at, created_by, created_at, email`
 
 func scanInvitation(r pgx.Row) (*glpinet.Invitation, error) {
 	var inv glpinet.Invitation
 	var hash []byte
+	var email *string
 	if err := r.Scan(&inv.ID, &inv.AccountID, &hash, &inv.Display, &inv.Role, &inv.MaxUses, &inv.Uses, &inv.ExpiresAt, &inv.RevokedAt,
-		&inv.CreatedBy, &inv.CreatedAt); err != nil {
+		&inv.CreatedBy, &inv.CreatedAt, &email); err != nil {
 		return nil, err
+	}
+	if email != nil {
+		inv.Email = *email
 	}
 	copy(inv.Hash[:], hash)
 	return &inv, nil
@@ -22,9 +26,13 @@ func scanInvitation(r pgx.Row) (*glpinet.Invitation, error) {
 
 // InsertInvitation stores an invitation.
 func (tx *Tx) InsertInvitation(ctx context.Context, inv *glpinet.Invitation) error {
-	err := tx.QueryRow(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, inv.ExpiresAt, inv.CreatedBy, tx.now).Scan(&inv.ID)
+	var email *string
+	if inv.Email != "" {
+		email = &inv.Email
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, inv.ExpiresAt, inv.CreatedBy, tx.now, email).Scan(&inv.ID)
 	if isUnique(err) {
 		return glpinet.Errorf(glpinet.ECONFLICT, "This invitation code already exists.")
 	} else if err != nil {

@@ -165,12 +165,26 @@ func (db *DB) FindKeyByID(ctx context.Context, id int64) (*glpinet.RegistrationK
 	return k, mapError(err)
 }
 
-// ListKeys returns an account's keys, newest first.
-func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.RegistrationKey, error) {
-	if err := accountExists(ctx, db.pool, accountID); err != nil {
-		return nil, err
+// ListKeys returns a page of an account's keys, newest first.
+func (db *DB) ListKeys(ctx context.Context, accountID int64, p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) {
+	after, err := p.AfterID(glpinet.CursorKeys)
+	if err != nil {
+		return nil, "", err
 	}
-	return collect(scanKey)(db.pool.Query(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = $1 ORDER BY id DESC`, accountID))
+	if err := accountExists(ctx, db.pool, accountID); err != nil {
+		return nil, "", err
+	}
+	cond, args := "", []any{accountID, p.Size() + 1}
+	if after > 0 {
+		cond, args = " AND id < $3", append(args, after)
+	}
+	keys, err := collect(scanKey)(db.pool.Query(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = $1`+cond+
+		` ORDER BY id DESC LIMIT $2`, args...))
+	if err != nil {
+		return nil, "", err
+	}
+	keys, next := glpinet.Cut(p, keys, func(k *glpinet.RegistrationKey) string { return glpinet.IDCursor(glpinet.CursorKeys, k.ID) })
+	return keys, next, nil
 }
 
 // EachKeyHash calls fn with the hash of every key, streaming the rows of

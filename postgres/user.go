@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at`
+const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at, email_verified_at`
 
 // userRow receives userColumns, alone or after another table's columns
 // (FindSession and FindToken read the user in the same query).
@@ -18,7 +18,7 @@ type userRow struct {
 }
 
 func (r *userRow) dest() []any {
-	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.u.CreatedAt, &r.u.DisabledAt}
+	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.u.CreatedAt, &r.u.DisabledAt, &r.u.EmailVerifiedAt}
 }
 
 func (r *userRow) user() *glpinet.User {
@@ -42,8 +42,8 @@ func (tx *Tx) InsertUser(ctx context.Context, u *glpinet.User) error {
 	if u.AccountID != 0 {
 		account = &u.AccountID
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO users (account_id, email, name, role, lang, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		account, u.Email, u.Name, u.Role, u.Lang, u.PasswordHash, tx.now).Scan(&u.ID)
+	err := tx.QueryRow(ctx, `INSERT INTO users (account_id, email, name, role, lang, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		account, u.Email, u.Name, u.Role, u.Lang, u.PasswordHash, tx.now, u.EmailVerifiedAt).Scan(&u.ID)
 	if isUnique(err) {
 		return glpinet.Errorf(glpinet.ECONFLICT, "A user with the e-mail %s already exists.", u.Email)
 	} else if err != nil {
@@ -72,9 +72,19 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*glpinet.User,
 	return u, mapError(err)
 }
 
-// ListUsers returns an account's users.
-func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, error) {
-	return collect(scanUser)(db.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY id`, accountID))
+// ListUsers returns a page of an account's users by ID.
+func (db *DB) ListUsers(ctx context.Context, accountID int64, p glpinet.Page) ([]*glpinet.User, string, error) {
+	after, err := p.AfterID(glpinet.CursorUsers)
+	if err != nil {
+		return nil, "", err
+	}
+	users, err := collect(scanUser)(db.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		accountID, after, p.Size()+1))
+	if err != nil {
+		return nil, "", err
+	}
+	users, next := glpinet.Cut(p, users, func(u *glpinet.User) string { return glpinet.IDCursor(glpinet.CursorUsers, u.ID) })
+	return users, next, nil
 }
 
 // ListOperators returns the operators by ID.

@@ -30,10 +30,27 @@ func NewKey(accountID int64, label string) (string, *glpinet.RegistrationKey, er
 	return raw, &glpinet.RegistrationKey{AccountID: accountID, Hash: glpinet.HashKey(raw), Prefix: glpinet.KeyDisplayPrefix(raw), Label: label}, nil
 }
 
-// IssueKey issues a new key for an account. Returns the errors of
+// MayIssueKeys returns an EFORBIDDEN error when user by may not issue
+// registration keys because their e-mail address is not verified: a key
+// made by someone whose address nobody checked would tie GLPI instances
+// to an account its owner cannot be reached at. by nil is whoever runs
+// the server (the glpinetd command line), who may.
+func MayIssueKeys(by *glpinet.User) error {
+	if by != nil && !by.Verified() {
+		return glpinet.Errorf(glpinet.EFORBIDDEN, "Confirm your e-mail address %s first (open the link mailed to it): until then no registration key can be issued.", by.Email)
+	}
+	return nil
+}
+
+// IssueKey issues a new key for an account on behalf of user by (nil:
+// the command line). Returns EFORBIDDEN (by's e-mail address is not
+// verified, see MayIssueKeys) and the errors of
 // glpinet.KeyStore.CreateKey: EINVALID (label), ENOTFOUND, EFORBIDDEN
 // (suspended account).
-func (s *Service) IssueKey(ctx context.Context, accountID int64, label string) (*IssuedKey, error) {
+func (s *Service) IssueKey(ctx context.Context, by *glpinet.User, accountID int64, label string) (*IssuedKey, error) {
+	if err := MayIssueKeys(by); err != nil {
+		return nil, err
+	}
 	raw, k, err := NewKey(accountID, label)
 	if err != nil {
 		return nil, err
@@ -55,10 +72,14 @@ func CheckRotationGrace(grace time.Duration) error {
 }
 
 // RotateKey issues a key in place of key id, which keeps working for
-// grace. Returns EINVALID (grace, see CheckRotationGrace) and the errors of
-// glpinet.KeyStore.RotateKey: ENOTFOUND, ECONFLICT (already rotated or
-// revoked), EFORBIDDEN (suspended account).
-func (s *Service) RotateKey(ctx context.Context, id int64, grace time.Duration) (*IssuedKey, error) {
+// grace, on behalf of user by (nil: the command line). Returns EFORBIDDEN
+// (see MayIssueKeys), EINVALID (grace, see CheckRotationGrace) and the
+// errors of glpinet.KeyStore.RotateKey: ENOTFOUND, ECONFLICT (already
+// rotated or revoked), EFORBIDDEN (suspended account).
+func (s *Service) RotateKey(ctx context.Context, by *glpinet.User, id int64, grace time.Duration) (*IssuedKey, error) {
+	if err := MayIssueKeys(by); err != nil {
+		return nil, err
+	}
 	if err := CheckRotationGrace(grace); err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func TestMembers(t *testing.T) {
 		wg.Go(func() { _, errs[i] = s.SetRole(ctx, p[0], 0, p[1].ID, glpinet.RoleMember) })
 	}
 	wg.Wait()
-	users, err := s.Store.ListUsers(ctx, a.ID)
+	users, _, err := s.Store.ListUsers(ctx, a.ID, glpinet.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

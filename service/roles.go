@@ -28,11 +28,11 @@ func ScopesFor(u *glpinet.User) []glpinet.TokenScope {
 	return s
 }
 
-// AccountSearch is the filter of an operator's search for accounts: q,
-// trimmed, is a part of their names (every account when empty); limit 0
-// means no limit.
-func AccountSearch(q string, limit int) glpinet.AccountFilter {
-	f := glpinet.AccountFilter{Limit: limit}
+// AccountSearch is the filter of an operator's search for accounts, one
+// page p at a time: q, trimmed, is a part of their names (every account
+// when empty).
+func AccountSearch(q string, p glpinet.Page) glpinet.AccountFilter {
+	f := glpinet.AccountFilter{Page: p}
 	if q = strings.TrimSpace(q); q != "" {
 		f.Name = &q
 	}

@@ -52,17 +52,17 @@ func TestRotationGrace(t *testing.T) {
 func TestKeyIssueRotateRevoke(t *testing.T) {
 	s, a := fixture(t)
 	ctx := t.Context()
-	k, err := s.IssueKey(ctx, a.ID, "prod")
+	k, err := s.IssueKey(ctx, nil, a.ID, "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if glpinet.CheckKey(k.Key) != glpinet.KeyOK || k.Hash != glpinet.HashKey(k.Key) || k.Label != "prod" {
 		t.Fatalf("issued %+v", k)
 	}
-	if _, err := s.RotateKey(ctx, k.ID, glpinet.MaxRotationGrace+time.Hour); glpinet.ErrorCode(err) != glpinet.EINVALID {
+	if _, err := s.RotateKey(ctx, nil, k.ID, glpinet.MaxRotationGrace+time.Hour); glpinet.ErrorCode(err) != glpinet.EINVALID {
 		t.Fatalf("rotation with a grace over the limit: %v, want EINVALID", err)
 	}
-	next, err := s.RotateKey(ctx, k.ID, time.Hour)
+	next, err := s.RotateKey(ctx, nil, k.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,39 +28,26 @@ func (tx *Tx) InsertAccount(ctx context.Context, a *glpinet.Account) error {
 	return nil
 }
 
-// FindAccounts returns matching accounts by ID and their total count.
-func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, int, error) {
-	where, args := []string{"1 = 1"}, []any{}
+// FindAccounts returns a page of matching accounts by ID.
+func (db *DB) FindAccounts(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, string, error) {
+	after, err := f.AfterID(glpinet.CursorAccounts)
+	if err != nil {
+		return nil, "", err
+	}
+	where, args := []string{"id > ?"}, []any{after}
 	if f.ID != nil {
 		where, args = append(where, "id = ?"), append(args, *f.ID)
 	}
 	if f.Name != nil {
 		where, args = append(where, "name LIKE ? ESCAPE '\\'"), append(args, "%"+escapeLike(*f.Name)+"%")
 	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM accounts WHERE "+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	limit := -1
-	if f.Limit > 0 {
-		limit = f.Limit
-	}
-	rows, err := db.read.QueryContext(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+cond+" ORDER BY id LIMIT ? OFFSET ?",
-		append(args, limit, f.Offset)...)
+	as, err := collect(scanAccount)(db.read.QueryContext(ctx, "SELECT id, name, state, created_at, updated_at FROM accounts WHERE "+
+		strings.Join(where, " AND ")+" ORDER BY id LIMIT ? OFFSET ?", append(args, f.Size()+1, max(f.Offset, 0))...))
 	if err != nil {
-		return nil, 0, err
+		return nil, "", err
 	}
-	defer rows.Close()
-	var out []*glpinet.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
-	}
-	return out, total, rows.Err()
+	as, next := glpinet.Cut(f.Page, as, func(a *glpinet.Account) string { return glpinet.IDCursor(glpinet.CursorAccounts, a.ID) })
+	return as, next, nil
 }
 
 type scanner interface{ Scan(...any) error }

@@ -8,9 +8,16 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-// ListAuditEvents returns events newest first.
-func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*glpinet.AuditEvent, error) {
+// ListAuditEvents returns a page of events newest first.
+func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*glpinet.AuditEvent, string, error) {
+	after, err := f.AfterID(glpinet.CursorAudit)
+	if err != nil {
+		return nil, "", err
+	}
 	where, args := []string{"1 = 1"}, []any{}
+	if after > 0 {
+		where, args = append(where, "id < ?"), append(args, after)
+	}
 	if f.Actor != "" {
 		// The whole actor, its first word ("user:7" of "user:7
 		// jane@example.com") or its last (the e-mail): see
@@ -28,12 +35,17 @@ func (db *DB) ListAuditEvents(ctx context.Context, f glpinet.AuditFilter) ([]*gl
 	if !f.Since.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, fmtTime(f.Since))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
+	events, err := db.listAuditEvents(ctx, `SELECT id, at, actor, action, subject, details FROM audit_events WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, f.Size()+1)...)
+	if err != nil {
+		return nil, "", err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor, action, subject, details FROM audit_events WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	events, next := glpinet.Cut(f.Page, events, func(e *glpinet.AuditEvent) string { return glpinet.IDCursor(glpinet.CursorAudit, e.ID) })
+	return events, next, nil
+}
+
+func (db *DB) listAuditEvents(ctx context.Context, query string, args ...any) ([]*glpinet.AuditEvent, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

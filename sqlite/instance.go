@@ -32,10 +32,29 @@ func (db *DB) RecordSightings(ctx context.Context, sightings []glpinet.Sighting)
 	})
 }
 
-// ListInstances returns an account's instances, most recently seen first.
-func (db *DB) ListInstances(ctx context.Context, accountID int64) ([]*glpinet.Instance, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT key_id, account_id, uid, glpi_version, install_mode, first_seen, last_seen
-		FROM instances WHERE account_id = ? ORDER BY last_seen DESC, uid`, accountID)
+// ListInstances returns a page of an account's instances, most recently
+// seen first.
+func (db *DB) ListInstances(ctx context.Context, accountID int64, p glpinet.Page) ([]*glpinet.Instance, string, error) {
+	after, err := p.AfterInstance()
+	if err != nil {
+		return nil, "", err
+	}
+	cond, args := "", []any{accountID}
+	if after != nil {
+		// Stored times are fixed-width strings: they compare as the instants.
+		cond, args = " AND (last_seen, key_id, uid) < (?, ?, ?)", append(args, fmtTime(after.LastSeen), after.KeyID, after.UID)
+	}
+	ins, err := db.listInstances(ctx, `SELECT key_id, account_id, uid, glpi_version, install_mode, first_seen, last_seen
+		FROM instances WHERE account_id = ?`+cond+` ORDER BY last_seen DESC, key_id DESC, uid DESC LIMIT ?`, append(args, p.Size()+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	ins, next := glpinet.Cut(p, ins, glpinet.InstanceCursor)
+	return ins, next, nil
+}
+
+func (db *DB) listInstances(ctx context.Context, query string, args ...any) ([]*glpinet.Instance, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

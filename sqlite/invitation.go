@@ -7,17 +7,18 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-const invitationColumns = `id, account_id, hash, display, role, max_uses, uses, expires_at, revoked_at, created_by, created_at`
+const invitationColumns = `id, account_id, hash, display, role, max_uses, uses, expires_at, revoked_at, created_by, created_at, email`
 
 func scanInvitation(r scanner) (*glpinet.Invitation, error) {
 	var inv glpinet.Invitation
 	var hash []byte
 	var expires, created string
-	var revoked sql.NullString
+	var revoked, email sql.NullString
 	if err := r.Scan(&inv.ID, &inv.AccountID, &hash, &inv.Display, &inv.Role, &inv.MaxUses, &inv.Uses, &expires, &revoked,
-		&inv.CreatedBy, &created); err != nil {
+		&inv.CreatedBy, &created, &email); err != nil {
 		return nil, err
 	}
+	inv.Email = email.String
 	copy(inv.Hash[:], hash)
 	inv.ExpiresAt, inv.RevokedAt, inv.CreatedAt = parseTime(expires), parseTimePtr(revoked), parseTime(created)
 	return &inv, nil
@@ -25,8 +26,9 @@ func scanInvitation(r scanner) (*glpinet.Invitation, error) {
 
 // InsertInvitation stores an invitation.
 func (tx *Tx) InsertInvitation(ctx context.Context, inv *glpinet.Invitation) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, fmtTime(inv.ExpiresAt), inv.CreatedBy, fmtTime(tx.now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (account_id, hash, display, role, max_uses, expires_at, created_by, created_at, email)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.AccountID, inv.Hash[:], inv.Display, inv.Role, inv.MaxUses, fmtTime(inv.ExpiresAt), inv.CreatedBy, fmtTime(tx.now),
+		sql.NullString{String: inv.Email, Valid: inv.Email != ""})
 	if isUnique(err) {
 		return glpinet.Errorf(glpinet.ECONFLICT, "This invitation code already exists.")
 	} else if err != nil {

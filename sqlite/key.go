@@ -143,12 +143,26 @@ func (db *DB) FindKeyByID(ctx context.Context, id int64) (*glpinet.RegistrationK
 	return k, err
 }
 
-// ListKeys returns an account's keys, newest first.
-func (db *DB) ListKeys(ctx context.Context, accountID int64) ([]*glpinet.RegistrationKey, error) {
-	if err := accountExists(ctx, db.read, accountID); err != nil {
-		return nil, err
+// ListKeys returns a page of an account's keys, newest first.
+func (db *DB) ListKeys(ctx context.Context, accountID int64, p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) {
+	after, err := p.AfterID(glpinet.CursorKeys)
+	if err != nil {
+		return nil, "", err
 	}
-	return collect(scanKey)(db.read.QueryContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = ? ORDER BY id DESC`, accountID))
+	if err := accountExists(ctx, db.read, accountID); err != nil {
+		return nil, "", err
+	}
+	cond, args := "", []any{accountID}
+	if after > 0 {
+		cond, args = " AND id < ?", append(args, after)
+	}
+	keys, err := collect(scanKey)(db.read.QueryContext(ctx, `SELECT `+keyColumns+` FROM registration_keys WHERE account_id = ?`+cond+
+		` ORDER BY id DESC LIMIT ?`, append(args, p.Size()+1)...))
+	if err != nil {
+		return nil, "", err
+	}
+	keys, next := glpinet.Cut(p, keys, func(k *glpinet.RegistrationKey) string { return glpinet.IDCursor(glpinet.CursorKeys, k.ID) })
+	return keys, next, nil
 }
 
 // EachKeyHash calls fn with the hash of every key, streaming the rows of

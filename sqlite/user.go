@@ -7,7 +7,7 @@ import (
 	"github.com/glpinet/glpinet"
 )
 
-const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at`
+const userColumns = `id, account_id, email, name, role, lang, password_hash, created_at, disabled_at, email_verified_at`
 
 // userRow receives userColumns, alone or after another table's columns
 // (FindSession and FindToken read the user in the same query).
@@ -16,14 +16,16 @@ type userRow struct {
 	account  sql.NullInt64 // NULL for operators
 	created  string
 	disabled sql.NullString
+	verified sql.NullString
 }
 
 func (r *userRow) dest() []any {
-	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.created, &r.disabled}
+	return []any{&r.u.ID, &r.account, &r.u.Email, &r.u.Name, &r.u.Role, &r.u.Lang, &r.u.PasswordHash, &r.created, &r.disabled, &r.verified}
 }
 
 func (r *userRow) user() *glpinet.User {
 	r.u.AccountID, r.u.CreatedAt, r.u.DisabledAt = r.account.Int64, parseTime(r.created), parseTimePtr(r.disabled)
+	r.u.EmailVerifiedAt = parseTimePtr(r.verified)
 	return &r.u
 }
 
@@ -41,8 +43,8 @@ func (tx *Tx) InsertUser(ctx context.Context, u *glpinet.User) error {
 	if u.AccountID != 0 {
 		account = u.AccountID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (account_id, email, name, role, lang, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		account, u.Email, u.Name, u.Role, u.Lang, u.PasswordHash, fmtTime(tx.now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (account_id, email, name, role, lang, password_hash, created_at, email_verified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		account, u.Email, u.Name, u.Role, u.Lang, u.PasswordHash, fmtTime(tx.now), fmtTimePtr(u.EmailVerifiedAt))
 	if isUnique(err) {
 		return glpinet.Errorf(glpinet.ECONFLICT, "A user with the e-mail %s already exists.", u.Email)
 	} else if err != nil {
@@ -71,9 +73,19 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*glpinet.User,
 	return u, err
 }
 
-// ListUsers returns an account's users.
-func (db *DB) ListUsers(ctx context.Context, accountID int64) ([]*glpinet.User, error) {
-	return collect(scanUser)(db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY id`, accountID))
+// ListUsers returns a page of an account's users by ID.
+func (db *DB) ListUsers(ctx context.Context, accountID int64, p glpinet.Page) ([]*glpinet.User, string, error) {
+	after, err := p.AfterID(glpinet.CursorUsers)
+	if err != nil {
+		return nil, "", err
+	}
+	users, err := collect(scanUser)(db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		accountID, after, p.Size()+1))
+	if err != nil {
+		return nil, "", err
+	}
+	users, next := glpinet.Cut(p, users, func(u *glpinet.User) string { return glpinet.IDCursor(glpinet.CursorUsers, u.ID) })
+	return users, next, nil
 }
 
 // ListOperators returns the operators by ID.

@@ -33,7 +33,7 @@ func testAuditActorFilter(t *testing.T, open Opener) {
 		"user":                     "",
 		"user:7 jane@example.com ": "",
 	} {
-		events, err := s.ListAuditEvents(t.Context(), glpinet.AuditFilter{Actor: filter, Action: "account.create"})
+		events, _, err := s.ListAuditEvents(t.Context(), glpinet.AuditFilter{Actor: filter, Action: "account.create"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ func testDisableUsers(t *testing.T, open Opener) {
 	if err != nil || got.DisabledAt == nil || !got.DisabledAt.Equal(c.t) {
 		t.Fatalf("FindUserByEmail of a disabled user = %+v, %v", got, err)
 	}
-	if users, _ := s.ListUsers(ctx, a.ID); len(users) != 1 || !users[0].Disabled() {
+	if users, _, _ := s.ListUsers(ctx, a.ID, glpinet.Page{}); len(users) != 1 || !users[0].Disabled() {
 		t.Fatalf("ListUsers = %+v, want the owner disabled", users)
 	}
 	// A session made while the user is disabled (a sign-in racing the
@@ -157,7 +157,7 @@ func testLastOperator(t *testing.T, open Opener) {
 // countAudit counts the audit events of action.
 func countAudit(t *testing.T, s glpinet.Store, action string) int {
 	t.Helper()
-	events, err := s.ListAuditEvents(ctxFor(t), glpinet.AuditFilter{Action: action})
+	events, _, err := s.ListAuditEvents(ctxFor(t), glpinet.AuditFilter{Action: action})
 	if err != nil {
 		t.Fatal(err)
 	}

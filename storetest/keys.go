@@ -54,7 +54,7 @@ func testKeys(t *testing.T, open Opener) {
 	wantCode(t, s.RotateKey(ctx, k.ID, &glpinet.RegistrationKey{Hash: glpinet.HashKey("y")}, grace), glpinet.ECONFLICT)
 	wantCode(t, s.RotateKey(ctx, 5555, &glpinet.RegistrationKey{Hash: glpinet.HashKey("z")}, grace), glpinet.ENOTFOUND)
 
-	keys, err := s.ListKeys(ctx, a.ID)
+	keys, _, err := s.ListKeys(ctx, a.ID, glpinet.Page{})
 	if err != nil || len(keys) != 2 || keys[0].ID != next.ID {
 		t.Fatalf("ListKeys = %v, %v", keys, err)
 	}
@@ -138,7 +138,7 @@ func testKeyRotationRace(t *testing.T, open Opener) {
 	if wins != 1 {
 		t.Fatalf("%d rotations succeeded, want exactly 1", wins)
 	}
-	keys, _ := s.ListKeys(ctx, a.ID)
+	keys, _, _ := s.ListKeys(ctx, a.ID, glpinet.Page{})
 	if len(keys) != 2 {
 		t.Fatalf("account has %d keys after the race, want 2", len(keys))
 	}
@@ -169,7 +169,7 @@ func testInstances(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ListInstances(ctx, a.ID)
+	got, _, err := s.ListInstances(ctx, a.ID, glpinet.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func testTextLimits(t *testing.T, open Opener) {
 	// Not text: both stores refuse what PostgreSQL could not keep.
 	wantCode(t, s.CreateKey(ctx, newKey(a.ID, "nul\x00byte")), glpinet.EINVALID)
 	wantCode(t, s.CreateKey(ctx, newKey(a.ID, "bad \xff utf-8")), glpinet.EINVALID)
-	if keys, err := s.ListKeys(ctx, a.ID); err != nil || len(keys) != 1 || keys[0].ReplacedBy != nil {
+	if keys, _, err := s.ListKeys(ctx, a.ID, glpinet.Page{}); err != nil || len(keys) != 1 || keys[0].ReplacedBy != nil {
 		t.Fatalf("keys after refused ones: %+v, %v; want the one at the limit, not rotated", keys, err)
 	}
 

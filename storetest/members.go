@@ -96,7 +96,7 @@ func testMembers(t *testing.T, open Opener) {
 	if got, _ := s.FindUserByID(ctx, owner.ID); got.Role != glpinet.RoleMember {
 		t.Fatalf("stored role %q, want member", got.Role)
 	}
-	events, err := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "user.role"})
+	events, _, err := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "user.role"})
 	if err != nil || len(events) != 3 || events[0].Subject != glpinet.AccountSubject(a.ID) || events[0].Actor != "test:storetest" ||
 		events[0].Details != glpinet.UserSubject(owner.ID)+" owner@acme.example owner → member" {
 		t.Fatalf("user.role events = %+v, %v", events, err)
@@ -138,11 +138,11 @@ func testMembers(t *testing.T, open Opener) {
 	if n := countAudit(t, s, "user.remove"); n != 2 {
 		t.Fatalf("%d user.remove events, want 2", n)
 	}
-	if events, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "user.leave"}); len(events) != 1 ||
+	if events, _, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "user.leave"}); len(events) != 1 ||
 		events[0].Details != glpinet.UserSubject(back.ID)+" admin@acme.example member" {
 		t.Fatalf("user.leave events = %+v", events)
 	}
-	users, err := s.ListUsers(ctx, a.ID)
+	users, _, err := s.ListUsers(ctx, a.ID, glpinet.Page{})
 	if err != nil || len(users) != 2 {
 		t.Fatalf("ListUsers = %+v, %v; want the first owner (now member) and the new owner", users, err)
 	}
@@ -176,7 +176,7 @@ func testLastOwnerRace(t *testing.T, open Opener) {
 			})
 		}
 		wg.Wait()
-		users, err := s.ListUsers(ctx, a.ID)
+		users, _, err := s.ListUsers(ctx, a.ID, glpinet.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

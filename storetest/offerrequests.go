@@ -47,7 +47,11 @@ func testOfferRequests(t *testing.T, open Opener) {
 		}
 		var got []string
 		for _, m := range mails {
-			got = append(got, m.Kind+" "+m.To+" "+m.Lang+" "+m.Data["account"]+" "+m.Data["offer"]+" "+m.Data["requester"]+m.Data["period"]+" "+m.Data["message"])
+			line := m.Kind + " " + m.To + " " + m.Lang + " " + m.Data["account"] + " " + m.Data["offer"] + " " + m.Data["requester"] + m.Data["period"] + " " + m.Data["message"] + m.Data["reason"]
+			if m.Data["link"] != "" {
+				line += " " + m.Data["link"]
+			}
+			got = append(got, line)
 		}
 		sort.Strings(got)
 		return got
@@ -59,7 +63,7 @@ func testOfferRequests(t *testing.T, open Opener) {
 		}
 	}
 
-	r := &glpinet.OfferRequest{AccountID: a.ID, OfferRef: "standard", UserID: owner.ID, Message: "for 40 instances"}
+	r := &glpinet.OfferRequest{AccountID: a.ID, OfferRef: "standard", UserID: owner.ID, Message: "for 40 instances", Link: "https://portal.example/operator/requests"}
 	if err := s.CreateOfferRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +71,8 @@ func testOfferRequests(t *testing.T, open Opener) {
 		t.Fatalf("created request: %+v", r)
 	}
 	wantMails(claim(),
-		"offer-request op1@example.com en ACME Standard Jane Doe <jane@example.com> for 40 instances",
-		"offer-request op2@example.com fr ACME Standard Jane Doe <jane@example.com> for 40 instances")
+		"offer-request op1@example.com en ACME Standard Jane Doe <jane@example.com> for 40 instances https://portal.example/operator/requests",
+		"offer-request op2@example.com fr ACME Standard Jane Doe <jane@example.com> for 40 instances https://portal.example/operator/requests")
 	wantCode(t, s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: a.ID, OfferRef: "standard", UserID: owner.ID}), glpinet.ECONFLICT)
 	wantCode(t, s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: a.ID, OfferRef: glpinet.FreeOfferReference, UserID: owner.ID}), glpinet.EINVALID)
 	wantCode(t, s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: a.ID, OfferRef: "nope", UserID: owner.ID}), glpinet.EINVALID)
@@ -95,7 +99,7 @@ func testOfferRequests(t *testing.T, open Opener) {
 	wantMails(claim(), "offer-granted jane@example.com fr ACME Standard from 2026-03-01 until 2027-03-01 ")
 	_, _, err = s.GrantOfferRequest(gctx, r.ID, glpinet.OfferGrant{Begin: c.Now()})
 	wantCode(t, err, glpinet.ECONFLICT)
-	_, err = s.DeclineOfferRequest(gctx, r.ID)
+	_, err = s.DeclineOfferRequest(gctx, r.ID, "")
 	wantCode(t, err, glpinet.ECONFLICT)
 	_, _, err = s.GrantOfferRequest(gctx, 9999, glpinet.OfferGrant{Begin: c.Now()})
 	wantCode(t, err, glpinet.ENOTFOUND)
@@ -110,12 +114,20 @@ func testOfferRequests(t *testing.T, open Opener) {
 	_, _, err = s.GrantOfferRequest(gctx, r2.ID, glpinet.OfferGrant{Begin: c.Now(), End: &before})
 	wantCode(t, err, glpinet.EINVALID)
 	wantMails(claim())
-	if d, err := s.DeclineOfferRequest(gctx, r2.ID); err != nil {
+	_, err = s.DeclineOfferRequest(gctx, r2.ID, strings.Repeat("x", glpinet.MaxOfferRequestMessageLen+1))
+	wantCode(t, err, glpinet.EINVALID)
+	if d, err := s.DeclineOfferRequest(gctx, r2.ID, "not sold in your region yet"); err != nil {
 		t.Fatal(err)
 	} else if d.State != glpinet.OfferRequestDeclined || d.SubscriptionID != nil {
 		t.Fatalf("declined request: %+v", d)
 	}
-	wantMails(claim(), "offer-declined jane@example.com fr ACME Avancé  ")
+	wantMails(claim(), "offer-declined jane@example.com fr ACME Avancé  not sold in your region yet")
+	// The reason stays in the audit log, with who declined.
+	if events, _, err := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "offer.request-declined"}); err != nil {
+		t.Fatal(err)
+	} else if len(events) != 1 || !strings.HasSuffix(events[0].Details, " advanced reason: not sold in your region yet") || events[0].Actor != "user:9 op1@example.com" {
+		t.Fatalf("decline's audit events: %+v", events)
+	}
 	// Once decided, the offer may be asked for again.
 	if err := s.CreateOfferRequest(ctx, &glpinet.OfferRequest{AccountID: a.ID, OfferRef: "advanced", UserID: owner.ID}); err != nil {
 		t.Fatal(err)

@@ -170,7 +170,7 @@ func testAuditAndChanges(t *testing.T, open Opener) {
 		t.Fatalf("ChangesSince with limit = %v", more)
 	}
 
-	events, err := s.ListAuditEvents(ctx, glpinet.AuditFilter{Actor: "test:storetest"})
+	events, _, err := s.ListAuditEvents(ctx, glpinet.AuditFilter{Actor: "test:storetest"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func testAuditAndChanges(t *testing.T, open Opener) {
 	if diff := cmp.Diff([]string{"account.state", "key.revoke", "key.issue", "account.create"}, actions); diff != "" {
 		t.Fatalf("audit actions (-want +got):\n%s", diff)
 	}
-	only, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "key.revoke"})
+	only, _, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{Action: "key.revoke"})
 	if len(only) != 1 || only[0].Subject != "account:"+strconv.FormatInt(a.ID, 10) {
 		t.Fatalf("filtered audit = %v", only)
 	}

@@ -65,7 +65,7 @@ func testUsers(t *testing.T, open Opener) {
 	bad.AccountID = 999
 	wantCode(t, s.CreateUser(ctx, bad), glpinet.ENOTFOUND)
 
-	users, err := s.ListUsers(ctx, a.ID)
+	users, _, err := s.ListUsers(ctx, a.ID, glpinet.Page{})
 	if err != nil || len(users) != 2 || users[1].Email != "bob@example.com" {
 		t.Fatalf("ListUsers = %v, %v", users, err)
 	}
@@ -197,7 +197,7 @@ func testInvitationRace(t *testing.T, open Opener) {
 			t.Fatalf("unexpected error: %v", err)
 		}
 	}
-	if users, _ := s.ListUsers(ctx, a.ID); wins != 1 || len(users) != 2 {
+	if users, _, _ := s.ListUsers(ctx, a.ID, glpinet.Page{}); wins != 1 || len(users) != 2 {
 		t.Fatalf("%d acceptances won and the account has %d users; want 1 and 2", wins, len(users))
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"KeyRotationRace", testKeyRotationRace},
 		{"EachKeyHash", testEachKeyHash},
 		{"Instances", testInstances},
+		{"Pages", testPages},
 		{"Plugins", testPlugins},
 		{"SignVersions", testSignVersions},
 		{"AuditAndChanges", testAuditAndChanges},
@@ -37,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Users", testUsers},
 		{"Invitations", testInvitations},
 		{"InvitationRace", testInvitationRace},
+		{"InvitationMails", testInvitationMails},
 		{"Tokens", testTokens},
 		{"DisableUsers", testDisableUsers},
 		{"LastOperator", testLastOperator},
@@ -50,8 +52,11 @@ func Run(t *testing.T, open Opener) {
 		{"MailClaimRace", testMailClaimRace},
 		{"PasswordResets", testPasswordResets},
 		{"PasswordResetRace", testPasswordResetRace},
+		{"EmailVerification", testEmailVerification},
 		{"OfferRequests", testOfferRequests},
 		{"OfferTexts", testOfferTexts},
+		{"SubscriptionNotices", testSubscriptionNotices},
+		{"SubscriptionNoticeRace", testSubscriptionNoticeRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

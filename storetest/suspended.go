@@ -56,10 +56,10 @@ func testSuspendedIssuing(t *testing.T, open Opener) {
 	forbidden("CreateToken", s.CreateToken(ctx, tok))
 
 	// Nothing was stored, not even the other account's key of the batch.
-	if keys, err := s.ListKeys(ctx, a.ID); err != nil || len(keys) != 2 || keys[1].ReplacedBy != nil {
+	if keys, _, err := s.ListKeys(ctx, a.ID, glpinet.Page{}); err != nil || len(keys) != 2 || keys[1].ReplacedBy != nil {
 		t.Fatalf("the suspended account's keys: %+v, %v; want its two keys, not rotated", keys, err)
 	}
-	if keys, err := s.ListKeys(ctx, other.ID); err != nil || len(keys) != 0 {
+	if keys, _, err := s.ListKeys(ctx, other.ID, glpinet.Page{}); err != nil || len(keys) != 0 {
 		t.Fatalf("keys of the refused batch: %+v, %v; want none", keys, err)
 	}
 	if toks, err := s.ListTokens(ctx, owner.ID); err != nil || len(toks) != 0 {

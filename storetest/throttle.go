@@ -37,7 +37,7 @@ func testAttempts(t *testing.T, open Opener) {
 		return got
 	}
 	lastChange, _ := s.LastChangeID(ctx)
-	events, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{})
+	events, _, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{})
 
 	// Counting, within one window.
 	if got := attempts(key, t0); got != 0 {
@@ -139,7 +139,7 @@ func testAttempts(t *testing.T, open Opener) {
 	if id, _ := s.LastChangeID(ctx); id != lastChange {
 		t.Errorf("counting wrote changes: last change %d → %d", lastChange, id)
 	}
-	if after, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{}); len(after) != len(events) {
+	if after, _, _ := s.ListAuditEvents(ctx, glpinet.AuditFilter{}); len(after) != len(events) {
 		t.Errorf("counting wrote audit events: %d → %d", len(events), len(after))
 	}
 }

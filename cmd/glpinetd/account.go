@@ -50,27 +50,28 @@ func accountCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 func accountList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newDBCommand("account list")
 	name := c.fs.String("name", "", "only accounts whose name contains TEXT")
-	limit := c.fs.Int("limit", 100, "at most N accounts")
-	offset := c.fs.Int("offset", 0, "skip the first N accounts")
+	limit := c.fs.Int("limit", 100, fmt.Sprintf("at most N accounts (up to %d)", glpinet.MaxPageLimit))
+	after := c.fs.String("after", "", "the page after this `CURSOR` (the next cursor of the previous page)")
+	offset := c.fs.Int("offset", 0, "skip N accounts (prefer --after)")
 	return c.run(ctx, args, stdout, nArgs(0, "account list takes no arguments"), func(db Store, _ []string, out cli.Output) error {
-		f := glpinet.AccountFilter{Limit: *limit, Offset: *offset}
+		f := glpinet.AccountFilter{Page: glpinet.Page{After: *after, Limit: *limit}, Offset: *offset}
 		if *name != "" {
 			f.Name = name
 		}
-		as, total, err := db.FindAccounts(ctx, f)
+		as, next, err := db.FindAccounts(ctx, f)
 		if err != nil {
 			return err
 		}
 		if as == nil {
 			as = []*glpinet.Account{}
 		}
-		return out.Result(map[string]any{"accounts": as, "total": total}, func(w io.Writer) {
+		return out.Result(map[string]any{"accounts": as, "next": next}, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tNAME\tSTATE\tCREATED")
 			for _, a := range as {
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", a.ID, a.Name, a.State, glpinet.FormatDate(a.CreatedAt))
 			}
-			if total > len(as) {
-				fmt.Fprintf(w, "(%d of %d shown; use --offset and --limit)\n", len(as), total)
+			if next != "" {
+				fmt.Fprintf(w, "(more accounts follow: add --after %s)\n", next)
 			}
 		})
 	})
@@ -94,8 +95,9 @@ func accountState(ctx context.Context, name string, args []string, stdout io.Wri
 func accountsNamed(ctx context.Context, db Store, name string) ([]*glpinet.Account, error) {
 	name = strings.TrimSpace(name)
 	var same []*glpinet.Account
-	for offset := 0; ; offset += 1000 {
-		as, total, err := db.FindAccounts(ctx, glpinet.AccountFilter{Name: &name, Limit: 1000, Offset: offset})
+	p := glpinet.Page{Limit: glpinet.MaxPageLimit}
+	for {
+		as, next, err := db.FindAccounts(ctx, glpinet.AccountFilter{Name: &name, Page: p})
 		if err != nil {
 			return nil, err
 		}
@@ -104,9 +106,10 @@ func accountsNamed(ctx context.Context, db Store, name string) ([]*glpinet.Accou
 				same = append(same, a)
 			}
 		}
-		if offset+len(as) >= total || len(as) == 0 {
+		if next == "" {
 			return same, nil
 		}
+		p.After = next
 	}
 }
 

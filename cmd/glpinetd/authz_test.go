@@ -85,7 +85,7 @@ func TestAuthorization(t *testing.T) {
 		return fmt.Sprint(inv.ID)
 	}
 	tokenOfMember := func() string {
-		users, _ := ts.DB.ListUsers(ctx, accountA)
+		users, _, _ := ts.DB.ListUsers(ctx, accountA, glpinet.Page{})
 		tok := &glpinet.APIToken{UserID: users[0].ID, Name: "x", Scopes: []glpinet.TokenScope{glpinet.ScopeRead}}
 		for _, u := range users {
 			if u.Email == "member@a.example" {
@@ -117,7 +117,7 @@ func TestAuthorization(t *testing.T) {
 		if len(pending) > 0 {
 			return fmt.Sprint(pending[0].ID)
 		}
-		users, _ := ts.DB.ListUsers(ctx, accountA)
+		users, _, _ := ts.DB.ListUsers(ctx, accountA, glpinet.Page{})
 		q := &glpinet.OfferRequest{AccountID: accountA, OfferRef: "basic", UserID: users[0].ID}
 		if err := ts.DB.CreateOfferRequest(ctx, q); err != nil {
 			t.Fatal(err)
@@ -159,6 +159,8 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "GET /password/reset/{token}", path: same("/password/reset/gnr_unknown"), want: want("410", "410", "410", "410", "410")},
 		{pattern: "POST /password/reset/{token}", path: same("/password/reset/gnr_unknown"), form: []string{"password", "a", "repeat", "b"},
 			want: want(malformed, malformed, malformed, malformed, malformed)},
+		{pattern: "GET /verify/{token}", path: same("/verify/gnv_unknown"), want: want("410", "410", "410", "410", "410")},
+		{pattern: "POST /verification", want: want(login, allow, allow, allow, allow)},
 		{pattern: "POST /signup", form: []string{"organisation", "", "email", "bad"}, want: want(malformed, malformed, malformed, malformed, malformed)},
 		{pattern: "GET /join/{code}", path: func() string { return "/join/" + invitationCode() }, want: everyone},
 		{pattern: "POST /join/{code}", path: func() string { return "/join/" + invitationCode() }, form: []string{"password", "short"}, want: want(malformed, malformed, malformed, malformed, malformed)},
@@ -187,6 +189,7 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /members/leave", want: want(login, allow, allow, malformed, forbid)},
 		{pattern: "GET /operator/accounts/{account}/members", path: same(opMembersA), want: operators},
 		{pattern: "POST /operator/accounts/{account}/members/{id}/role", path: func() string { return opMembersA + "/" + memberOfA() + "/role" }, form: []string{"role", "admin"}, want: operators},
+		{pattern: "POST /operator/accounts/{account}/members/{id}/verify", path: func() string { return opMembersA + "/" + memberOfA() + "/verify" }, want: operators},
 		{pattern: "GET /operator/accounts/{account}/members/{id}/remove", path: func() string { return opMembersA + "/" + memberOfA() + "/remove" }, want: operators},
 		{pattern: "POST /operator/accounts/{account}/members/{id}/remove", path: func() string { return opMembersA + "/" + memberOfA() + "/remove" }, want: operators},
 		{pattern: "POST /logout", want: want(login, login, login, login, login)},  // logging out also ends on the login page
@@ -250,6 +253,12 @@ func TestAuthorization(t *testing.T) {
 		{pattern: "POST /api/v1/plugins/{key}/versions/{version}/unyank", path: same("/api/v1/plugins/plugin000/versions/1.0.0/unyank"), want: operatorsAPI},
 		{pattern: "GET /api/v1/tags", want: want(unauth, allow, allow, allow, allow)},
 		{pattern: "PUT /api/v1/tags/{key}", path: same("/api/v1/tags/all"), body: `{"names":{"en":"All"}}`, want: operatorsAPI},
+		{pattern: "GET /api/v1/offer-requests", want: want(unauth, allow, allow, allow, allow)},
+		// By now account A runs advanced (granted above) and B too: gold,
+		// made on the operators' offers page above, is the one to ask for.
+		{pattern: "POST /api/v1/offer-requests", body: `{"offer":"gold","message":"please"}`, want: want(unauth, forbid, allow, allow, forbid)},
+		{pattern: "POST /api/v1/offer-requests/{id}/grant", path: func() string { return "/api/v1/offer-requests/" + requestA() + "/grant" }, want: operatorsAPI},
+		{pattern: "POST /api/v1/offer-requests/{id}/decline", path: func() string { return "/api/v1/offer-requests/" + requestA() + "/decline" }, body: `{"reason":"no"}`, want: operatorsAPI},
 	}
 
 	classify := func(status int, loc string) string {

@@ -119,6 +119,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	}
 	visit(anon, "forgot password", "/password/forgot")
 	visit(anon, "reset link used or unknown", "/password/reset/gnr_unknown")
+	visit(anon, "verification link used or unknown", "/verify/gnv_unknown")
 	visit(anon, "not found", "/no-such-page")
 	if h1 := evaluate[string](c, anon, `document.querySelector("h1").textContent`); h1 != "Something went wrong" {
 		t.Errorf("a browser's 404 page is titled %q", h1)
@@ -205,6 +206,19 @@ func TestBrowserAccessibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A pending offer request: the requests page shows its grant and
+	// decline forms.
+	if err := ts.DB.CreateOfferRequest(glpinet.WithActor(t.Context(), "test"), &glpinet.OfferRequest{AccountID: wayne.AccountID,
+		OfferRef: "standard", UserID: wayne.ID, Message: "For the Batcave"}); err != nil {
+		t.Fatal(err)
+	}
+	// Lists longer than a page: the accounts and the audit log show their
+	// pager.
+	for i := range glpinet.DefaultPageLimit + 5 {
+		if err := ts.DB.CreateAccount(glpinet.WithActor(t.Context(), "test"), &glpinet.Account{Name: fmt.Sprintf("Paged %02d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	op := c.tab()
 	c.do(op, "operator login", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("input[name=email]")),
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "ops@provider.example"),
@@ -216,11 +230,18 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"operator plugins", "/operator/plugins"}, {"operator plugin", "/operator/plugins/plugin000"},
 		{"operator offers", "/operator/offers"}, {"operator audit", "/operator/audit"},
 		{"operator operators", "/operator/operators"}, {"operator mails", "/operator/mails"},
+		{"operator requests", "/operator/requests"},
 	} {
 		visit(op, p.name, p.path)
 		if p.name == "operator audit" || p.name == "operator account" {
 			c.shot(op, strings.ReplaceAll(p.name, " ", "-"))
 		}
+	}
+	visit(op, "operator audit", "/operator/audit")
+	if next := evaluate[string](c, op, `document.querySelector("nav.pager a[rel=next]")?.getAttribute("href") ?? ""`); next == "" {
+		t.Error("operator audit: no link to the next page")
+	} else {
+		visit(op, "operator audit, next page", next)
 	}
 	visit(op, "operator account", fmt.Sprintf("/operator/accounts/%d", wayne.AccountID))
 	if n := evaluate[int](c, op, `[...document.querySelectorAll("form[action^='/operator/subscriptions/'] input[type=date]")].filter(i => !i.labels.length).length`); n != 0 {

@@ -108,7 +108,7 @@ func TestBulkIssueKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	stored, err := db.ListKeys(ctx, a.ID)
+	stored, err := glpinet.All(func(p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) { return db.ListKeys(ctx, a.ID, p) })
 	if err != nil {
 		t.Fatal(err)
 	}

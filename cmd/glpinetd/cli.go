@@ -24,6 +24,8 @@ func listCommand(noun string) string {
 		return "glpinetd user list --account ID (operators: glpinetd operator list)"
 	case "offer":
 		return "glpinetd offer list"
+	case "request":
+		return "glpinetd request list --state pending"
 	}
 	return "glpinetd account list"
 }

@@ -89,7 +89,7 @@ func testDisableOperator(t *testing.T, database string) {
 	if status != 200 || !inArea(b) {
 		t.Fatalf("sign-in before disabling: %d", status)
 	}
-	if _, err := api.Accounts(t.Context(), ""); err != nil {
+	if _, err := api.Accounts(t.Context(), "", glpinet.Page{}); err != nil {
 		t.Fatalf("token before disabling: %v", err)
 	}
 
@@ -99,7 +99,7 @@ func testDisableOperator(t *testing.T, database string) {
 	if inArea(b) {
 		t.Fatal("the operator's portal session outlived the disabling")
 	}
-	if _, err := api.Accounts(t.Context(), ""); apiCode(err) != glpinet.EUNAUTHORIZED {
+	if _, err := api.Accounts(t.Context(), "", glpinet.Page{}); apiCode(err) != glpinet.EUNAUTHORIZED {
 		t.Fatalf("token of a disabled operator: %v, want %s", err, glpinet.EUNAUTHORIZED)
 	}
 	// The right password is refused exactly as a wrong one.
@@ -118,7 +118,7 @@ func testDisableOperator(t *testing.T, database string) {
 	if out := glpinetd("operator", "enable", email); !strings.Contains(out, "is enabled") {
 		t.Fatalf("operator enable: %s", out)
 	}
-	if _, err := api.Accounts(t.Context(), ""); err != nil {
+	if _, err := api.Accounts(t.Context(), "", glpinet.Page{}); err != nil {
 		t.Fatalf("the same token after enabling: %v", err)
 	}
 	if b, status, _ := signIn(password); status != 200 || !inArea(b) {

@@ -44,6 +44,17 @@ var help = &cli.Help{
 			Example: "glpinetd subscription list --account 3"},
 		{Name: "offer list", Summary: "list the offers (references for subscription grant)",
 			Example: "glpinetd offer list"},
+		{Name: "request list", Summary: "list customers' offer requests (IDs for grant and decline), newest first",
+			Details: "Customers' owners and admins request paid offers on the portal's offers page or through /api/v1; " +
+				"every enabled operator is mailed. --state pending shows those waiting for a decision.",
+			Example: "glpinetd request list --state pending"},
+		{Name: "request grant", Args: "ID", Summary: "grant a pending offer request: its subscription from today, for a year unless --until",
+			Details: "The same as the grant button of the portal's requests page: the subscription is created with the grant, " +
+				"GLPI sees the offer at once, and the requester is mailed. A request is decided once.",
+			Example: "glpinetd request grant 7 --until 2027-12-31"},
+		{Name: "request decline", Args: "ID", Summary: "decline a pending offer request; the requester is mailed, with --reason if given",
+			Details: "The reason goes into the requester's mail and the audit log. The account may ask again afterwards.",
+			Example: "glpinetd request decline 7 --reason \"Not sold in your region yet\""},
 		{Name: "plugin publish", Args: "ARCHIVE", Summary: "publish a plugin archive to the marketplace (signed)",
 			Example: "glpinetd plugin publish glpi-hello-1.0.0.tar.gz --required-offers standard"},
 		{Name: "plugin list", Summary: "list published plugins and versions",
@@ -76,6 +87,10 @@ var help = &cli.Help{
 			Example: "glpinetd user disable jane@customer.example"},
 		{Name: "user enable", Args: "EMAIL", Summary: "let a disabled user sign in again; their API tokens work again",
 			Example: "glpinetd user enable jane@customer.example"},
+		{Name: "user verify", Args: "EMAIL", Summary: "mark a user's e-mail address verified by hand, so that they may issue keys",
+			Details: "With --smtp and --public-url, people who sign up (or join by an invitation) confirm their address by a mailed link " +
+				"before they may issue registration keys; this vouches for it instead. Verifying a verified user changes nothing and is not an error.",
+			Example: "glpinetd user verify jane@customer.example"},
 		{Name: "migrate up", Summary: "apply pending database migrations (serve does too)",
 			Example: "glpinetd migrate up --database postgres://glpinet@db/glpinet"},
 		{Name: "migrate status", Summary: "show applied and pending migrations",

@@ -37,10 +37,12 @@ func TestRemediesNameExistingCommands(t *testing.T) {
 // command's flags in real shells.
 func TestCompletion(t *testing.T) {
 	commandLine(t).CheckCompletion(t, map[string]string{
-		"glpinetd ke":                 "key",
-		"glpinetd key ro":             "rotate",
-		"glpinetd key rotate 12 --gr": "--grace",
-		"glpinetd --json key li":      "list",
-		"glpinetd user ":              "list password disable enable",
+		"glpinetd ke":                    "key",
+		"glpinetd key ro":                "rotate",
+		"glpinetd key rotate 12 --gr":    "--grace",
+		"glpinetd --json key li":         "list",
+		"glpinetd user ":                 "list password disable enable verify",
+		"glpinetd request ":              "list grant decline",
+		"glpinetd request decline 7 --r": "--reason",
 	})
 }

@@ -41,7 +41,7 @@ func keyIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	label := c.fs.String("label", "", "a note `TEXT` to tell keys apart, e.g. the GLPI instance it is for")
 	return c.run(ctx, args, stdout, needAccount("key issue", account), func(db Store, _ []string, out cli.Output) error {
-		issued, err := service.New(db, nil).IssueKey(cliActor(ctx), *account, *label)
+		issued, err := service.New(db, nil).IssueKey(cliActor(ctx), nil, *account, *label)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func keyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return oneID("key", "key rotate takes one key ID", &id)(pos)
 	}
 	return c.run(ctx, args, stdout, check, func(db Store, _ []string, out cli.Output) error {
-		issued, err := service.New(db, nil).RotateKey(cliActor(ctx), id, *grace)
+		issued, err := service.New(db, nil).RotateKey(cliActor(ctx), nil, id, *grace)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c := newDBCommand("key list")
 	account := c.fs.Int64("account", 0, "account `ID` (required)")
 	return c.run(ctx, args, stdout, needAccount("key list", account), func(db Store, _ []string, out cli.Output) error {
-		keys, err := db.ListKeys(ctx, *account)
+		keys, err := glpinet.All(func(p glpinet.Page) ([]*glpinet.RegistrationKey, string, error) { return db.ListKeys(ctx, *account, p) })
 		if err != nil {
 			return err
 		}

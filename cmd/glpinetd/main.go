@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"key":          runKey,
 		"subscription": runSubscription,
 		"offer":        runOffer,
+		"request":      runRequest,
 		"plugin":       runPlugin,
 		"audit":        runAudit,
 		"operator":     runOperator,

@@ -197,7 +197,7 @@ func testMembers(t *testing.T, database string) {
 	if status, _ := opB.post(fmt.Sprintf("%s/%d/remove", base, member.ID)); status != 200 {
 		t.Fatalf("an operator removes a member: %d", status)
 	}
-	if users, _ := f.db.ListUsers(ctx, f.account.ID); len(users) != 1 || users[0].ID != owner.ID {
+	if users, _, _ := f.db.ListUsers(ctx, f.account.ID, glpinet.Page{}); len(users) != 1 || users[0].ID != owner.ID {
 		t.Fatalf("users left: %+v, want the owner alone", users)
 	}
 

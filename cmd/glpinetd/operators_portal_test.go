@@ -83,7 +83,7 @@ func TestOperatorsPage(t *testing.T) {
 		t.Fatalf("a customer's ID: %d", status)
 	}
 
-	events, err := ts.DB.ListAuditEvents(t.Context(), glpinet.AuditFilter{Limit: 100})
+	events, _, err := ts.DB.ListAuditEvents(t.Context(), glpinet.AuditFilter{Page: glpinet.Page{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -211,7 +211,7 @@ func TestInstancesRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ins, err := db.ListInstances(t.Context(), rec.Account.ID)
+	ins, _, err := db.ListInstances(t.Context(), rec.Account.ID, glpinet.Page{})
 	if err != nil || len(ins) != 1 {
 		t.Fatalf("instances = %v, %v", ins, err)
 	}

@@ -102,7 +102,7 @@ func TestPasswordResetByMail(t *testing.T) {
 	if status != 200 || !strings.Contains(known, "If an account exists for this address") {
 		t.Fatalf("forgot: %d %s", status, known)
 	}
-	m := waitMail(t, srv, 1)
+	m := waitMail(t, srv, 2) // 1 is the sign-up's verification link
 	subject, text := textPart(t, m)
 	link := resetLinkRE.FindString(text)
 	if m.To[0] != "hank@globex.example" || subject != "Choose a new glpinet password" || link == "" || !strings.HasPrefix(link, ts.URL()+"/password/reset/") {
@@ -149,7 +149,7 @@ func TestPasswordResetByMail(t *testing.T) {
 	if status := n.postLogin("hank@globex.example", "a new long passphrase", nil); status != http.StatusSeeOther && status != 200 {
 		t.Errorf("new password: %d", status)
 	}
-	notice := waitMail(t, srv, 2)
+	notice := waitMail(t, srv, 3)
 	if subject, text := textPart(t, notice); subject != "Your glpinet password was changed" || !strings.Contains(text, ts.URL()+"/password/forgot") {
 		t.Errorf("notice %q: %q", subject, text)
 	}
@@ -163,8 +163,8 @@ func TestPasswordResetByMail(t *testing.T) {
 		!strings.Contains(body, "expired or was used") || !strings.Contains(body, `href="/password/forgot"`) {
 		t.Errorf("second use: %d %s", status, body)
 	}
-	if len(srv.Messages()) != 2 {
-		t.Errorf("%d mails, want 2 (none for the unknown address)", len(srv.Messages()))
+	if len(srv.Messages()) != 3 {
+		t.Errorf("%d mails, want 3 (none for the unknown address)", len(srv.Messages()))
 	}
 	token := strings.TrimPrefix(path, "/password/reset/")
 	if strings.Contains(ts.logs.String(), token) {

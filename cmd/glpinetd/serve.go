@@ -169,13 +169,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	archives := newArchiveCache(db, m.Store.archiveDir(), m.Logger)
 	m.MailWorker = m.newMailWorker(db, mail.NewMetrics(reg))
+	notices := m.newNotices(db, mail.NewNoticeMetrics(reg))
 	srv := &ghttp.Server{
 		Store: db, Validator: m.Validator, Catalogue: m.Catalogue, Sightings: sightings, Downloads: downloads, Archives: archives,
 		Publisher:  &publish.Publisher{Store: db, ArchiveDir: m.Store.archiveDir(), Limits: pluginarchive.DefaultLimits(), SigningKey: signer},
 		ArchiveDir: m.Store.archiveDir(), TempDir: m.Store.tmpDir(), SigningKey: signer.Public().(ed25519.PublicKey), PublicURL: m.PublicURL, TrustForwarded: m.BehindProxy, Logger: m.Logger, Registry: reg,
 		AccessLog:      m.AccessLog,
 		TrustedProxies: m.TrustedProxies, PasswordHashes: m.PasswordHashes, Transfer: m.Transfer,
-		MailStatus: m.MailWorker.Status,
+		MailStatus: m.MailWorker.Status, SendsMail: m.Mail.server != nil,
 	}
 	handler := srv.Handler()
 	l, err := net.Listen("tcp", m.Addr)
@@ -225,6 +226,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.wg.Go(func() { cache.Every(bg, 10*time.Second, m.Logger, "recording download counts", downloads.Flush) })
 	m.wg.Go(func() { m.checkDatabaseEvery(bg, databaseCheckInterval) })
 	m.wg.Go(func() { m.MailWorker.Run(bg) })
+	if notices != nil {
+		m.wg.Go(func() { notices.Run(bg) })
+	}
 	// Archives published while replicas shared a disk, into the database.
 	m.wg.Go(func() { archives.UploadAndLog(bg) })
 	m.wg.Go(func() {

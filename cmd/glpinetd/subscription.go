@@ -115,9 +115,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.fs.StringVar(&f.Action, "action", "", "only this action, e.g. key.revoke")
 	c.fs.StringVar(&f.Actor, "actor", "", "only this actor: cli:root, user:7, an e-mail (what the portal and the API record: user:ID E-MAIL)")
 	c.fs.StringVar(&f.Subject, "subject", "", "only this subject, e.g. account:3")
-	c.fs.IntVar(&f.Limit, "limit", 50, "at most N events")
+	c.fs.IntVar(&f.Limit, "limit", 50, fmt.Sprintf("at most N events (up to %d)", glpinet.MaxPageLimit))
 	return c.run(ctx, args, stdout, nArgs(0, "audit takes no arguments"), func(db Store, _ []string, out cli.Output) error {
-		events, err := db.ListAuditEvents(ctx, f)
+		events, _, err := db.ListAuditEvents(ctx, f)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func TestSuspendedAccountSeesWhy(t *testing.T) {
 	if status, _ := b.post("/signup", "organisation", "Initech", "name", "Peter", "email", "peter@initech.example", "password", "correct horse battery"); status != 200 {
 		t.Fatalf("sign-up: %d", status)
 	}
-	accounts, _, err := ts.DB.FindAccounts(t.Context(), glpinet.AccountFilter{Limit: 100})
+	accounts, _, err := ts.DB.FindAccounts(t.Context(), glpinet.AccountFilter{Page: glpinet.Page{Limit: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

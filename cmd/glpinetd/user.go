@@ -16,6 +16,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"password": setPassword("user password"),
 		"disable":  setDisabled("user disable", true),
 		"enable":   setDisabled("user enable", false),
+		"verify":   userVerify,
 	})
 }
 
@@ -33,7 +34,7 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if _, err := db.FindAccountByID(ctx, *account); err != nil {
 			return err
 		}
-		users, err := db.ListUsers(ctx, *account)
+		users, err := glpinet.All(func(p glpinet.Page) ([]*glpinet.User, string, error) { return db.ListUsers(ctx, *account, p) })
 		if err != nil {
 			return err
 		}

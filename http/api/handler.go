@@ -41,7 +41,11 @@ type Handler struct {
 	// BaseURL is the server's absolute root, for the links people copy
 	// (an invitation's).
 	BaseURL func(r *http.Request) string
-	Logger  *slog.Logger
+	// MailBase is the root of the links mails carry (the public URL) when
+	// the server sends mail, "" when it cannot: invitations by e-mail are
+	// then refused.
+	MailBase string
+	Logger   *slog.Logger
 	// Refused counts the requests refused to protect the server, by reason.
 	Refused *prometheus.CounterVec
 	Now     func() time.Time
@@ -196,6 +200,7 @@ func (h *Handler) Register(route func(pattern string, h http.HandlerFunc)) {
 	route("POST /api/v1/plugins/{key}/versions/{version}/unyank", h.withToken(glpinet.ScopePublish, h.yank(false)))
 	route("GET /api/v1/tags", h.withToken(glpinet.ScopeRead, h.tags))
 	route("PUT /api/v1/tags/{key}", h.withToken(glpinet.ScopePublish, h.saveTag))
+	h.offerRequestRoutes(route)
 }
 
 type meJSON struct {

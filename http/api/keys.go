@@ -14,12 +14,17 @@ func (h *Handler) keys(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	keys, err := h.Store.ListKeys(r.Context(), account)
+	p, err := pageOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, paginate(r, keys))
+	keys, next, err := h.Store.ListKeys(r.Context(), account, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, newPage(p, keys, next))
 }
 
 // issuedKeyJSON carries a new key: the only time it is shown.
@@ -37,7 +42,7 @@ func (h *Handler) keyIssue(w http.ResponseWriter, r *http.Request, c caller) {
 		h.fail(w, r, err)
 		return
 	}
-	k, err := h.rules().IssueKey(actor(r, c), account, in.Label)
+	k, err := h.rules().IssueKey(actor(r, c), c.user, account, in.Label)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -76,7 +81,7 @@ func (h *Handler) keyRotate(w http.ResponseWriter, r *http.Request, c caller) {
 	if in.GraceHours != nil {
 		grace = service.Hours(*in.GraceHours)
 	}
-	next, err := h.rules().RotateKey(actor(r, c), old.ID, grace)
+	next, err := h.rules().RotateKey(actor(r, c), c.user, old.ID, grace)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -118,12 +123,17 @@ func (h *Handler) instances(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	ins, err := h.Store.ListInstances(r.Context(), account)
+	p, err := pageOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, paginate(r, ins))
+	ins, next, err := h.Store.ListInstances(r.Context(), account, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, newPage(p, ins, next))
 }
 
 // actor attributes an API call's changes to the token that made it.

@@ -13,12 +13,17 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	users, err := h.Store.ListUsers(r.Context(), account)
+	p, err := pageOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, paginate(r, users))
+	users, next, err := h.Store.ListUsers(r.Context(), account, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, newPage(p, users, next))
 }
 
 func (h *Handler) invitations(w http.ResponseWriter, r *http.Request, c caller) {
@@ -49,12 +54,14 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request, c caller) {
 		Role    glpinet.UserRole `json:"role"`
 		MaxUses int              `json:"max_uses"`
 		Days    int              `json:"days"`
+		Email   string           `json:"email"`
 	}
 	if err := decode(r, &in); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	inv, err := h.rules().Invite(actor(r, c), service.InvitationRequest{AccountID: account, CreatedBy: c.user.ID, Role: in.Role, MaxUses: in.MaxUses, Days: in.Days})
+	inv, err := h.rules().Invite(actor(r, c), service.InvitationRequest{AccountID: account, CreatedBy: c.user.ID, Role: in.Role, MaxUses: in.MaxUses, Days: in.Days,
+		Email: in.Email, MailBase: h.MailBase})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -78,9 +85,11 @@ func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c cal
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// roleJSON is the body of PATCH /api/v1/users/{id}.
+// roleJSON is the body of PATCH /api/v1/users/{id}: a new role, an
+// e-mail address an operator vouches for (email_verified: true), or both.
 type roleJSON struct {
-	Role glpinet.UserRole `json:"role"`
+	Role          glpinet.UserRole `json:"role,omitempty"`
+	EmailVerified *bool            `json:"email_verified,omitempty"`
 }
 
 // setRole changes a user's role: a customer's token acts on its own
@@ -95,7 +104,14 @@ func (h *Handler) setRole(w http.ResponseWriter, r *http.Request, c caller) {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := h.rules().SetRole(actor(r, c), c.user, 0, id, in.Role)
+	var u *glpinet.User
+	var err error
+	if in.Role != "" || in.EmailVerified == nil {
+		u, err = h.rules().SetRole(actor(r, c), c.user, 0, id, in.Role)
+	}
+	if err == nil && in.EmailVerified != nil {
+		u, _, err = h.rules().VerifyUser(actor(r, c), c.user, id, *in.EmailVerified)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

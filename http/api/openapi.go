@@ -26,7 +26,7 @@ type operation struct {
 
 var operations = []operation{
 	{"GET", "/api/v1/me", "The calling user, their account and the token's scopes", glpinet.ScopeRead, nil, meJSON{}, 200, false},
-	{"GET", "/api/v1/keys", "The account's registration keys (display prefixes only)", glpinet.ScopeRead, nil, list[glpinet.RegistrationKey]{}, 200, false},
+	{"GET", "/api/v1/keys", "The account's registration keys (display prefixes only)", glpinet.ScopeRead, nil, page[glpinet.RegistrationKey]{}, 200, false},
 	{"POST", "/api/v1/keys", "Issue a registration key; the response is the only time the key is shown", glpinet.ScopeKeys, struct {
 		Label string `json:"label"`
 	}{}, issuedKeyJSON{}, 201, false},
@@ -35,27 +35,28 @@ var operations = []operation{
 	}{}, issuedKeyJSON{}, 201, false},
 	{"POST", "/api/v1/keys/{id}/revoke", "Revoke a key now", glpinet.ScopeKeys, nil, nil, 204, false},
 	{"GET", "/api/v1/subscriptions", "The account's subscriptions", glpinet.ScopeRead, nil, list[glpinet.Subscription]{}, 200, false},
-	{"GET", "/api/v1/instances", "The GLPI instances seen with the account's keys", glpinet.ScopeRead, nil, list[glpinet.Instance]{}, 200, false},
-	{"GET", "/api/v1/users", "The account's users", glpinet.ScopeRead, nil, list[glpinet.User]{}, 200, false},
-	{"PATCH", "/api/v1/users/{id}", "Change a user's role (owner, admin, member): owners and admins of the account, operators for any; only an owner makes or changes an owner; the last owner stays", glpinet.ScopeAdmin, roleJSON{}, glpinet.User{}, 200, false},
+	{"GET", "/api/v1/instances", "The GLPI instances seen with the account's keys", glpinet.ScopeRead, nil, page[glpinet.Instance]{}, 200, false},
+	{"GET", "/api/v1/users", "The account's users", glpinet.ScopeRead, nil, page[glpinet.User]{}, 200, false},
+	{"PATCH", "/api/v1/users/{id}", "Change a user's role (owner, admin, member): owners and admins of the account, operators for any; only an owner makes or changes an owner; the last owner stays. Operators may also mark the user's e-mail address verified (\"email_verified\": true), which lets them issue keys", glpinet.ScopeAdmin, roleJSON{}, glpinet.User{}, 200, false},
 	{"DELETE", "/api/v1/users/{id}", "Remove a user from the account: their sessions and tokens end at once; the last owner stays", glpinet.ScopeAdmin, nil, nil, 204, false},
 	{"POST", "/api/v1/me/leave", "Leave your account (not its last owner): your sessions and tokens, this one too, end at once", glpinet.ScopeAdmin, nil, nil, 204, false},
 	{"GET", "/api/v1/invitations", "The account's invitations (owners and admins)", glpinet.ScopeRead, nil, list[glpinet.Invitation]{}, 200, false},
-	{"POST", "/api/v1/invitations", "Create an invitation link; the response is the only time it is shown", glpinet.ScopeAdmin, struct {
+	{"POST", "/api/v1/invitations", "Create an invitation link; the response is the only time it is shown. With email, the link is also mailed to that address in the caller's language (refused when the server has no --smtp or no --public-url)", glpinet.ScopeAdmin, struct {
 		Role    glpinet.UserRole `json:"role"`
 		MaxUses int              `json:"max_uses"`
 		Days    int              `json:"days"`
+		Email   string           `json:"email,omitempty"`
 	}{}, invitationJSON{}, 201, false},
 	{"POST", "/api/v1/invitations/{id}/revoke", "Revoke an invitation", glpinet.ScopeAdmin, nil, nil, 204, false},
 	{"GET", "/api/v1/offers", "The offers", glpinet.ScopeRead, nil, list[glpinet.Offer]{}, 200, false},
 	{"PUT", "/api/v1/offers/{ref}", "Create or change an offer", glpinet.ScopeAdmin, glpinet.Offer{}, glpinet.Offer{}, 200, true},
-	{"GET", "/api/v1/accounts", "Search accounts (?q= matches names)", glpinet.ScopeRead, nil, list[glpinet.Account]{}, 200, true},
+	{"GET", "/api/v1/accounts", "Search accounts (?q= matches names)", glpinet.ScopeRead, nil, page[glpinet.Account]{}, 200, true},
 	{"GET", "/api/v1/accounts/{id}", "An account with its subscriptions", glpinet.ScopeRead, nil, accountJSON{}, 200, true},
 	{"POST", "/api/v1/accounts/{id}/suspend", "Suspend an account: its keys stop unlocking anything", glpinet.ScopeAdmin, nil, nil, 204, true},
 	{"POST", "/api/v1/accounts/{id}/activate", "Reactivate an account", glpinet.ScopeAdmin, nil, nil, 204, true},
 	{"POST", "/api/v1/accounts/{id}/subscriptions", "Grant an offer for a period (days; until is included)", glpinet.ScopeAdmin, subscriptionInput{}, glpinet.Subscription{}, 201, true},
 	{"PATCH", "/api/v1/subscriptions/{id}", "Extend, end or suspend a subscription", glpinet.ScopeAdmin, subscriptionInput{}, glpinet.Subscription{}, 200, true},
-	{"GET", "/api/v1/audit", "The audit log, newest first (?actor= ?action= ?subject= ?since=RFC3339)", glpinet.ScopeRead, nil, list[glpinet.AuditEvent]{}, 200, true},
+	{"GET", "/api/v1/audit", "The audit log, newest first (?actor= ?action= ?subject= ?since=RFC3339)", glpinet.ScopeRead, nil, page[glpinet.AuditEvent]{}, 200, true},
 	{"GET", "/api/v1/plugins", "The catalogue with every version", glpinet.ScopeRead, nil, list[glpinet.Plugin]{}, 200, false},
 	{"GET", "/api/v1/plugins/{key}", "One plugin", glpinet.ScopeRead, nil, glpinet.Plugin{}, 200, false},
 	{"POST", "/api/v1/plugins", "Publish the archive sent as the body (?filename= ?required_offers= ?compatibility= ?stability= ?tags= ?force=1)", glpinet.ScopePublish, nil, glpinet.PublishResult{}, 201, true},
@@ -64,6 +65,10 @@ var operations = []operation{
 	{"POST", "/api/v1/plugins/{key}/versions/{version}/unyank", "Put a withdrawn version back", glpinet.ScopePublish, nil, nil, 204, true},
 	{"GET", "/api/v1/tags", "The tags with their plugin counts", glpinet.ScopeRead, nil, list[glpinet.TagCount]{}, 200, false},
 	{"PUT", "/api/v1/tags/{key}", "Create or rename a tag", glpinet.ScopePublish, glpinet.Tag{}, glpinet.Tag{}, 200, true},
+	{"GET", "/api/v1/offer-requests", "Offer requests, newest first (?state=pending|granted|declined): the account's; an operator's token sees every account's (?account=ID)", glpinet.ScopeRead, nil, list[glpinet.OfferRequest]{}, 200, false},
+	{"POST", "/api/v1/offer-requests", "Ask the operators for a paid offer above the running one, or the running one in its last 30 days (owners and admins); the operators are mailed", glpinet.ScopeAdmin, offerRequestInput{}, glpinet.OfferRequest{}, 201, false},
+	{"POST", "/api/v1/offer-requests/{id}/grant", "Grant a pending request: its subscription runs from today until the last day until (YYYY-MM-DD), one year when none; the requester is mailed", glpinet.ScopeAdmin, grantInput{}, grantJSON{}, 200, true},
+	{"POST", "/api/v1/offer-requests/{id}/decline", "Decline a pending request; the requester is mailed the reason, if any", glpinet.ScopeAdmin, declineInput{}, glpinet.OfferRequest{}, 200, true},
 }
 
 // APIOperations returns "METHOD /path" of every documented operation.
@@ -104,6 +109,9 @@ func openAPI() obj {
 			if strings.HasPrefix(seg, "{") {
 				params = append(params, obj{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": obj{"type": "string"}})
 			}
+		}
+		if _, ok := op.Response.(keyset); ok {
+			params = append(params, pageParams(op.Path)...)
 		}
 		if params != nil {
 			o["parameters"] = params

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"testing"
 
@@ -59,5 +60,21 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	if _, ok := keyProps["Hash"]; ok {
 		t.Fatal("the schema exposes the key's hash")
+	}
+	// The lists that grow are read by keyset: ?limit= and ?after= in,
+	// next out.
+	for _, path := range []string{"/api/v1/keys", "/api/v1/instances", "/api/v1/users", "/api/v1/accounts", "/api/v1/audit"} {
+		op := doc.Paths[path]["get"]
+		var names []string
+		for _, p := range op["parameters"].([]any) {
+			names = append(names, p.(map[string]any)["name"].(string))
+		}
+		if !slices.Contains(names, "limit") || !slices.Contains(names, "after") {
+			t.Errorf("GET %s parameters = %v, want limit and after", path, names)
+		}
+		props := op["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)["properties"].(map[string]any)
+		if _, ok := props["next"]; !ok {
+			t.Errorf("GET %s answers no next cursor", path)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -40,12 +41,26 @@ func (h *Handler) accounts(w http.ResponseWriter, r *http.Request, c caller) {
 	if !h.operatorOnly(w, r, c) {
 		return
 	}
-	accounts, _, err := h.Store.FindAccounts(r.Context(), service.AccountSearch(r.URL.Query().Get("q"), 0))
+	p, err := pageOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, paginate(r, accounts))
+	f := service.AccountSearch(r.URL.Query().Get("q"), p)
+	// ?offset= is the former way through the list, still understood:
+	// rows skipped after the cursor.
+	if v := r.URL.Query().Get("offset"); v != "" {
+		if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
+			h.fail(w, r, glpinet.Errorf(glpinet.EINVALID, "offset is a number of rows to skip, 0 or more; prefer after, the next cursor of the previous page."))
+			return
+		}
+	}
+	accounts, next, err := h.Store.FindAccounts(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, newPage(p, accounts, next))
 }
 
 // accountJSON is an account with what an operator looks at.
@@ -177,7 +192,12 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	q := r.URL.Query()
-	f := glpinet.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"), Limit: 1000}
+	p, err := pageOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := glpinet.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"), Page: p}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -186,12 +206,12 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		f.Since = t
 	}
-	events, err := h.Store.ListAuditEvents(r.Context(), f)
+	events, next, err := h.Store.ListAuditEvents(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, paginate(r, events))
+	httpx.WriteJSON(w, http.StatusOK, newPage(p, events, next))
 }
 
 func (h *Handler) offers(w http.ResponseWriter, r *http.Request, c caller) {

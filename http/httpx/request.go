@@ -26,7 +26,7 @@ var secretWildcards = []string{"{code}", "{token}"}
 
 // secretPrefixes are the paths under which what follows is a secret,
 // routed or not: a mistyped or unrouted path logs as the prefix and "…".
-var secretPrefixes = []string{"/join/", "/password/reset/"}
+var secretPrefixes = []string{"/join/", "/password/reset/", "/verify/"}
 
 // LoggedPath is the request's path as logs may show it: the route's
 // pattern when the path holds a secret.

@@ -48,6 +48,14 @@ func TestLoggedPathHidesCodes(t *testing.T) {
 	if got := LoggedPath(r); got != "/password/reset/{token}" {
 		t.Fatalf("routed reset: %q", got)
 	}
+	r = httptest.NewRequest("GET", "/verify/gnv_secret", nil)
+	if got := LoggedPath(r); got != "/verify/…" {
+		t.Fatalf("unrouted verification: %q", got)
+	}
+	r.Pattern = "GET /verify/{token}"
+	if got := LoggedPath(r); got != "/verify/{token}" {
+		t.Fatalf("routed verification: %q", got)
+	}
 	r = httptest.NewRequest("GET", "/keys/12", nil)
 	r.Pattern = "GET /keys/{id}"
 	if got := LoggedPath(r); got != "/keys/12" {

@@ -28,7 +28,7 @@ func (h *Handler) customer(w http.ResponseWriter, r *http.Request, v visitor) *g
 // pageFor fills what every page of a logged-in customer shows.
 func (h *Handler) pageFor(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, titleID string, data any) pageData {
 	return pageData{Lang: v.lang, Title: pt(v.lang, titleID), User: v.user, Account: a, CSRF: h.csrfFor(w, r, v),
-		CanManage: service.CanManage(v.user), Data: data}
+		CanManage: service.CanManage(v.user), SendsLinks: h.verifiesEmail(), Data: data}
 }
 
 // warnBefore is how long before a paid subscription ends the dashboard
@@ -41,8 +41,11 @@ type dashboardData struct {
 	OfferTitle    string
 	EndsSoon      bool
 	Subscriptions []*glpinet.Subscription
-	Keys          int
-	Instances     int
+	// Keys and Instances count the account's keys and instances, "500+"
+	// past the largest page (glpinet.MaxPageLimit): a count never reads
+	// more than one page.
+	Keys      string
+	Instances string
 	// OfferTitles are the offers' titles in the page's language, by
 	// reference: customers see titles, never references.
 	OfferTitles map[string]string
@@ -64,19 +67,20 @@ func (h *Handler) handleDashboard(w http.ResponseWriter, r *http.Request, v visi
 		h.Error(w, r, err)
 		return
 	}
-	keys, err := h.Store.ListKeys(ctx, a.ID)
+	most := glpinet.Page{Limit: glpinet.MaxPageLimit}
+	keys, moreKeys, err := h.Store.ListKeys(ctx, a.ID, most)
 	if err != nil {
 		h.Error(w, r, err)
 		return
 	}
-	instances, err := h.Store.ListInstances(ctx, a.ID)
+	instances, moreInstances, err := h.Store.ListInstances(ctx, a.ID, most)
 	if err != nil {
 		h.Error(w, r, err)
 		return
 	}
 	offers := h.offerMap()
 	now := h.Now()
-	d := dashboardData{Subscriptions: subs, Keys: len(keys), Instances: len(instances), OfferTitles: offerTitles(offers, v.lang)}
+	d := dashboardData{Subscriptions: subs, Keys: pageCount(len(keys), moreKeys), Instances: pageCount(len(instances), moreInstances), OfferTitles: offerTitles(offers, v.lang)}
 	if d.Running = glpinet.RunningSubscription(subs, offers, now); d.Running != nil {
 		o := offers[d.Running.OfferRef]
 		d.OfferTitle = o.Title(v.lang)
@@ -114,6 +118,7 @@ func (h *Handler) offerMap() map[string]*glpinet.Offer {
 
 type keysData struct {
 	Keys       []*glpinet.RegistrationKey
+	Pager      pager
 	NewKey     string
 	GraceUntil string
 }
@@ -127,12 +132,13 @@ func (h *Handler) handleKeysPage(w http.ResponseWriter, r *http.Request, v visit
 }
 
 func (h *Handler) renderKeys(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d keysData, flash string) {
-	keys, err := h.Store.ListKeys(r.Context(), a.ID)
+	pg := listPage(r)
+	keys, next, err := h.Store.ListKeys(r.Context(), a.ID, pg)
 	if err != nil {
 		h.Error(w, r, err)
 		return
 	}
-	d.Keys = keys
+	d.Keys, d.Pager = keys, pagerFor(r, v.lang, "/keys", pg, next)
 	p := h.pageFor(w, r, v, a, "keys.title", d)
 	p.Flash = flash
 	h.render(w, r, http.StatusOK, "keys", p)
@@ -166,7 +172,7 @@ func (h *Handler) handleKeyGenerate(w http.ResponseWriter, r *http.Request, v vi
 	if a == nil {
 		return
 	}
-	k, err := h.rules().IssueKey(h.actor(r, v), a.ID, r.PostFormValue("label"))
+	k, err := h.rules().IssueKey(h.actor(r, v), v.user, a.ID, r.PostFormValue("label"))
 	if err != nil {
 		if code := glpinet.ErrorCode(err); code == glpinet.EINVALID || code == glpinet.EFORBIDDEN {
 			// A label too long, a suspended account: said on the page.
@@ -188,7 +194,7 @@ func (h *Handler) handleKeyRotate(w http.ResponseWriter, r *http.Request, v visi
 	if old == nil {
 		return
 	}
-	next, err := h.rules().RotateKey(h.actor(r, v), old.ID, glpinet.DefaultRotationGrace)
+	next, err := h.rules().RotateKey(h.actor(r, v), v.user, old.ID, glpinet.DefaultRotationGrace)
 	if err != nil {
 		if glpinet.ErrorCode(err) == glpinet.ECONFLICT {
 			h.renderKeys(w, r, v, a, keysData{}, glpinet.ErrorMessage(err))
@@ -230,25 +236,35 @@ func (h *Handler) handleInstances(w http.ResponseWriter, r *http.Request, v visi
 	if a == nil {
 		return
 	}
-	ins, err := h.Store.ListInstances(r.Context(), a.ID)
+	pg := listPage(r)
+	ins, next, err := h.Store.ListInstances(r.Context(), a.ID, pg)
 	if err != nil {
 		h.Error(w, r, err)
 		return
 	}
-	keys, err := h.Store.ListKeys(r.Context(), a.ID)
-	if err != nil {
-		h.Error(w, r, err)
-		return
-	}
+	// The keys of this page's instances only: the account's keys may be
+	// many more than a page.
 	prefixes := map[int64]string{}
-	for _, k := range keys {
-		prefixes[k.ID] = k.Prefix
-	}
 	rows := make([]instanceRow, len(ins))
 	for i, in := range ins {
+		if _, ok := prefixes[in.KeyID]; !ok {
+			k, err := h.Store.FindKeyByID(r.Context(), in.KeyID)
+			if err != nil {
+				h.Error(w, r, err)
+				return
+			}
+			prefixes[in.KeyID] = k.Prefix
+		}
 		rows[i] = instanceRow{Instance: in, KeyPrefix: prefixes[in.KeyID]}
 	}
-	h.render(w, r, http.StatusOK, "instances", h.pageFor(w, r, v, a, "instances.title", rows))
+	d := instancesData{Rows: rows, Pager: pagerFor(r, v.lang, "/instances", pg, next)}
+	h.render(w, r, http.StatusOK, "instances", h.pageFor(w, r, v, a, "instances.title", d))
+}
+
+// instancesData is a page of the instances list.
+type instancesData struct {
+	Rows  []instanceRow
+	Pager pager
 }
 
 // instanceRow is an instance with the display prefix of its key.

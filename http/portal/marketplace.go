@@ -64,7 +64,7 @@ func (h *Handler) handleMarketplacePage(w http.ResponseWriter, r *http.Request, 
 	d := marketplaceData{GLPI: r.URL.Query().Get("glpi"), lang: v.lang, offers: cat.OfferMap()}
 	if d.GLPI == "" {
 		// Default to the version of the account's most recently seen instance.
-		if ins, err := h.Store.ListInstances(r.Context(), a.ID); err == nil && len(ins) > 0 {
+		if ins, _, err := h.Store.ListInstances(r.Context(), a.ID, glpinet.Page{Limit: 1}); err == nil && len(ins) > 0 {
 			d.GLPI = ins[0].GLPIVersion
 		}
 	}

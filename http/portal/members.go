@@ -12,8 +12,16 @@ import (
 
 type membersData struct {
 	Users       []*glpinet.User
+	Pager       pager
 	Invitations []*glpinet.Invitation
 	NewLink     string
+	// SentTo is the address the new link was just mailed to.
+	SentTo string
+	// CanMail shows the invitation form's e-mail field: only a server
+	// that sends mail and knows its public URL can mail a link. Hidden
+	// rather than refused after the fact: a field that can only fail is
+	// a trap, and the link to copy works on every server.
+	CanMail bool
 	// Base is where the member forms post: /members, or an operator's
 	// /operator/accounts/{id}/members.
 	Base string
@@ -35,17 +43,21 @@ func (h *Handler) handleMembersPage(w http.ResponseWriter, r *http.Request, v vi
 // renderMembers shows the members page; errMsg is a refused form's
 // error (a 400), flash a done action's note.
 func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, v visitor, a *glpinet.Account, d membersData, flash, errMsg string) {
+	pg := listPage(r)
+	var next string
 	var err error
-	if d.Users, err = h.Store.ListUsers(r.Context(), a.ID); err != nil {
+	if d.Users, next, err = h.Store.ListUsers(r.Context(), a.ID, pg); err != nil {
 		h.Error(w, r, err)
 		return
 	}
 	d.Base, d.Manage = "/members", service.CanManage(v.user) || service.IsOperator(v.user)
+	d.CanMail = h.sentMailBase() != ""
 	if service.IsOperator(v.user) {
 		d.Base = "/operator/accounts/" + strconv.FormatInt(a.ID, 10) + "/members"
 	} else {
 		d.Self = v.user.ID
 	}
+	d.Pager = pagerFor(r, v.lang, d.Base, pg, next)
 	// Only owners and admins see invitations: their codes let people in.
 	if service.CanManage(v.user) {
 		if d.Invitations, err = h.Store.ListInvitations(r.Context(), a.ID); err != nil {
@@ -81,7 +93,8 @@ func (h *Handler) handleInvitationCreate(w http.ResponseWriter, r *http.Request,
 		days = 0 // not a number: refused with the range
 	}
 	inv, err := h.rules().Invite(h.actor(r, v), service.InvitationRequest{AccountID: a.ID, CreatedBy: v.user.ID,
-		Role: glpinet.UserRole(r.PostFormValue("role")), MaxUses: maxUses, Days: days})
+		Role: glpinet.UserRole(r.PostFormValue("role")), MaxUses: maxUses, Days: days,
+		Email: r.PostFormValue("email"), MailBase: h.sentMailBase()})
 	if err != nil {
 		if glpinet.ErrorCode(err) == glpinet.EINVALID {
 			h.renderMembers(w, r, v, a, membersData{}, "", glpinet.ErrorMessage(err))
@@ -90,7 +103,7 @@ func (h *Handler) handleInvitationCreate(w http.ResponseWriter, r *http.Request,
 		h.Error(w, r, err)
 		return
 	}
-	h.renderMembers(w, r, v, a, membersData{NewLink: h.joinLink(r, inv.Code)}, "", "")
+	h.renderMembers(w, r, v, a, membersData{NewLink: h.joinLink(r, inv.Code), SentTo: inv.Email}, "", "")
 }
 
 func (h *Handler) handleInvitationRevoke(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -147,8 +160,10 @@ func (h *Handler) handleJoinPage(w http.ResponseWriter, r *http.Request) {
 	if inv == nil {
 		return
 	}
+	// The address the invitation was mailed to is offered, not imposed:
+	// the invitee may prefer another one of theirs.
 	h.render(w, r, http.StatusOK, "join", pageData{Lang: v.lang, Title: pt(v.lang, "join.title"), CSRF: h.csrfFor(w, r, v),
-		Data: joinData{Code: r.PathValue("code"), AccountName: a.Name, Role: inv.Role}})
+		Data: joinData{Code: r.PathValue("code"), AccountName: a.Name, Role: inv.Role, Email: inv.Email}})
 }
 
 func (h *Handler) handleJoin(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +185,18 @@ func (h *Handler) handleJoin(w http.ResponseWriter, r *http.Request) {
 	accept := func(u *glpinet.User) error {
 		_, err := h.Store.AcceptInvitation(r.Context(), inv.Hash, u)
 		return err
+	}
+	if d.Email == "" || d.Email != inv.Email {
+		// Joining with the address the invitation was mailed to proves
+		// it; any other address is verified by a link of its own when
+		// the server can mail one.
+		plain := accept
+		accept = func(u *glpinet.User) error {
+			return h.storeNewUser(u, plain, func(u *glpinet.User, req glpinet.EmailVerificationRequest) error {
+				_, err := h.Store.AcceptInvitationToVerify(r.Context(), inv.Hash, u, req)
+				return err
+			})
+		}
 	}
 	if !h.createUser(w, r, v, u, accept, fail) {
 		return

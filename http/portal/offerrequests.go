@@ -2,11 +2,11 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/glpinet/glpinet"
@@ -56,25 +56,19 @@ func (h *Handler) handleOfferRequest(w http.ResponseWriter, r *http.Request, v v
 	if a == nil {
 		return
 	}
-	if !service.CanManage(v.user) {
+	link := ""
+	if base := h.mailBase(); base != "" {
+		link = base + "/operator/requests"
+	}
+	_, err := h.rules().RequestOffer(h.actor(r, v), v.user, r.PathValue("ref"), r.PostFormValue("message"), link)
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/offers", http.StatusSeeOther)
+	case errors.Is(err, service.ErrNotAskable):
+		h.message(w, r, v, http.StatusConflict, "error.title", pt(v.lang, "offers.notaskable"))
+	case glpinet.ErrorCode(err) == glpinet.EFORBIDDEN && !service.CanManage(v.user):
 		h.message(w, r, v, http.StatusForbidden, "error.title", pt(v.lang, "error.forbidden"))
-		return
-	}
-	// The same rule as the page's button: no request for what already
-	// runs (but its renewal) or for a lower offer.
-	if subs, err := h.Store.ListSubscriptions(r.Context(), a.ID); err != nil {
-		h.Error(w, r, err)
-		return
-	} else if offers := h.offerMap(); offers[r.PathValue("ref")] != nil {
-		running := glpinet.RunningSubscription(subs, offers, h.Now())
-		if !glpinet.OfferAskable(offers[r.PathValue("ref")], running, offers, h.Now()) {
-			h.message(w, r, v, http.StatusConflict, "error.title", pt(v.lang, "offers.notaskable"))
-			return
-		}
-	}
-	req := &glpinet.OfferRequest{AccountID: a.ID, OfferRef: r.PathValue("ref"), UserID: v.user.ID,
-		Message: strings.TrimSpace(r.PostFormValue("message"))}
-	if err := h.Store.CreateOfferRequest(h.actor(r, v), req); err != nil {
+	default:
 		status := map[string]int{glpinet.EINVALID: http.StatusBadRequest, glpinet.ECONFLICT: http.StatusConflict,
 			glpinet.EFORBIDDEN: http.StatusForbidden}[glpinet.ErrorCode(err)]
 		if status == 0 {
@@ -82,9 +76,7 @@ func (h *Handler) handleOfferRequest(w http.ResponseWriter, r *http.Request, v v
 			return
 		}
 		h.message(w, r, v, status, "error.title", glpinet.ErrorMessage(err))
-		return
 	}
-	http.Redirect(w, r, "/offers", http.StatusSeeOther)
 }
 
 // opRequestRow is a request as the operators' page shows it.
@@ -185,25 +177,15 @@ func (h *Handler) handleOpRequestGrant(w http.ResponseWriter, r *http.Request, v
 		h.renderOpRequests(w, r, v, http.StatusBadRequest, "", pt(v.lang, "op.baddate"))
 		return
 	}
-	g := defaultGrant(h.Now())
+	var last *time.Time
 	if hasUntil {
-		end := service.EndAfter(until)
-		g.End = &end
+		last = &until
 	}
-	q, sub, err := h.Store.GrantOfferRequest(h.actor(r, v), id, g)
+	q, sub, err := h.rules().GrantOfferRequest(h.actor(r, v), id, last)
 	if h.opRequestFailed(w, r, v, err) {
 		return
 	}
 	h.renderOpRequests(w, r, v, http.StatusOK, fmt.Sprintf(pt(v.lang, "op.requestgranted"), q.OfferRef, glpinet.LastDay(*sub.End)), "")
-}
-
-// defaultGrant is the one-click grant: from the start of today (UTC, as
-// every period) for one year, its last day the eve of the same date a year
-// on.
-func defaultGrant(now time.Time) glpinet.OfferGrant {
-	today := now.UTC().Truncate(24 * time.Hour)
-	end := today.AddDate(1, 0, 0)
-	return glpinet.OfferGrant{Begin: today, End: &end}
 }
 
 func (h *Handler) handleOpRequestDecline(w http.ResponseWriter, r *http.Request, v visitor) {
@@ -212,7 +194,7 @@ func (h *Handler) handleOpRequestDecline(w http.ResponseWriter, r *http.Request,
 		h.message(w, r, v, http.StatusNotFound, "error.title", pt(v.lang, "error.notfound"))
 		return
 	}
-	q, err := h.Store.DeclineOfferRequest(h.actor(r, v), id)
+	q, err := h.rules().DeclineOfferRequest(h.actor(r, v), id, r.PostFormValue("reason"))
 	if h.opRequestFailed(w, r, v, err) {
 		return
 	}

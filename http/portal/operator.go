@@ -70,19 +70,26 @@ type opAccountRow struct {
 
 type opAccountsData struct {
 	Query string
+	// Total counts the accounts found when they fit on one page, the
+	// first (counting past a page would read every page); 0 otherwise.
 	Total int
 	Rows  []opAccountRow
+	Pager pager
 }
 
 func (h *Handler) handleOpAccounts(w http.ResponseWriter, r *http.Request, v visitor) {
-	f := service.AccountSearch(r.URL.Query().Get("q"), 100)
-	accounts, total, err := h.Store.FindAccounts(r.Context(), f)
+	pg := listPage(r)
+	f := service.AccountSearch(r.URL.Query().Get("q"), pg)
+	accounts, next, err := h.Store.FindAccounts(r.Context(), f)
 	if err != nil {
 		h.Error(w, r, err)
 		return
 	}
 	offers, now := h.offerMap(), h.Now()
-	d := opAccountsData{Total: total}
+	d := opAccountsData{Pager: pagerFor(r, v.lang, "/operator/accounts", pg, next)}
+	if pg.After == "" && next == "" {
+		d.Total = len(accounts)
+	}
 	if f.Name != nil {
 		d.Query = *f.Name
 	}
@@ -104,9 +111,14 @@ func (h *Handler) handleOpAccounts(w http.ResponseWriter, r *http.Request, v vis
 type opAccountData struct {
 	Account       *glpinet.Account
 	Subscriptions []*glpinet.Subscription
+	// Users, Keys and Instances are the first page of each list (the
+	// members page pages through the users); More* say that more follow.
 	Users         []*glpinet.User
 	Keys          []*glpinet.RegistrationKey
 	Instances     []*glpinet.Instance
+	MoreUsers     bool
+	MoreKeys      bool
+	MoreInstances bool
 	Offers        []*glpinet.Offer
 	// OfferTitles are the offers' titles in the page's language, by
 	// reference.
@@ -137,15 +149,18 @@ func (h *Handler) renderOpAccount(w http.ResponseWriter, r *http.Request, v visi
 	ctx := r.Context()
 	d := opAccountData{Account: a}
 	var err error
+	var users, keys, instances string // next cursors
+	first := glpinet.Page{}
 	if d.Subscriptions, err = h.Store.ListSubscriptions(ctx, a.ID); err == nil {
-		if d.Users, err = h.Store.ListUsers(ctx, a.ID); err == nil {
-			if d.Keys, err = h.Store.ListKeys(ctx, a.ID); err == nil {
-				if d.Instances, err = h.Store.ListInstances(ctx, a.ID); err == nil {
+		if d.Users, users, err = h.Store.ListUsers(ctx, a.ID, first); err == nil {
+			if d.Keys, keys, err = h.Store.ListKeys(ctx, a.ID, first); err == nil {
+				if d.Instances, instances, err = h.Store.ListInstances(ctx, a.ID, first); err == nil {
 					d.Offers, err = h.Store.ListOffers(ctx)
 				}
 			}
 		}
 	}
+	d.MoreUsers, d.MoreKeys, d.MoreInstances = users != "", keys != "", instances != ""
 	if err != nil {
 		h.Error(w, r, err)
 		return
@@ -247,18 +262,21 @@ type opAuditData struct {
 	Filter glpinet.AuditFilter
 	Since  string
 	Events []*glpinet.AuditEvent
+	Pager  pager
 }
 
 func (h *Handler) handleOpAudit(w http.ResponseWriter, r *http.Request, v visitor) {
 	q := r.URL.Query()
-	d := opAuditData{Filter: glpinet.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"), Limit: 200}, Since: q.Get("since")}
+	d := opAuditData{Filter: glpinet.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject"), Page: listPage(r)}, Since: q.Get("since")}
 	if t, err := time.Parse(time.DateOnly, d.Since); err == nil {
 		d.Filter.Since = t
 	}
+	var next string
 	var err error
-	if d.Events, err = h.Store.ListAuditEvents(r.Context(), d.Filter); err != nil {
+	if d.Events, next, err = h.Store.ListAuditEvents(r.Context(), d.Filter); err != nil {
 		h.Error(w, r, err)
 		return
 	}
+	d.Pager = pagerFor(r, v.lang, "/operator/audit", d.Filter.Page, next)
 	h.render(w, r, http.StatusOK, "op_audit", pageData{Lang: v.lang, Title: pt(v.lang, "op.audit"), User: v.user, CSRF: h.csrfFor(w, r, v), Data: d})
 }

@@ -71,6 +71,9 @@ type Handler struct {
 	// PasswordParams are the argon2id costs of new password hashes (zero:
 	// auth.DefaultParams); tests lower them.
 	PasswordParams auth.Params
+	// SendsMail says that mails leave the outbox (--smtp is set): with a
+	// public URL, invitations may then be mailed (sentMailBase).
+	SendsMail bool
 
 	templates pages
 	passwords *passwordWork
@@ -135,9 +138,12 @@ type pageData struct {
 	CSRF      string
 	Flash     string
 	Error     string
-	CanManage bool      // the user may change the account's keys and members
-	Now       time.Time // the time states (expired, active) are judged at; set by render
-	Data      any
+	CanManage bool // the user may change the account's keys and members
+	// SendsLinks is set when the server mails links (--smtp and
+	// --public-url): the e-mail verification banner offers a new one.
+	SendsLinks bool
+	Now        time.Time // the time states (expired, active) are judged at; set by render
+	Data       any
 }
 
 // visitor is who is asking: a logged-in user, or nobody.
@@ -327,6 +333,7 @@ func (h *Handler) Register(route func(pattern string, h http.HandlerFunc)) {
 	route("POST /members/invitations/{id}/revoke", h.userPage(h.handleInvitationRevoke))
 	h.memberRoutes(route)
 	h.resetRoutes(route)
+	h.verifyRoutes(route)
 	route("GET /password", h.userPage(h.handlePasswordPage))
 	route("POST /password", h.userPage(h.handlePassword))
 	route("GET /tokens", h.userPage(h.handleTokensPage))

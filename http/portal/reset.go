@@ -121,6 +121,16 @@ func (h *Handler) mailBase() string {
 	return strings.TrimRight(h.GLPI.PublicURL, "/")
 }
 
+// sentMailBase is mailBase when mails leave the outbox (--smtp), "" when
+// they would wait there for ever: a mail someone asks for by hand
+// (an invitation) is then refused rather than silently never sent.
+func (h *Handler) sentMailBase() string {
+	if !h.SendsMail {
+		return ""
+	}
+	return h.mailBase()
+}
+
 // waitUntil sleeps until t, or until ctx ends.
 func waitUntil(ctx context.Context, t time.Time) {
 	d := time.Until(t)

@@ -51,7 +51,7 @@ func TestSessionAuth(t *testing.T) {
 	if w := call("POST", "/keys", cookie, url.Values{"label": {"prod"}}); w.Code != http.StatusForbidden {
 		t.Fatalf("a form without its CSRF token: %d", w.Code)
 	}
-	if keys, _ := db.ListKeys(t.Context(), owner.AccountID); len(keys) != 0 {
+	if keys, _, _ := db.ListKeys(t.Context(), owner.AccountID, glpinet.Page{}); len(keys) != 0 {
 		t.Fatalf("a key was issued by a form without its CSRF token")
 	}
 

@@ -14,11 +14,22 @@ import (
 	"github.com/glpinet/glpinet/service"
 )
 
-type loginForm struct{ Email string }
+// loginForm is the login page's form: Next is the local page to go to
+// once signed in (the one that sent the visitor here, or the one a mailed
+// link names), kept in the form's action across a failed attempt.
+type loginForm struct{ Email, Next string }
+
+// nextOf returns the request's ?next= when it is a local path, "" otherwise.
+func nextOf(r *http.Request) string {
+	if next := r.URL.Query().Get("next"); localPath(next) {
+		return next
+	}
+	return ""
+}
 
 func (h *Handler) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	v := h.visitorOf(w, r)
-	h.render(w, r, http.StatusOK, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: h.csrfFor(w, r, v), Data: loginForm{}})
+	h.render(w, r, http.StatusOK, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: h.csrfFor(w, r, v), Data: loginForm{Next: nextOf(r)}})
 }
 
 func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +41,7 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := glpinet.NormalizeEmail(r.PostFormValue("email"))
 	fail := func(status int, msgID string) {
 		h.render(w, r, status, "login", pageData{Lang: v.lang, Title: pt(v.lang, "login.title"), CSRF: h.csrfFor(w, r, v),
-			Error: pt(v.lang, msgID), Data: loginForm{Email: email}})
+			Error: pt(v.lang, msgID), Data: loginForm{Email: email, Next: nextOf(r)}})
 	}
 	addr := httpx.ClientKey(h.Proxies.ClientIP(r))
 	pair := newAttempt(loginPerEmailAndAddress, email, addr)
@@ -206,7 +217,13 @@ func (h *Handler) handleSignup(w http.ResponseWriter, r *http.Request) {
 	}
 	a := &glpinet.Account{Name: form.Organisation}
 	u := &glpinet.User{Email: form.Email, Name: form.Name, Lang: v.lang}
-	if !h.createUser(w, r, v, u, func(u *glpinet.User) error { return h.Store.SignUp(r.Context(), a, u) }, fail) {
+	signUp := func(u *glpinet.User) error {
+		return h.storeNewUser(u, func(u *glpinet.User) error { return h.Store.SignUp(r.Context(), a, u) },
+			func(u *glpinet.User, req glpinet.EmailVerificationRequest) error {
+				return h.Store.SignUpToVerify(r.Context(), a, u, req)
+			})
+	}
+	if !h.createUser(w, r, v, u, signUp, fail) {
 		return
 	}
 	http.Redirect(w, r, "/keys", http.StatusSeeOther)

@@ -17,7 +17,9 @@ type StoreTx interface {
 	KeyTx
 	TokenTx
 	ResetTx
+	VerifyTx
 	OfferRequestTx
+	SubscriptionNoticeTx
 }
 
 // Methods implements the glpinet.Store methods that are flows, each in
@@ -31,7 +33,7 @@ type Methods[T StoreTx] struct {
 	// plugin) from one snapshot.
 	Plugins func(ctx context.Context, only *string) ([]*glpinet.Plugin, error)
 	// Accounts is the store's glpinet.AccountStore.FindAccounts.
-	Accounts func(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, int, error)
+	Accounts func(ctx context.Context, f glpinet.AccountFilter) ([]*glpinet.Account, string, error)
 }
 
 // FindAccountByID implements glpinet.AccountStore.

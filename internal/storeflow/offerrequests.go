@@ -79,7 +79,7 @@ func CreateOfferRequest(ctx context.Context, tx OfferRequestTx, r *glpinet.Offer
 		}
 		if err := EnqueueMail(ctx, tx, &glpinet.Mail{To: op.Email, Lang: op.Lang, Kind: glpinet.MailKindOfferRequest,
 			Data: map[string]string{"name": op.Name, "account": name, "offer": o.Title(op.Lang),
-				"requester": u.Name + " <" + u.Email + ">", "message": r.Message}}); err != nil {
+				"requester": u.Name + " <" + u.Email + ">", "message": r.Message, "link": r.Link}}); err != nil {
 			return err
 		}
 	}
@@ -100,16 +100,21 @@ func lockPendingRequest(ctx context.Context, tx OfferRequestTx, id int64) (*glpi
 	return r, nil
 }
 
-// decide records the decision on r, its audit event, and mails the
-// requester when they still may read it.
+// decide records the decision on r, its audit event (with the
+// operator's reason, if any), and mails the requester when they still may
+// read it.
 func decide(ctx context.Context, tx OfferRequestTx, r *glpinet.OfferRequest, state glpinet.OfferRequestState, kind string, data map[string]string) error {
 	now := tx.Now()
 	r.State, r.DecidedBy, r.DecidedAt = state, glpinet.ActorFrom(ctx), &now
 	if err := tx.UpdateOfferRequest(ctx, r); err != nil {
 		return err
 	}
+	details := offerRequestSubject(r.ID) + " " + r.OfferRef
+	if data["reason"] != "" {
+		details += " reason: " + data["reason"]
+	}
 	if err := tx.Audit(ctx, glpinet.AuditEvent{Action: "offer.request-" + string(state), Subject: glpinet.AccountSubject(r.AccountID),
-		Details: offerRequestSubject(r.ID) + " " + r.OfferRef}); err != nil {
+		Details: details}); err != nil {
 		return err
 	}
 	u, err := tx.LockUser(ctx, r.UserID)
@@ -151,12 +156,15 @@ func GrantOfferRequest(ctx context.Context, tx OfferRequestTx, id int64, g glpin
 }
 
 // DeclineOfferRequest is glpinet.OfferRequestStore.DeclineOfferRequest.
-func DeclineOfferRequest(ctx context.Context, tx OfferRequestTx, id int64) (*glpinet.OfferRequest, error) {
+func DeclineOfferRequest(ctx context.Context, tx OfferRequestTx, id int64, reason string) (*glpinet.OfferRequest, error) {
+	if err := glpinet.CheckText("reason", reason, glpinet.MaxOfferRequestMessageLen); err != nil {
+		return nil, err
+	}
 	r, err := lockPendingRequest(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	return r, decide(ctx, tx, r, glpinet.OfferRequestDeclined, glpinet.MailKindOfferDeclined, map[string]string{})
+	return r, decide(ctx, tx, r, glpinet.OfferRequestDeclined, glpinet.MailKindOfferDeclined, map[string]string{"reason": reason})
 }
 
 // OfferRequestLimit is f's limit: 100 when unset, at most 1000.
@@ -182,9 +190,9 @@ func (w Methods[T]) GrantOfferRequest(ctx context.Context, id int64, g glpinet.O
 }
 
 // DeclineOfferRequest implements glpinet.OfferRequestStore.
-func (w Methods[T]) DeclineOfferRequest(ctx context.Context, id int64) (r *glpinet.OfferRequest, err error) {
+func (w Methods[T]) DeclineOfferRequest(ctx context.Context, id int64, reason string) (r *glpinet.OfferRequest, err error) {
 	err = w.Update(ctx, func(tx T) error {
-		r, err = DeclineOfferRequest(ctx, tx, id)
+		r, err = DeclineOfferRequest(ctx, tx, id, reason)
 		return err
 	})
 	return r, err

@@ -19,6 +19,11 @@ type UserTx interface {
 
 // SignUp is glpinet.UserStore.SignUp.
 func SignUp(ctx context.Context, tx UserTx, a *glpinet.Account, owner *glpinet.User) error {
+	return signUp(ctx, tx, a, owner, true)
+}
+
+// signUp is SignUp, the owner stored verified or not (see SignUpToVerify).
+func signUp(ctx context.Context, tx UserTx, a *glpinet.Account, owner *glpinet.User, verified bool) error {
 	if err := glpinet.PrepareSignUp(a, owner); err != nil {
 		return err
 	}
@@ -26,6 +31,7 @@ func SignUp(ctx context.Context, tx UserTx, a *glpinet.Account, owner *glpinet.U
 		return err
 	}
 	owner.AccountID = a.ID
+	owner.EmailVerifiedAt = verifiedAt(tx, verified)
 	if err := tx.InsertUser(ctx, owner); err != nil {
 		return err
 	}
@@ -45,6 +51,9 @@ func CreateUser(ctx context.Context, tx UserTx, u *glpinet.User) error {
 		}
 		subject = glpinet.AccountSubject(u.AccountID)
 	}
+	// Operators, and the people they add, are vouched for by whoever
+	// runs the server.
+	u.EmailVerifiedAt = verifiedAt(tx, true)
 	if err := tx.InsertUser(ctx, u); err != nil {
 		return err
 	}
